@@ -1,0 +1,38 @@
+"""Convolution arithmetic: sizes, padding, read patterns, receptive fields, counts.
+
+Standard library only (``import vizkit.geometry`` loads no numpy, torch or plotly), so the
+arithmetic is instant in a notebook and usable anywhere. Every formula matches PyTorch; the
+tests check each one against real ``nn.Conv2d`` / ``nn.ConvTranspose2d`` / pooling layers.
+
+The fifteen relationships of Dumoulin & Visin's "A guide to convolution arithmetic" are all
+special cases of :func:`conv_output_size`, :func:`conv_transpose_output_size` and
+:func:`pool_output_size` (see ``tests/geometry/test_dumoulin_visin.py``).
+"""
+
+from vizkit.geometry._checks import GeometryError, IntOrPair, PaddingMode, PaddingSpec
+from vizkit.geometry.conv import ConvGeometry, conv_output_size, resolve_padding, same_padding
+from vizkit.geometry.counts import conv_macs, conv_params
+from vizkit.geometry.pool import PoolGeometry, PoolKind, pool_output_size
+from vizkit.geometry.receptive import ReceptiveField, Window, receptive_field_chain
+from vizkit.geometry.transpose import ConvTransposeGeometry, conv_transpose_output_size
+
+__all__ = [
+    "ConvGeometry",
+    "ConvTransposeGeometry",
+    "GeometryError",
+    "IntOrPair",
+    "PaddingMode",
+    "PaddingSpec",
+    "PoolGeometry",
+    "PoolKind",
+    "ReceptiveField",
+    "Window",
+    "conv_macs",
+    "conv_output_size",
+    "conv_params",
+    "conv_transpose_output_size",
+    "pool_output_size",
+    "receptive_field_chain",
+    "resolve_padding",
+    "same_padding",
+]

@@ -1,0 +1,183 @@
+"""What every step-through explorer shares: a FigureWidget updated in place, a step slider
+with play/pause and a speed control, and a status line.
+
+A subclass supplies ``_build()`` (controls → a render scene, or a ``GeometryError``) and
+``_status(scene)``; the base class redraws. A *scene* (``vizkit.render.conv.ConvScene`` and its
+siblings) has ``n_steps``, ``traces(step)``, ``frame(step)`` and ``layout()``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Protocol
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from vizkit.geometry import GeometryError
+
+SPEEDS_MS = {"slow": 900, "normal": 400, "fast": 120}
+_MISSING = object()
+
+
+def _differs(old: object, new: object) -> bool:
+    """``old != new`` for plain values; True where numpy makes equality ambiguous."""
+    try:
+        return bool(old != new)
+    except (ValueError, TypeError):
+        return True
+
+
+class Scene(Protocol):
+    """The drawing interface of the render scenes."""
+
+    n_steps: int
+
+    def traces(self, step: int = 0) -> list[dict[str, Any]]: ...
+    def frame(self, step: int) -> dict[str, Any]: ...
+    def layout(self) -> dict[str, Any]: ...
+
+
+def slider(name: str, value: int, low: int, high: int, description: str | None = None
+           ) -> widgets.IntSlider:
+    """An IntSlider whose starting value is checked (never silently clamped)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
+    if value < low:
+        raise ValueError(f"{name} {value} is below {low}, the smallest allowed: use "
+                         f"{name}={low}")
+    control = widgets.IntSlider(
+        value=value, min=low, max=max(high, value), description=description or name,
+        continuous_update=True, style={"description_width": "95px"},
+        layout=widgets.Layout(width="330px"),
+    )
+    control.add_class(f"vizkit-slider-{name.replace('_', '-')}")
+    return control
+
+
+def error_html(message: str) -> str:
+    """The status line for an impossible configuration."""
+    return ("<div style='color:#b00020'>⚠ <b>Not a valid configuration.</b> "
+            f"{html.escape(message)}</div>")
+
+
+def code_html(text: str) -> str:
+    """Lines of text as ``<code>`` lines."""
+    return "<br>".join(f"<code>{html.escape(line)}</code>" for line in text.splitlines())
+
+
+class SceneExplorer(widgets.VBox):
+    """Base class: controls on the left, the figure and the status line below."""
+
+    def __init__(self, controls: list[widgets.Widget], css_class: str) -> None:
+        self.figure = go.FigureWidget()
+        self.status = widgets.HTML()
+        self.status.add_class("vizkit-status")
+        self.step = widgets.IntSlider(value=0, min=0, max=0, description="step",
+                                      continuous_update=True,
+                                      layout=widgets.Layout(width="420px"))
+        self.step.add_class("vizkit-step")
+        self.play = widgets.Play(value=0, min=0, max=0, interval=SPEEDS_MS["normal"])
+        self.speed = widgets.ToggleButtons(options=list(SPEEDS_MS), value="normal",
+                                           description="speed",
+                                           style={"button_width": "60px"})
+        widgets.jslink((self.play, "value"), (self.step, "value"))
+        self.play.observe(self._sync_play, names="value")
+        self.speed.observe(self._set_speed, names="value")
+        self._scene: Any = None
+        self._error: str | None = None
+        self._shape: tuple[str, ...] = ()
+        self._sent: list[dict[str, Any]] = []
+        self._sent_layout: dict[str, Any] = {}
+        player = widgets.HBox([self.play, self.step, self.speed])
+        super().__init__(children=[
+            widgets.HBox([widgets.VBox(controls[: (len(controls) + 1) // 2]),
+                          widgets.VBox(controls[(len(controls) + 1) // 2:])]),
+            self.status, player, self.figure,
+        ])
+        self.add_class(css_class)
+        for control in controls:
+            control.observe(self._refresh, names="value")
+        self.step.observe(self._show_step, names="value")
+
+    # -- hooks for subclasses
+    def _build(self) -> Scene:
+        raise NotImplementedError
+
+    def _status(self, scene: Any) -> str:
+        raise NotImplementedError
+
+    # -- public state
+    @property
+    def error(self) -> str | None:
+        """The teaching message while the configuration is impossible, else ``None``."""
+        return self._error
+
+    @property
+    def scene(self) -> Any:
+        """The current render scene (``None`` while the configuration is impossible)."""
+        return self._scene
+
+    # -- wiring
+    def _sync_play(self, change: dict[str, Any]) -> None:
+        # jslink keeps them together in the browser; this keeps them together in Python.
+        self.step.value = change["new"]
+
+    def _set_speed(self, change: dict[str, Any]) -> None:
+        self.play.interval = SPEEDS_MS[change["new"]]
+
+    def _refresh(self, change: object = None) -> None:
+        """Controls changed: rebuild the scene and update the figure in place."""
+        try:
+            scene = self._build()
+        except (GeometryError, ValueError) as err:
+            self._scene, self._error = None, str(err)
+            self.status.value = error_html(str(err))
+            return
+        self._scene, self._error = scene, None
+        step = min(self.step.value, scene.n_steps - 1)
+        traces = scene.traces(step)
+        shape = tuple(t["type"] for t in traces)
+        if shape != self._shape:  # a different structure: replace the traces
+            self.figure.data = ()
+            self.figure.add_traces(traces)
+            self._shape = shape
+            self._sent = [dict(t) for t in traces]
+            self._sent_layout = scene.layout()
+            self.figure.layout = self._sent_layout
+        else:
+            layout = scene.layout()
+            changed = {k: v for k, v in layout.items()
+                       if _differs(self._sent_layout.get(k, _MISSING), v)}
+            with self.figure.batch_update():
+                for index, new in enumerate(traces):
+                    self._update_trace(index, new)
+                if changed:  # only the parts that differ (usually the caption and sizes)
+                    self.figure.layout.update(changed)
+            self._sent_layout.update(changed)
+        for control in (self.step, self.play):
+            control.max = scene.n_steps - 1
+        self.status.value = self._status(scene)
+
+    def _show_step(self, change: object = None) -> None:
+        """Step moved: replace only the traces that change from step to step."""
+        if self._scene is None:
+            return
+        frame = self._scene.frame(min(self.step.value, self._scene.n_steps - 1))
+        with self.figure.batch_update():
+            for index, new in zip(frame["traces"], frame["data"], strict=True):
+                self._update_trace(index, new)
+
+    def _update_trace(self, index: int, new: dict[str, Any]) -> None:
+        """Send only the properties that differ from what this explorer last sent.
+
+        plotly validates every property it is given; most of a trace (colours, fonts, the
+        kernel panel of the same filter) is unchanged from one step or setting to the next,
+        so comparing plain Python values first saves most of the update's time.
+        """
+        sent = self._sent[index]
+        changed = {k: v for k, v in new.items()
+                   if k != "type" and _differs(sent.get(k, _MISSING), v)}
+        if changed:
+            self.figure.data[index].update(changed)
+            sent.update(changed)

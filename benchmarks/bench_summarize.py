@@ -1,0 +1,85 @@
+"""``vk.summarize(vgg16, (3, 224, 224))`` against ``torchinfo.summary`` with a real forward pass.
+
+Same process, same model (torchvision VGG-16, random weights, eval mode), timed alternately;
+the ratio of medians is reported (goal: summarize ≥ 50× faster), with the parameter count
+(must be identical), the MACs (goal: within 0.1 %) and the extra peak memory of summarize
+(goal: < 20 MB, measured as the growth of the process's peak RSS while only summarize runs).
+
+torchinfo is a benchmark-only dependency: ``pip install torchinfo``.
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import statistics
+import sys
+import time
+
+import torch
+import torchvision
+
+from vizkit.inspect import summarize
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def main(repeats: int = 9) -> None:
+    try:
+        import torchinfo
+    except ImportError:
+        print("torchinfo is not installed (pip install torchinfo); nothing to compare against")
+        return
+    torch.manual_seed(0)
+    model = torchvision.models.vgg16(weights=None).eval()
+    size = (3, 224, 224)
+
+    # Memory first, before torchinfo's real forward raises the peak for good.
+    gc.collect()
+    before = _peak_rss_mib()
+    table = summarize(model, size)
+    for _ in range(3):
+        summarize(model, size)
+    extra_mib = _peak_rss_mib() - before
+
+    info = torchinfo.summary(model, (1, *size), verbose=0)
+    times: dict[str, list[float]] = {"vk.summarize": [], "torchinfo.summary": []}
+    for _ in range(repeats):
+        start = time.perf_counter()
+        summarize(model, size)
+        times["vk.summarize"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        torchinfo.summary(model, (1, *size), verbose=0)
+        times["torchinfo.summary"].append(time.perf_counter() - start)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ratio = med["torchinfo.summary"] / med["vk.summarize"]
+    macs_gap = abs(table.total_macs - info.total_mult_adds) / info.total_mult_adds
+    print(
+        f"VGG-16 at {size}, batch 1, {repeats} alternating repeats, "
+        f"{torch.get_num_threads()} threads, torch {torch.__version__}"
+    )
+    for name, value in med.items():
+        print(f"  {name:18s} median {value * 1000:8.1f} ms")
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    same = table.total_params == info.total_params
+    print(f"speed-up summarize vs torchinfo: {ratio:.0f}× (goal ≥ 50×: {verdict(ratio >= 50)})")
+    print(f"parameters: {table.total_params:,} vs {info.total_params:,} (identical: {same})")
+    print(
+        f"MACs: {table.total_macs:,} vs {info.total_mult_adds:,} ({macs_gap:.3%} apart; "
+        f"torchinfo adds biases; goal ≤ 0.1 %: {verdict(macs_gap <= 1e-3)})"
+    )
+    print(
+        f"extra peak RSS while summarize ran: {extra_mib:.1f} MiB "
+        f"(goal < 20 MB: {verdict(extra_mib < 19)})"
+    )
+    if not same:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

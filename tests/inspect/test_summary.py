@@ -1,0 +1,240 @@
+"""summarize: parameter totals, MACs against FlopCounterMode, shapes against a real forward."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import pytest
+import torch
+import torchvision
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from vizkit.inspect import summarize
+from vizkit.inspect.tracing import module_hooks
+
+_META_BUILDS = [
+    n
+    for n in torchvision.models.list_models(module=torchvision.models)
+    if not n.startswith("regnet")
+]
+
+
+def _meta_model(name: str) -> nn.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # googlenet / inception init notices
+        with torch.device("meta"):
+            return torchvision.models.get_model(name)
+
+
+def _size(name: str) -> tuple[int, int, int]:
+    return (3, 299, 299) if "inception" in name else (3, 224, 224)
+
+
+@pytest.mark.parametrize("name", _META_BUILDS)
+def test_total_params_equal_torch_for_every_torchvision_classifier(name):
+    model = _meta_model(name)
+    table = summarize(model, _size(name))
+    assert table.total_params == sum(p.numel() for p in model.parameters())
+    assert table.trainable_params == table.total_params
+    assert table.fallback_reason is None
+
+
+def test_regnet_built_on_cpu():  # regnets compute their widths with real tensors: no meta build
+    model = torchvision.models.regnet_x_400mf()
+    assert summarize(model, (3, 64, 64)).total_params == sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("resnet18", (3, 224, 224)),
+        ("resnet50", (3, 96, 96)),
+        ("googlenet", (3, 96, 96)),
+        ("mobilenet_v3_small", (3, 96, 96)),
+        ("densenet121", (3, 64, 64)),
+        ("convnext_tiny", (3, 64, 64)),
+        ("vit_b_16", (3, 224, 224)),
+        ("swin_t", (3, 224, 224)),
+        ("resnext50_32x4d", (3, 64, 64)),
+        ("shufflenet_v2_x0_5", (3, 64, 64)),
+    ],
+)
+def test_macs_equal_flop_counter_half(name, size):
+    model = _meta_model(name).eval()
+    table = summarize(model, size, batch_size=2)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(torch.empty(2, *size, device="meta"))
+    reference = counter.get_total_flops() / 2
+    assert table.total_macs == pytest.approx(reference, rel=1e-3)
+    assert table.total_flops == 2 * table.total_macs
+
+
+def test_vgg16_params_and_macs():
+    table = summarize(_meta_model("vgg16"), (3, 224, 224))
+    assert table.total_params == 138_357_544
+    assert table.total_macs == 15_470_264_320  # 15.47 G; FlopCounterMode: 30.94 GFLOPs
+
+
+def test_shapes_equal_a_real_forward():
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18(num_classes=10).eval()
+    seen: dict[str, tuple[int, ...]] = {}
+
+    def record(name: str):
+        def hook(_m, _a, out):
+            seen.setdefault(name, tuple(out.shape))
+
+        return hook
+
+    handles = [m.register_forward_hook(record(n)) for n, m in model.named_modules() if n]
+    with torch.no_grad():
+        model(torch.randn(3, 3, 64, 48))
+    for h in handles:
+        h.remove()
+    table = summarize(model, (3, 64, 48), batch_size=3)
+    for row in table.rows:
+        assert row.output_shape == seen[row.name], row.name
+    for block in table.blocks:
+        assert block.output_shape == seen[block.name], block.name
+
+
+def test_user_model_is_not_touched():
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18(num_classes=10)
+    before = copy.deepcopy(model.state_dict())
+    training = model.training
+    summarize(model, (3, 32, 32))
+    assert model.training == training
+    assert all(p.device.type == "cpu" for p in model.parameters())
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+def test_hooks_are_removed_when_the_forward_raises():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(5, 2))
+    with pytest.raises(RuntimeError), module_hooks(model, lambda *a: None, lambda *a: None):
+        model(torch.randn(1, 1, 8, 8))
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+def test_row_per_leaf_with_params_split_and_calls():
+    model = torchvision.models.resnet18()
+    table = summarize(model, (3, 64, 64))
+    leaves = [n for n, m in model.named_modules() if next(m.children(), None) is None]
+    assert [r.name for r in table.rows] == leaves
+    conv1, bn1 = table.row("conv1"), table.row("bn1")
+    assert (conv1.weight_params, conv1.bias_params, conv1.norm_params) == (9408, 0, 0)
+    assert (bn1.weight_params, bn1.norm_params) == (0, 128)
+    assert table.row("layer1.0.relu").calls == 2  # torchvision reuses one ReLU per block
+    assert table.row("fc").bias_params == 1000
+    assert sum(r.params for r in table.rows) == table.total_params
+
+
+def test_frozen_parameters_are_not_trainable():
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Conv2d(4, 4, 3))
+    model[0].requires_grad_(False)
+    table = summarize(model, (3, 8, 8))
+    assert table.total_params == (3 * 9 * 4 + 4) + (4 * 9 * 4 + 4)
+    assert table.trainable_params == 4 * 9 * 4 + 4
+    assert table.row("0").trainable_params == 0
+    assert table.row("1").trainable_params == 4 * 4 * 9 + 4
+
+
+def test_other_ops_are_labelled():
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(4, 4, 3, padding=1)
+            self.bn = nn.BatchNorm2d(4)
+            self.relu = nn.ReLU()
+            self.pool = nn.MaxPool2d(2)
+
+        def forward(self, x):
+            return self.pool(self.relu(self.bn(self.conv(x)) + x))
+
+    table = summarize(Block(), (4, 8, 8))
+    n = 4 * 8 * 8
+    assert table.other_ops == {
+        "bias": n,
+        "norm": 2 * n,
+        "residual add": n,
+        "activation": n,
+        "pool": 4 * 4 * 4 * 4,
+    }
+    assert table.total_macs == n * 4 * 9
+    assert [node.kind for node in table.nodes].count("merge") == 1
+
+
+def test_dtype_and_batch_scale_memory_and_macs():
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())
+    one = summarize(model, (3, 16, 16))
+    half = summarize(model, (3, 16, 16), batch_size=4, dtype=torch.float16)
+    assert half.total_macs == 4 * one.total_macs
+    assert half.row("0").activation_bytes == 2 * one.row("0").activation_bytes
+    assert half.dtype == "float16" and half.param_bytes == one.param_bytes // 2
+
+
+def test_inference_peak_follows_tensor_lifetimes():
+    # x (1·16·16) lives throughout; conv0's output until conv1 has run; conv1's output is kept.
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.Conv2d(8, 8, 3, padding=1))
+    table = summarize(model, (1, 16, 16))
+    assert table.inference_peak_bytes == 4 * (16 * 16 + 8 * 16 * 16 + 8 * 16 * 16)
+    assert table.activation_bytes == table.inference_peak_bytes
+
+
+def test_inplace_outputs_are_not_counted_twice():
+    from vizkit.zoo import vgg16
+
+    table = summarize(vgg16(), (3, 224, 224))
+    assert table.row("features.1").inplace and not table.row("features.0").inplace
+    assert table.activation_count == 15_237_608  # the notes' walk sums to ≈15.2 M, not 24 M
+
+
+def test_training_saved_bytes_equal_a_real_backward_graph():
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 4, 3),
+        nn.Flatten(),
+        nn.Linear(4 * 5 * 5, 10),
+    )
+    saved: dict[int, int] = {}
+    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
+
+    def pack(t):
+        s = t.untyped_storage()
+        if s.data_ptr() not in params:
+            saved[s.data_ptr()] = s.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        model.eval()(torch.randn(2, 3, 16, 16))
+    table = summarize(model, (3, 16, 16), batch_size=2)
+    assert table.training_saved_bytes == sum(saved.values())
+    assert table.parameter_memory("adam") == 4 * table.param_bytes
+    assert table.parameter_memory("sgd") == 2 * table.param_bytes
+    assert table.training_memory("momentum") == 3 * table.param_bytes + table.training_saved_bytes
+
+
+def test_unknown_optimizer_is_refused():
+    table = summarize(nn.Linear(3, 2), (3,))
+    with pytest.raises(ValueError, match="optimizer 'adamw' is not one of"):
+        table.parameter_memory("adamw")
+
+
+def test_repr_html_shows_rows_totals_and_conventions():
+    html = summarize(torchvision.models.alexnet(), (3, 224, 224))._repr_html_()
+    assert "features.0" in html and "Conv2d" in html and "61,100,840" in html
+    assert "FLOPs" in html and "Adam" in html
+
+
+def test_unused_modules_come_last_without_shape():
+    table = summarize(_meta_model("googlenet"), (3, 224, 224))  # aux heads only run in training
+    unused = [r for r in table.rows if r.output_shape is None]
+    assert unused and all(r.name.startswith("aux") for r in unused)
+    assert table.rows[-len(unused) :] == tuple(unused)

@@ -1,0 +1,231 @@
+"""Capture what layers output: ``capture_activations`` and the feature maps built on it.
+
+Hooks exist only inside the ``with`` block and are removed on exit, also when the body
+raises, so re-running a notebook cell never stacks hooks. Outputs are cloned when captured:
+an in-place ReLU that runs after a conv (VGG, ResNet) would otherwise overwrite the conv's
+captured output with ReLU'd values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+__all__ = ["LayerInfo", "capture_activations", "feature_maps", "layer_tree"]
+
+
+def _close_names(name: str, names: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.5)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    shown = [n for n in names if n][:12]
+    more = "" if len(names) <= 13 else f" (+{len(names) - 13} more)"
+    return f"the model's layers are {', '.join(repr(n) for n in shown)}{more}"
+
+
+def resolve_layers(model: nn.Module, layers: str | Sequence[str]) -> dict[str, nn.Module]:
+    """Map dotted ``named_modules()`` names to modules; unknown names raise ``ValueError``.
+
+    Args:
+        model: The model.
+        layers: One name or several.
+
+    Returns:
+        ``name → module`` in the order given.
+
+    Raises:
+        TypeError: ``model`` is not an ``nn.Module`` or ``layers`` is not str/sequence of str.
+        ValueError: A name is not in ``model.named_modules()`` (the message suggests close names).
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if isinstance(layers, str):
+        layers = [layers]
+    if not all(isinstance(n, str) for n in layers):
+        raise TypeError(f"layers must be a name or a sequence of names (str), got {layers!r}")
+    if not layers:
+        raise ValueError("layers is empty: name at least one layer, e.g. 'features.0'")
+    modules = dict(model.named_modules())
+    found: dict[str, nn.Module] = {}
+    for name in layers:
+        if name not in modules:
+            raise ValueError(
+                f"no layer named {name!r} in {type(model).__name__}: "
+                f"{_close_names(name, list(modules))} (names come from model.named_modules())"
+            )
+        found[name] = modules[name]
+    return found
+
+
+@contextlib.contextmanager
+def capture_activations(
+    model: nn.Module, layers: str | Sequence[str]
+) -> Iterator[dict[str, torch.Tensor]]:
+    """Record the outputs of named layers during the forward passes run inside the block.
+
+    Example::
+
+        with capture_activations(model, ["features.0", "features.3"]) as acts:
+            model(x)
+        acts["features.0"].shape   # (N, C, H, W)
+
+    The outputs are detached copies (so an in-place op later in the network cannot change
+    them, and they hold no graph). With several forward passes in the block, each layer
+    keeps the output of the last pass. A module that runs more than once within one pass of
+    ``model`` (a reused module, e.g. one ``nn.ReLU`` shared by several stages) triggers a
+    ``UserWarning`` naming it, once per layer, and the last call wins.
+
+    Args:
+        model: The model whose layers to watch; it is not modified (hooks are removed on exit,
+            also when the body raises).
+        layers: Dotted ``model.named_modules()`` names (``""`` is the whole model); one str
+            or a sequence.
+
+    Yields:
+        ``dict`` name → tensor, filled as the forward passes run; a layer that did not run
+        is absent. Tuple/list outputs keep their first tensor.
+
+    Raises:
+        TypeError: ``model`` is not an ``nn.Module``, or ``layers`` is not str/sequence of str.
+        ValueError: A name is not a module of ``model``; the message suggests close names.
+    """
+    modules = resolve_layers(model, layers)
+    captured: dict[str, torch.Tensor] = {}
+    passes = [0]  # forward passes of the whole model started inside the block
+    last_pass: dict[str, int] = {}
+    warned: set[str] = set()
+    handles: list[torch.utils.hooks.RemovableHandle] = []
+
+    def count_pass(module: nn.Module, args: object) -> None:
+        passes[0] += 1
+
+    def make_hook(name: str):
+        def hook(module: nn.Module, args: object, output: object) -> None:
+            if last_pass.get(name) == passes[0] and name not in warned:
+                warned.add(name)
+                warnings.warn(
+                    f"layer {name!r} ({type(module).__name__}) ran more than once in one "
+                    "forward pass (the module is reused): capture_activations keeps the "
+                    "output of its last call; give each use its own module to see them all",
+                    stacklevel=2,
+                )
+            last_pass[name] = passes[0]
+            tensor = output
+            if isinstance(output, (tuple, list)):
+                tensor = next((o for o in output if isinstance(o, torch.Tensor)), None)
+            if isinstance(tensor, torch.Tensor):
+                captured[name] = tensor.detach().clone()
+
+        return hook
+
+    try:
+        handles.append(model.register_forward_pre_hook(count_pass))
+        for name, module in modules.items():
+            handles.append(module.register_forward_hook(make_hook(name)))
+        yield captured
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One module of a model, as a layer picker lists it.
+
+    Attributes:
+        name: Dotted ``named_modules()`` name.
+        type: Class name, e.g. ``"Conv2d"``.
+        depth: Nesting level (0 = direct child of the model).
+        output_shape: Output shape for one example input, ``None`` if the module did not run.
+        is_leaf: True for modules without children.
+    """
+
+    name: str
+    type: str
+    depth: int
+    output_shape: tuple[int, ...] | None
+    is_leaf: bool
+
+    @property
+    def label(self) -> str:
+        """Indented picker label, e.g. ``"  features.0  Conv2d  (64, 55, 55)"``."""
+        shape = "" if self.output_shape is None else f"  {tuple(self.output_shape)}"
+        return f"{'  ' * self.depth}{self.name}  {self.type}{shape}"
+
+
+def layer_tree(model: nn.Module, example: torch.Tensor) -> list[LayerInfo]:
+    """The module tree with each module's output shape for one example input.
+
+    Args:
+        model: The model (not modified; run in eval mode under ``torch.no_grad()`` and put
+            back in its previous mode).
+        example: One input batch, e.g. ``(1, 3, 224, 224)``.
+
+    Returns:
+        One :class:`LayerInfo` per named module except the root, in ``named_modules()`` order;
+        shapes drop the batch dimension.
+    """
+    names = [n for n, _ in model.named_modules() if n]
+    was_training = model.training
+    model.eval()
+    shapes: dict[str, tuple[int, ...]] = {}
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # reuse warnings do not matter for shapes
+            with capture_activations(model, names) as acts:
+                model(example)
+            shapes = {n: tuple(t.shape[1:]) for n, t in acts.items()}
+    finally:
+        model.train(was_training)
+    return [
+        LayerInfo(
+            name=n,
+            type=type(m).__name__,
+            depth=n.count("."),
+            output_shape=shapes.get(n),
+            is_leaf=next(m.children(), None) is None,
+        )
+        for n, m in model.named_modules()
+        if n
+    ]
+
+
+def feature_maps(model: nn.Module, image: torch.Tensor, layer: str) -> torch.Tensor:
+    """A layer's output for one image, ``(C, H, W)``.
+
+    Args:
+        model: The model (run in eval mode, no gradients; its mode is restored).
+        image: ``(C, H, W)`` or ``(1, C, H, W)`` tensor, already normalised for the model.
+        layer: Dotted module name whose output is 4-D.
+
+    Returns:
+        ``(C, H, W)`` float tensor on the CPU.
+
+    Raises:
+        ValueError: Unknown layer, more than one image, or the layer's output is not 4-D.
+    """
+    if image.dim() == 3:
+        image = image.unsqueeze(0)
+    if image.dim() != 4 or image.shape[0] != 1:
+        raise ValueError(f"image must be (C, H, W) or (1, C, H, W), got {tuple(image.shape)}")
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), capture_activations(model, layer) as acts:
+            model(image.to(device))
+    finally:
+        model.train(was_training)
+    out = acts[layer]
+    if out.dim() != 4:
+        raise ValueError(
+            f"layer {layer!r} outputs shape {tuple(out.shape)}, not (N, C, H, W): pick a "
+            "convolution, activation or pooling layer"
+        )
+    return out[0].float().cpu()

@@ -1,0 +1,145 @@
+"""Prepare a model and an input for inspection: check, copy, never touch the original.
+
+A meta copy shares no storage with the user's model: every parameter and buffer is replaced by a
+meta tensor of the same shape (no memory, no values) before :func:`copy.deepcopy` walks the module
+tree, so copying VGG-16 costs milliseconds instead of 528 MiB.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+__all__ = ["batch_shape", "check_model", "meta_copy", "model_dtype", "real_copy"]
+
+
+def check_model(model: object) -> nn.Module:
+    """Return ``model`` if it is an ``nn.Module``.
+
+    Raises:
+        TypeError: anything else, with a hint.
+    """
+    if not isinstance(model, nn.Module):
+        hint = " (a class: call it to build the network)" if isinstance(model, type) else ""
+        raise TypeError(
+            f"model must be a torch.nn.Module, got {type(model).__name__}{hint}; "
+            "e.g. vizkit.zoo.vgg16() or torchvision.models.resnet18()"
+        )
+    return model
+
+
+def batch_shape(input_size: object, batch_size: object) -> tuple[int, ...]:
+    """``(batch_size, *input_size)`` after checking both.
+
+    Args:
+        input_size: shape of one sample without the batch dimension, e.g. ``(3, 224, 224)``.
+        batch_size: positive int.
+
+    Returns:
+        The batch shape, e.g. ``(1, 3, 224, 224)``.
+
+    Raises:
+        TypeError: ``input_size`` is not a sequence of ints, or ``batch_size`` not an int.
+        ValueError: an entry is below 1.
+
+    >>> batch_shape((3, 32, 32), 8)
+    (8, 3, 32, 32)
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+        raise TypeError(f"batch_size must be an int, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size {batch_size} is below 1: use 1 or more samples")
+    if isinstance(input_size, int) and not isinstance(input_size, bool):
+        input_size = (input_size,)
+    if (
+        not isinstance(input_size, Sequence)
+        or isinstance(input_size, str)
+        or not all(isinstance(s, int) and not isinstance(s, bool) for s in input_size)
+    ):
+        raise TypeError(
+            f"input_size must be a tuple of ints such as (3, 224, 224), got {input_size!r}"
+        )
+    if len(input_size) == 0 or min(input_size) < 1:
+        raise ValueError(
+            f"input_size {tuple(input_size)} must have at least one dimension and every entry "
+            "≥ 1: give the shape of one sample without the batch, e.g. (3, 224, 224)"
+        )
+    return (batch_size, *(int(s) for s in input_size))
+
+
+def model_dtype(model: nn.Module, dtype: torch.dtype | None) -> torch.dtype:
+    """The floating dtype activations will have: ``dtype`` if given, else the model's.
+
+    Raises:
+        TypeError: ``dtype`` is not a floating ``torch.dtype``.
+    """
+    if dtype is not None:
+        if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+            raise TypeError(
+                f"dtype must be a floating torch.dtype such as torch.float16, got {dtype!r}"
+            )
+        return dtype
+    for p in model.parameters():
+        if p.is_floating_point():
+            return p.dtype
+    return torch.get_default_dtype()
+
+
+def _meta_like(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    return torch.empty_like(t, device="meta", dtype=dtype if t.is_floating_point() else t.dtype)
+
+
+def meta_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
+    """A deep copy of ``model`` whose parameters and buffers live on the meta device.
+
+    Args:
+        model: the user's model; not modified, not moved, its tensors not copied.
+        dtype: floating dtype for the copy's floating parameters and buffers.
+
+    Returns:
+        An independent module tree with the same names, types and shapes.
+    """
+    memo: dict[int, object] = {}
+    for p in model.parameters():
+        memo[id(p)] = nn.Parameter(_meta_like(p, dtype), requires_grad=p.requires_grad)
+    for b in model.buffers():
+        memo[id(b)] = _meta_like(b, dtype)
+    return _structural_copy(model, memo)
+
+
+def _structural_copy(module: nn.Module, memo: dict[int, object]) -> nn.Module:
+    """Copy the module tree: new modules, new parameter / buffer / child / hook dicts.
+
+    Much faster than :func:`copy.deepcopy` (which walks every attribute). Plain attributes are
+    shared with the original, so a forward that mutates a plain list attribute in place would
+    touch it; no torchvision model does.
+    """
+    if id(module) in memo:
+        return memo[id(module)]  # type: ignore[return-value]
+    clone = module.__class__.__new__(module.__class__)
+    memo[id(module)] = clone
+    state = dict(module.__dict__)
+    for key, value in state.items():
+        if key == "_modules":
+            state[key] = {
+                k: None if m is None else _structural_copy(m, memo) for k, m in value.items()
+            }
+        elif key in ("_parameters", "_buffers"):
+            state[key] = {k: None if t is None else memo[id(t)] for k, t in value.items()}
+        elif isinstance(value, dict):
+            state[key] = value.__class__(value) if type(value) is not dict else dict(value)
+        elif isinstance(value, torch.Tensor):
+            state[key] = copy.deepcopy(value)
+    clone.__dict__.update(state)
+    return clone
+
+
+def real_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
+    """A deep copy with real tensors (same device), cast to ``dtype`` when it differs."""
+    clone = copy.deepcopy(model)
+    if any(p.is_floating_point() and p.dtype != dtype for p in clone.parameters()):
+        clone = clone.to(dtype)
+    return clone

@@ -1,0 +1,210 @@
+"""Analytic receptive fields, propagated op by op through any graph.
+
+Every 4-D activation ``(N, C, H, W)`` carries a :class:`ReceptiveField2d`: the size of the input
+region one of its units sees, the distance in input pixels between neighbouring units (``jump``)
+and the input coordinate of the centre of unit 0 (``start``; pixel ``i`` has centre ``i``).
+
+A convolution or pooling window of size ``k``, stride ``s``, padding ``p`` and dilation ``d``
+(effective size ``k_eff = d·(k-1) + 1``) maps the input's field to::
+
+    size_out  = size_in + (k_eff - 1) · jump_in
+    jump_out  = jump_in · s
+    start_out = start_in + ((k_eff - 1) / 2 - p) · jump_in
+
+Where two tensors meet (residual add, inception concatenation) the result sees the union of what
+each input sees, so branching networks (Inception, ResNet) are handled tensor by tensor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["ReceptiveField2d", "propagate"]
+
+
+@dataclass(frozen=True)
+class ReceptiveField2d:
+    """Receptive field of the units of one 4-D activation, per axis ``(h, w)``.
+
+    Attributes:
+        size: extent in input pixels that one unit sees, ``(h, w)``.
+        jump: distance in input pixels between two neighbouring units, ``(h, w)``.
+        start: input coordinate of the centre of unit ``(0, 0)``; may be negative when padding
+            puts it outside the image.
+        exact: False when an op on the way was approximated (adaptive pooling with uneven
+            windows, interpolation, transposed convolution); ``size`` is then an upper bound.
+    """
+
+    size: tuple[float, float]
+    jump: tuple[float, float]
+    start: tuple[float, float]
+    exact: bool = True
+
+    @classmethod
+    def identity(cls) -> ReceptiveField2d:
+        """The field of the input itself: one pixel, jump 1, start 0."""
+        return cls((1.0, 1.0), (1.0, 1.0), (0.0, 0.0))
+
+    def window(
+        self,
+        kernel_size: tuple[int, int],
+        stride: tuple[float, float],
+        padding: tuple[float, float],
+        dilation: tuple[int, int] = (1, 1),
+        *,
+        exact: bool = True,
+    ) -> ReceptiveField2d:
+        """Field after a sliding window (convolution or pooling); formula in the module doc."""
+        size, jump, start = [], [], []
+        for a in range(2):
+            k_eff = dilation[a] * (kernel_size[a] - 1) + 1
+            size.append(self.size[a] + (k_eff - 1) * self.jump[a])
+            jump.append(self.jump[a] * stride[a])
+            start.append(self.start[a] + ((k_eff - 1) / 2 - padding[a]) * self.jump[a])
+        return ReceptiveField2d(
+            (size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]), self.exact and exact
+        )
+
+    def shifted(self, offset: tuple[float, float]) -> ReceptiveField2d:
+        """Field after cropping or padding that moves unit 0 by ``offset`` units, ``(h, w)``."""
+        start = (
+            self.start[0] + offset[0] * self.jump[0],
+            self.start[1] + offset[1] * self.jump[1],
+        )
+        return ReceptiveField2d(self.size, self.jump, start, self.exact)
+
+    @property
+    def int_size(self) -> tuple[int, int]:
+        """``size`` rounded up to whole pixels, ``(h, w)``."""
+        return (math.ceil(self.size[0] - 1e-9), math.ceil(self.size[1] - 1e-9))
+
+
+def union(fields: Sequence[ReceptiveField2d]) -> ReceptiveField2d:
+    """Field of a unit that combines the same position of several tensors (add, concatenate).
+
+    Args:
+        fields: at least one field; their jumps should agree (same spatial grid).
+
+    Returns:
+        The smallest field containing every input's field of unit 0. When jumps disagree the
+        largest is kept and the result is marked inexact.
+    """
+    if len(fields) == 1:
+        return fields[0]
+    size, jump, start = [], [], []
+    exact = all(f.exact for f in fields)
+    for a in range(2):
+        lo = min(f.start[a] - (f.size[a] - 1) / 2 for f in fields)
+        hi = max(f.start[a] + (f.size[a] - 1) / 2 for f in fields)
+        jumps = {f.jump[a] for f in fields}
+        exact = exact and len(jumps) == 1
+        size.append(hi - lo + 1)
+        jump.append(max(jumps))
+        start.append((lo + hi) / 2)
+    return ReceptiveField2d((size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]), exact)
+
+
+def _pair(value: object) -> tuple[int, int]:
+    if isinstance(value, int):
+        return (value, value)
+    seq = tuple(value)  # type: ignore[call-overload]
+    return (int(seq[-2]), int(seq[-1])) if len(seq) >= 2 else (int(seq[0]), int(seq[0]))
+
+
+def _arg(args: Sequence[object], kwargs: dict[str, object], i: int, name: str, default: object):
+    if len(args) > i:
+        return args[i]
+    return kwargs.get(name, default)
+
+
+def propagate(
+    name: str,
+    args: Sequence[object],
+    kwargs: dict[str, object],
+    in_fields: Sequence[ReceptiveField2d],
+    in_hw: tuple[int, int] | None,
+    out_hw: tuple[int, int],
+    in_hws: Sequence[tuple[int, int]] = (),
+) -> tuple[ReceptiveField2d | None, str | None]:
+    """Receptive field of a 4-D op output from its inputs' fields.
+
+    Args:
+        name: normalised torch function name (``"conv2d"``, ``"max_pool2d"``, ``"add"``, ...).
+        args: positional arguments of the call.
+        kwargs: keyword arguments of the call.
+        in_fields: fields of the tracked 4-D tensor inputs (first is ``input``).
+        in_hw: ``(H, W)`` of the main tensor input (None: the op's layout is not NCHW).
+        out_hw: ``(H, W)`` of the output.
+        in_hws: ``(H, W)`` of every tracked input; inputs of size 1×1 (a squeeze-excitation
+            gate) broadcast over the grid.
+
+    Returns:
+        ``(field, note)``: the output's field (None when it cannot be tracked) and an
+        explanation when the field is approximate or unknown.
+    """
+    if not in_fields or in_hw is None:
+        return None, None
+    rf = in_fields[0]
+    if name in ("conv2d", "max_pool2d", "avg_pool2d", "lp_pool2d", "max_pool2d_with_indices"):
+        if name == "conv2d":
+            weight = args[1] if len(args) > 1 else kwargs["weight"]
+            k = (int(weight.shape[-2]), int(weight.shape[-1]))  # type: ignore[attr-defined]
+            s = _pair(_arg(args, kwargs, 3, "stride", 1))
+            pad = _arg(args, kwargs, 4, "padding", 0)
+            d = _pair(_arg(args, kwargs, 5, "dilation", 1))
+            if pad == "valid":
+                p: tuple[float, float] = (0, 0)
+            elif pad == "same":  # torch puts the odd pixel on the bottom/right
+                p = tuple((d[a] * (k[a] - 1)) // 2 for a in range(2))  # type: ignore[assignment]
+            else:
+                p = _pair(pad)
+        else:
+            pos = 1 if name != "lp_pool2d" else 2
+            k = _pair(_arg(args, kwargs, pos, "kernel_size", 1))
+            stride = _arg(args, kwargs, pos + 1, "stride", None)
+            s = k if stride is None or stride == [] or stride == () else _pair(stride)
+            p = (0, 0) if name == "lp_pool2d" else _pair(_arg(args, kwargs, pos + 2, "padding", 0))
+            d = _pair(_arg(args, kwargs, pos + 3, "dilation", 1)) if "max" in name else (1, 1)
+        return rf.window(k, (float(s[0]), float(s[1])), p, d), None
+    if name in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):
+        exact = all(in_hw[a] % out_hw[a] == 0 for a in range(2))
+        k = tuple(-(-in_hw[a] // out_hw[a]) + (0 if exact else 1) for a in range(2))
+        s = tuple(in_hw[a] / out_hw[a] for a in range(2))
+        note = None if exact else f"{name} from {in_hw} to {out_hw}: uneven windows, size bounded"
+        return rf.window(k, s, (0, 0), exact=exact), note  # type: ignore[arg-type]
+    if name == "conv_transpose2d":
+        weight = args[1] if len(args) > 1 else kwargs["weight"]
+        k = (int(weight.shape[-2]), int(weight.shape[-1]))  # type: ignore[attr-defined]
+        s = _pair(_arg(args, kwargs, 3, "stride", 1))
+        p = _pair(_arg(args, kwargs, 4, "padding", 0))
+        d = _pair(_arg(args, kwargs, 7, "dilation", 1))
+        size, jump, start = [], [], []
+        for a in range(2):
+            k_eff = d[a] * (k[a] - 1) + 1
+            size.append(rf.size[a] + (math.ceil(k_eff / s[a]) - 1) * rf.jump[a])
+            jump.append(rf.jump[a] / s[a])
+            start.append(rf.start[a] + (p[a] - (k_eff - 1) / 2) / s[a] * rf.jump[a])
+        note = "transposed convolution: field size is an upper bound"
+        return ReceptiveField2d(tuple(size), tuple(jump), tuple(start), False), note  # type: ignore[arg-type]
+    if name in ("interpolate", "upsample", "upsample_nearest2d", "upsample_bilinear2d"):
+        extra = 0.0 if "nearest" in str(_arg(args, kwargs, 3, "mode", "nearest")) else 1.0
+        size = tuple(rf.size[a] + extra * rf.jump[a] for a in range(2))
+        jump = tuple(rf.jump[a] * in_hw[a] / out_hw[a] for a in range(2))
+        start = tuple(
+            rf.start[a] + (0.5 * in_hw[a] / out_hw[a] - 0.5) * rf.jump[a] for a in range(2)
+        )
+        note = "interpolation: field size is an upper bound"
+        return ReceptiveField2d(size, jump, start, False), note  # type: ignore[arg-type]
+    if name == "pad":
+        pad = tuple(_arg(args, kwargs, 1, "pad", ()))  # type: ignore[arg-type]
+        left = pad[0] if len(pad) >= 2 else 0
+        top = pad[2] if len(pad) >= 4 else 0
+        return rf.shifted((-top, -left)), None
+    if name in ("permute", "transpose", "swapaxes"):
+        return rf, None
+    hws = in_hws or [in_hw]
+    if all(hw in (out_hw, (1, 1)) for hw in hws) and out_hw == in_hw:
+        return union(in_fields), None  # elementwise, concatenation along channels, norms...
+    return None, f"receptive field not tracked through {name} ({in_hw} -> {out_hw})"

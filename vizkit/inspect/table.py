@@ -1,0 +1,251 @@
+"""The layer table: plain data about a model, one row per leaf module (no torch needed to read it).
+
+:func:`vizkit.inspect.summarize` fills a :class:`LayerTable`; notebooks display it (``_repr_html_``)
+and :mod:`vizkit.render.architecture` draws it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import Literal
+
+from vizkit.inspect.receptive import ReceptiveField2d
+
+__all__ = ["OPTIMIZER_STATES", "BlockRow", "GraphNode", "LayerRow", "LayerTable", "closest_names"]
+
+#: Extra values per parameter an optimizer keeps, besides the weights and their gradients.
+OPTIMIZER_STATES: Mapping[str, int] = {"none": 0, "sgd": 0, "momentum": 1, "adam": 2}
+Optimizer = Literal["none", "sgd", "momentum", "adam"]
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A node of the dataflow graph: the input, a leaf-module call, or a merge (add / cat)."""
+
+    id: int
+    kind: Literal["input", "module", "merge"]
+    name: str
+    type: str
+    output_shape: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One leaf module of a model, as seen during one forward pass.
+
+    Attributes:
+        name: dotted name from ``model.named_modules()``.
+        type: class name (``"Conv2d"``).
+        output_shape: shape of the (first) output, batch included, e.g. ``(1, 96, 55, 55)``;
+            None when the module did not run (e.g. auxiliary heads in eval mode).
+        weight_params: elements of the ``weight`` (and other non-bias) parameters.
+        bias_params: elements of ``bias`` parameters (not of normalisation layers).
+        norm_params: elements of the affine parameters of BatchNorm & co.
+        trainable_params: how many of the above have ``requires_grad``.
+        calls: how often the module ran (a ReLU reused in a ResNet block runs twice).
+        activations: elements of the output (first call), batch included.
+        activation_bytes: ``activations`` · bytes per element of the output dtype.
+        inplace: the output overwrote its input (in-place ReLU) and needs no new memory.
+        macs: multiply-accumulates over all calls (convention in :mod:`vizkit.inspect.opcount`).
+        other_ops: other operations by label (``"bias"``, ``"norm"``, ``"activation"`` ...).
+        receptive_field: field of the output units, for 4-D outputs; None otherwise.
+    """
+
+    name: str
+    type: str
+    output_shape: tuple[int, ...] | None
+    weight_params: int = 0
+    bias_params: int = 0
+    norm_params: int = 0
+    trainable_params: int = 0
+    calls: int = 1
+    activations: int = 0
+    activation_bytes: int = 0
+    inplace: bool = False
+    macs: int = 0
+    other_ops: Mapping[str, int] = field(default_factory=dict)
+    receptive_field: ReceptiveField2d | None = None
+
+    @property
+    def params(self) -> int:
+        """All parameters of the module: weights + biases + normalisation."""
+        return self.weight_params + self.bias_params + self.norm_params
+
+    @property
+    def flops(self) -> int:
+        """``2 · macs``: a multiply and an add per multiply-accumulate."""
+        return 2 * self.macs
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    """A module with children (a VGG stage, an inception block, a residual block).
+
+    Attributes:
+        name: dotted module name.
+        type: class name.
+        output_shape: shape of its (first) output, batch included.
+        weight_params: non-bias, non-normalisation parameters inside it (the papers' "params").
+        params: all parameters inside it.
+        macs: multiply-accumulates of everything that ran inside it, over all calls.
+        other_ops: other operations inside it by label (residual adds included).
+        receptive_field: field of its output units (for an inception block: of the concatenation).
+    """
+
+    name: str
+    type: str
+    output_shape: tuple[int, ...] | None
+    weight_params: int
+    params: int
+    macs: int
+    other_ops: Mapping[str, int] = field(default_factory=dict)
+    receptive_field: ReceptiveField2d | None = None
+
+
+def closest_names(name: str, names: list[str], what: str = "layer") -> str:
+    """Error text for an unknown name, suggesting the closest known ones."""
+    close = get_close_matches(name, names, n=3, cutoff=0.5) or names[:3]
+    return f"{what} {name!r} does not exist; closest names: {', '.join(map(repr, close))}"
+
+
+@dataclass(frozen=True)
+class LayerTable:
+    """Shapes, parameters, operations, memory and receptive fields of a model, layer by layer.
+
+    Attributes:
+        rows: one :class:`LayerRow` per leaf module, in the order they first ran; modules that
+            never ran come last with ``output_shape=None``.
+        blocks: one :class:`BlockRow` per module with children that ran.
+        input_shape: the batch the model was run on, e.g. ``(1, 3, 224, 224)``.
+        dtype: dtype of the activations, e.g. ``"float32"``.
+        total_params: ``sum(p.numel() for p in model.parameters())`` (shared ones once).
+        trainable_params: the part of ``total_params`` with ``requires_grad``.
+        total_macs: multiply-accumulates of the whole forward pass (batch included).
+        other_ops: every other operation of the pass, by label.
+        input_bytes: memory of the input batch.
+        param_bytes: memory of the parameters.
+        buffer_bytes: memory of the buffers (BatchNorm running statistics).
+        activation_bytes: input plus every output that is not computed in place: what a
+            forward pass that keeps everything holds (torchinfo's "forward/backward pass size"
+            halved; the lecture notes' per-layer memory walk).
+        inference_peak_bytes: most activation memory alive at once in a ``no_grad`` forward.
+        training_saved_bytes: activations autograd keeps for the backward pass of one
+            training step (measured with ``saved_tensors_hooks`` in train mode).
+        nodes: dataflow graph nodes (input, leaf calls, adds and concatenations).
+        edges: ``(from_id, to_id)`` pairs between ``nodes``.
+        notes: where receptive fields were approximated or lost.
+        fallback_reason: None when the meta device ran the model; otherwise why a real forward
+            pass on a copy was used instead.
+    """
+
+    rows: tuple[LayerRow, ...]
+    blocks: tuple[BlockRow, ...]
+    input_shape: tuple[int, ...]
+    dtype: str
+    total_params: int
+    trainable_params: int
+    total_macs: int
+    other_ops: Mapping[str, int]
+    input_bytes: int
+    param_bytes: int
+    buffer_bytes: int
+    activation_bytes: int
+    inference_peak_bytes: int
+    training_saved_bytes: int
+    nodes: tuple[GraphNode, ...] = ()
+    edges: tuple[tuple[int, int], ...] = ()
+    notes: tuple[str, ...] = ()
+    fallback_reason: str | None = None
+
+    @property
+    def total_flops(self) -> int:
+        """``2 · total_macs`` (multiply and add counted separately)."""
+        return 2 * self.total_macs
+
+    @property
+    def activation_count(self) -> int:
+        """Elements behind :attr:`activation_bytes` (input included, in-place outputs not)."""
+        per = self.input_bytes // max(1, _prod(self.input_shape))
+        return self.activation_bytes // max(1, per)
+
+    def row(self, name: str) -> LayerRow:
+        """The row of the leaf module ``name``.
+
+        Raises:
+            KeyError: no leaf module has that name; the message suggests the closest names.
+        """
+        for r in self.rows:
+            if r.name == name:
+                return r
+        raise KeyError(closest_names(name, [r.name for r in self.rows]))
+
+    def block(self, name: str) -> BlockRow:
+        """The row of the module-with-children ``name`` (KeyError with suggestions if absent)."""
+        for b in self.blocks:
+            if b.name == name:
+                return b
+        raise KeyError(closest_names(name, [b.name for b in self.blocks], "block"))
+
+    def parameter_memory(self, optimizer: Optimizer = "adam") -> int:
+        """Bytes for parameters while training: weights + gradients + optimizer state.
+
+        Args:
+            optimizer: ``"none"`` (inference: weights only), ``"sgd"`` (×2), ``"momentum"``
+                (×3), ``"adam"`` (×4: two moment estimates).
+
+        Raises:
+            ValueError: unknown optimizer.
+        """
+        if optimizer not in OPTIMIZER_STATES:
+            raise ValueError(
+                f"optimizer {optimizer!r} is not one of {sorted(OPTIMIZER_STATES)}: "
+                "pick the one you train with"
+            )
+        copies = 1 if optimizer == "none" else 2 + OPTIMIZER_STATES[optimizer]
+        return self.param_bytes * copies
+
+    def training_memory(self, optimizer: Optimizer = "adam") -> int:
+        """Bytes for one training step: parameter memory + buffers + saved activations."""
+        return self.parameter_memory(optimizer) + self.buffer_bytes + self.training_saved_bytes
+
+    def records(self) -> list[dict[str, object]]:
+        """The rows as plain dicts (for pandas or plotting)."""
+        out = []
+        for r in self.rows:
+            rf = r.receptive_field
+            out.append(
+                {
+                    "name": r.name,
+                    "type": r.type,
+                    "output_shape": r.output_shape,
+                    "params": r.params,
+                    "weight_params": r.weight_params,
+                    "bias_params": r.bias_params,
+                    "norm_params": r.norm_params,
+                    "trainable_params": r.trainable_params,
+                    "activations": r.activations,
+                    "activation_bytes": r.activation_bytes,
+                    "inplace": r.inplace,
+                    "macs": r.macs,
+                    "flops": r.flops,
+                    "other_ops": sum(r.other_ops.values()),
+                    "rf_size": rf.int_size if rf else None,
+                    "rf_jump": rf.jump if rf else None,
+                    "rf_start": rf.start if rf else None,
+                }
+            )
+        return out
+
+    def _repr_html_(self) -> str:
+        from vizkit.inspect.table_html import table_html
+
+        return table_html(self)
+
+
+def _prod(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n

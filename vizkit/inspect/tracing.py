@@ -1,0 +1,317 @@
+"""Record one forward pass: every module call, every torch op, and how tensors flow between them.
+
+:func:`record_forward` runs a model under a :class:`torch.overrides.TorchFunctionMode` that sees
+every torch function (``F.conv2d``, ``torch.cat``, ``x + y`` ...) plus forward hooks on every
+module. Each activation is tagged with its receptive field and with the graph nodes that produced
+it, so branches and merges (Inception, ResNet) are followed exactly. On the meta device this costs
+no memory and no arithmetic: only shapes flow.
+
+Memory is measured in the same pass:
+
+- inference peak: each activation storage lives from the op that creates it to the last op that
+  reads it (the model input and output for the whole pass), which is when eager PyTorch frees it
+  without autograd; the peak is the largest sum of storages alive during one op;
+- training: the bytes autograd saves for backward (``saved_tensors_hooks``), parameters excluded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from torch.overrides import TorchFunctionMode
+
+from vizkit.inspect.meta_shortcuts import SHORTCUTS
+from vizkit.inspect.opcount import count_op, normalise_name
+from vizkit.inspect.receptive import ReceptiveField2d, propagate
+from vizkit.inspect.table import GraphNode
+
+__all__ = ["CallRecord", "ForwardRecord", "module_hooks", "record_forward"]
+
+_MERGES = frozenset({"add", "sub", "mul", "div", "cat", "concat", "concatenate", "stack"})
+
+
+@dataclass
+class CallRecord:
+    """One call of one module during the recorded forward pass."""
+
+    name: str
+    type: str
+    leaf: bool
+    output_shape: tuple[int, ...] | None = None
+    output_numel: int = 0
+    output_bytes: int = 0
+    inplace: bool = False
+    receptive_field: ReceptiveField2d | None = None
+    macs: int = 0
+    other: Counter[str] = field(default_factory=Counter)
+    node: int | None = None
+    input_producers: frozenset[int] = frozenset()
+    input_storages: tuple[int, ...] = ()
+
+
+@dataclass
+class ForwardRecord:
+    """Everything :func:`record_forward` saw, in call order."""
+
+    calls: list[CallRecord] = field(default_factory=list)
+    nodes: list[GraphNode] = field(default_factory=list)
+    edges: list[tuple[int, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    macs: int = 0
+    other: Counter[str] = field(default_factory=Counter)
+    peak_live_bytes: int = 0
+    saved_bytes: int = 0
+
+
+@dataclass
+class _Info:
+    rf: ReceptiveField2d | None
+    producers: frozenset[int]
+    axes: tuple[int, int] | None = None  # where H and W are (2, 3 for NCHW; 1, 2 after NHWC)
+
+
+def _tensors(tree: object, found: list[torch.Tensor] | None = None) -> list[torch.Tensor]:
+    """Tensors inside nested tuples / lists / dicts / namedtuples (a lean ``tree_flatten``)."""
+    found = [] if found is None else found
+    if isinstance(tree, torch.Tensor):
+        found.append(tree)
+    elif isinstance(tree, (tuple, list)):
+        for item in tree:
+            if isinstance(item, torch.Tensor):
+                found.append(item)
+            elif isinstance(item, (tuple, list, dict)):
+                _tensors(item, found)
+    elif isinstance(tree, dict):
+        for item in tree.values():
+            _tensors(item, found)
+    return found
+
+
+def _hw(t: torch.Tensor, axes: tuple[int, int]) -> tuple[int, int]:
+    return (int(t.shape[axes[0]]), int(t.shape[axes[1]]))
+
+
+def _out_axes(name: str, args: tuple, axes: tuple[int, int], n_in: int, n_out: int):
+    """Where H and W end up after ``permute`` / ``transpose``; unchanged when ndim is kept."""
+    if name == "permute":
+        dims = args[1] if len(args) == 2 and isinstance(args[1], (tuple, list)) else args[1:]
+        dims = [d % n_in for d in dims]
+        return (dims.index(axes[0]), dims.index(axes[1]))
+    if name in ("transpose", "swapaxes", "swapdims") and len(args) == 3:
+        a, b = args[1] % n_in, args[2] % n_in
+        swap = {a: b, b: a}
+        return (swap.get(axes[0], axes[0]), swap.get(axes[1], axes[1]))
+    return axes if n_in == n_out else None
+
+
+class _Recorder(TorchFunctionMode):
+    """Tags op outputs with receptive field and producers; counts ops; follows storages."""
+
+    def __init__(self, record: ForwardRecord, params: set[int]) -> None:
+        super().__init__()
+        self.record = record
+        self.info: dict[int, _Info] = {}
+        self.keep: list[torch.Tensor] = []  # alive for the pass, so ids and storages stay unique
+        self.stack: list[CallRecord] = []
+        self.paused = False
+        self.step = 0
+        self.storages: dict[int, list[int]] = {}  # storage -> [bytes, first op, last op]
+        self.params = params
+        self.saved: dict[int, int] = {}
+
+    def tag(self, t: torch.Tensor, info: _Info) -> None:
+        if id(t) not in self.info:
+            self.keep.append(t)
+        self.info[id(t)] = info
+        storage = t.untyped_storage()
+        life = self.storages.get(storage._cdata)
+        if life is None:
+            self.storages[storage._cdata] = [storage.nbytes(), self.step, self.step]
+        else:
+            life[2] = max(life[2], self.step)
+
+    def pack(self, t: torch.Tensor) -> torch.Tensor:
+        storage = t.untyped_storage()
+        if storage._cdata not in self.params:
+            self.saved[storage._cdata] = storage.nbytes()
+        return t
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if self.paused:
+            return func(*args, **kwargs)
+        shortcut = SHORTCUTS.get(getattr(func, "__name__", ""))
+        out = shortcut(args, kwargs) if shortcut is not None else None
+        if out is None:
+            out = func(*args, **kwargs)
+        outs = _tensors(out)
+        if not outs:
+            return out
+        name = normalise_name(func)
+        ins = _tensors((args, kwargs)) if kwargs else _tensors(args)
+        tracked = [(t, self.info[id(t)]) for t in ins if id(t) in self.info]
+        if not tracked:  # parameters, buffers and constants only: not part of the activation flow
+            return out
+        self.step += 1
+        for t, _ in tracked:
+            life = self.storages[t.untyped_storage()._cdata]
+            life[2] = max(life[2], self.step)
+        macs, other = count_op(name, args, kwargs, outs[0], len(tracked))
+        if macs or other:
+            self.record.macs += macs
+            self.record.other.update(other)
+            for call in self.stack:
+                call.macs += macs
+                call.other.update(other)
+        producer_sets = {i.producers for _, i in tracked}
+        producers = frozenset().union(*producer_sets)
+        owner = self.stack[-1] if self.stack else None
+        if len(producer_sets) >= 2 and name in _MERGES and owner is not None and not owner.leaf:
+            producers = self._merge_node(owner.name, name, outs[0], producers)
+        spatial = [(t, i) for t, i in tracked if i.axes is not None]
+        for o in outs:
+            rf, axes = None, None
+            if spatial:
+                main, info = spatial[0]
+                axes = _out_axes(name, args, info.axes, main.dim(), o.dim())
+            if axes is not None and all(i.rf is not None for _, i in spatial):
+                out_hw = _hw(o, axes)
+                hws = [_hw(t, i.axes) for t, i in spatial]
+                in_hw = next((hw for hw in hws if hw == out_hw), hws[0])
+                if info.axes != (2, 3) and name not in ("permute", "transpose", "swapaxes"):
+                    in_hw = in_hw if all(hw in (out_hw, (1, 1)) for hw in hws) else None
+                rf, note = propagate(
+                    name, args, kwargs, [i.rf for _, i in spatial], in_hw, out_hw, hws
+                )
+                if note and note not in self.record.notes:
+                    self.record.notes.append(note)
+            self.tag(o, _Info(rf, producers, axes))
+        return out
+
+    def _merge_node(self, owner: str, op: str, out: torch.Tensor, inputs: frozenset[int]):
+        node = GraphNode(
+            len(self.record.nodes), "merge", f"{owner}.{op}" if owner else op, op, tuple(out.shape)
+        )
+        self.record.nodes.append(node)
+        self.record.edges.extend((p, node.id) for p in sorted(inputs))
+        return frozenset({node.id})
+
+    def pre_hook(self, name: str, leaf: bool, module: nn.Module, args, kwargs) -> None:
+        call = CallRecord(name, type(module).__name__, leaf)
+        ins = [t for t in _tensors((args, kwargs)) if id(t) in self.info]
+        call.input_producers = frozenset().union(*(self.info[id(t)].producers for t in ins))
+        self.paused = True
+        call.input_storages = tuple(t.untyped_storage()._cdata for t in ins)
+        self.paused = False
+        self.record.calls.append(call)
+        self.stack.append(call)
+
+    def post_hook(self, module: nn.Module, args, kwargs, output) -> None:
+        call = self.stack.pop()
+        outs = _tensors(output)
+        if not outs:
+            return
+        self.paused = True
+        try:
+            o = outs[0]
+            call.output_shape = tuple(int(s) for s in o.shape)
+            call.output_numel = int(o.numel())
+            call.output_bytes = call.output_numel * o.element_size()
+            call.inplace = o.untyped_storage()._cdata in call.input_storages
+            info = self.info.get(id(o))
+            call.receptive_field = info.rf if info is not None else None
+            if not call.name:  # the model's output outlives the pass
+                for t in outs:
+                    self.storages.get(t.untyped_storage()._cdata, [0, 0, 0])[2] = math.inf
+            if call.leaf:
+                node = GraphNode(
+                    len(self.record.nodes), "module", call.name, call.type, call.output_shape
+                )
+                self.record.nodes.append(node)
+                self.record.edges.extend((p, node.id) for p in sorted(call.input_producers))
+                call.node = node.id
+                for t in outs:
+                    old = self.info.get(id(t))
+                    rf, axes = (old.rf, old.axes) if old is not None else (None, None)
+                    self.tag(t, _Info(rf, frozenset({node.id}), axes))
+        finally:
+            self.paused = False
+
+    def peak(self) -> int:
+        """Largest sum of storage bytes alive at once (a sweep over first/last use)."""
+        events: dict[float, int] = {}
+        for nbytes, first, last in self.storages.values():
+            events[first] = events.get(first, 0) + nbytes
+            events[last + 0.5] = events.get(last + 0.5, 0) - nbytes
+        live = peak = 0
+        for _, delta in sorted(events.items()):
+            live += delta
+            peak = max(peak, live)
+        return peak
+
+
+@contextlib.contextmanager
+def module_hooks(
+    model: nn.Module, pre: Callable[..., None], post: Callable[..., None]
+) -> Iterator[list[torch.utils.hooks.RemovableHandle]]:
+    """Register ``pre(name, leaf, module, args, kwargs)`` / ``post(module, args, kwargs, out)``.
+
+    Hooks go on every module of ``model``; all are removed on exit, also when the body raises.
+    """
+    handles = []
+    try:
+        for name, module in model.named_modules():
+            leaf = next(module.children(), None) is None
+            handles.append(
+                module.register_forward_pre_hook(
+                    lambda m, a, k, _n=name, _l=leaf: pre(_n, _l, m, a, k), with_kwargs=True
+                )
+            )
+            handles.append(module.register_forward_hook(post, with_kwargs=True))
+        yield handles
+    finally:
+        for h in handles:
+            h.remove()
+
+
+def record_forward(model: nn.Module, x: torch.Tensor) -> ForwardRecord:
+    """Run ``model(x)`` once with grad enabled and record calls, ops, graph, fields and memory.
+
+    Args:
+        model: the module to run, in the train/eval mode wanted; hooks are added for the call
+            and removed afterwards, so pass a copy when the caller's model must stay untouched.
+        x: input batch, e.g. ``(N, C, H, W)`` on the meta device.
+
+    Returns:
+        A :class:`ForwardRecord`.
+
+    Raises:
+        Whatever ``model(x)`` raises.
+    """
+    record = ForwardRecord()
+    params = {p.untyped_storage()._cdata for p in model.parameters()}
+    recorder = _Recorder(record, params)
+    record.nodes.append(GraphNode(0, "input", "input", "input", tuple(x.shape)))
+    spatial = x.dim() == 4
+    recorder.tag(
+        x,
+        _Info(
+            ReceptiveField2d.identity() if spatial else None,
+            frozenset({0}),
+            (2, 3) if spatial else None,
+        ),
+    )
+    recorder.storages[x.untyped_storage()._cdata][2] = math.inf  # the caller holds the input
+    saved_hooks = torch.autograd.graph.saved_tensors_hooks(recorder.pack, lambda t: t)
+    with module_hooks(model, recorder.pre_hook, recorder.post_hook), torch.enable_grad():
+        with saved_hooks, recorder:
+            model(x)
+    record.peak_live_bytes = recorder.peak()
+    record.saved_bytes = sum(recorder.saved.values())
+    return record

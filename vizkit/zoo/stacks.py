@@ -1,0 +1,43 @@
+"""Small convolution stacks for comparisons in lectures (one 7×7 vs three 3×3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from torch import nn
+
+__all__ = ["conv_stack"]
+
+
+def conv_stack(
+    channels: int, kernel_sizes: Sequence[int] = (3, 3, 3), *, bias: bool = False
+) -> nn.Sequential:
+    """Convolutions with ``channels`` in and out, "same" padding, ReLU between them.
+
+    Three 3×3 layers see 7×7 like one 7×7 layer, with 27·C² instead of 49·C² weights:
+
+    >>> sum(p.numel() for p in conv_stack(8, (3, 3, 3)).parameters()), 27 * 8 * 8
+    (1728, 1728)
+    >>> sum(p.numel() for p in conv_stack(8, (7,)).parameters()), 49 * 8 * 8
+    (3136, 3136)
+
+    Args:
+        channels: C, for every layer.
+        kernel_sizes: odd kernel size of each layer.
+        bias: add biases (the 27C² / 49C² counts assume none).
+
+    Raises:
+        ValueError: a kernel size that is not a positive odd int, or channels < 1.
+    """
+    if channels < 1:
+        raise ValueError(f"channels {channels} is below 1")
+    layers: list[nn.Module] = []
+    for i, k in enumerate(kernel_sizes):
+        if not isinstance(k, int) or k < 1 or k % 2 == 0:
+            raise ValueError(
+                f"kernel_sizes[{i}] = {k!r}: use a positive odd size so 'same' padding exists"
+            )
+        if layers:
+            layers.append(nn.ReLU(inplace=True))
+        layers.append(nn.Conv2d(channels, channels, k, padding=k // 2, bias=bias))
+    return nn.Sequential(*layers)

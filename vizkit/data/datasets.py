@@ -1,0 +1,198 @@
+"""Small labelled image sets that work offline, and the bigger ones when they can be had.
+
+:func:`load_digits_split` wraps scikit-learn's bundled 8×8 handwritten digits (1,797 images,
+no download), upsampled to a LeNet-friendly size. :func:`load_mnist` and :func:`load_cifar10`
+run torchvision's real dataset code (download, or the copy already on disk); when that fails —
+no network, no disk copy — they say so in one warning line and return the digits instead, so a
+notebook continues rather than stopping on a traceback.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.error import URLError
+
+import torch
+import torch.nn.functional as F
+from torch.utils.data import TensorDataset
+
+__all__ = ["DatasetSplit", "load_cifar10", "load_digits_split", "load_mnist"]
+
+_FETCH_ERRORS = (URLError, OSError, RuntimeError, ConnectionError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class DatasetSplit:
+    """A train/test pair of image tensors with labels.
+
+    Attributes:
+        train: ``TensorDataset`` of ``(N, C, H, W)`` float32 images and ``(N,)`` int64 labels.
+        test: The held-out part, same layout.
+        classes: Class names, index = label.
+        name: What the data is (``"digits"``, ``"mnist"``, ``"cifar10"``).
+        note: ``None``, or one line saying what was substituted and why (offline fallback).
+    """
+
+    train: TensorDataset
+    test: TensorDataset
+    classes: tuple[str, ...]
+    name: str
+    note: str | None = None
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """``(C, H, W)`` of one image."""
+        c, h, w = self.train.tensors[0].shape[1:]
+        return (int(c), int(h), int(w))
+
+
+def load_digits_split(
+    *, size: int = 32, channels: int = 1, test_fraction: float = 0.25, seed: int = 0
+) -> DatasetSplit:
+    """scikit-learn's handwritten digits, upsampled, split into train and test (offline).
+
+    The 8×8 images (values 0–16) are scaled to ``[0, 1]`` and resized bilinearly to
+    ``size × size`` (32 is LeNet-5's input size), then standardised with the training set's
+    mean and standard deviation. The split is stratified and seeded.
+
+    Args:
+        size: Output side length in pixels, 8 or more.
+        channels: 1 (grey) or 3 (the grey image repeated, for RGB models).
+        test_fraction: Share of the 1,797 images held out, in ``(0, 1)``.
+        seed: Seed of the split.
+
+    Returns:
+        A :class:`DatasetSplit` with images ``(N, channels, size, size)``.
+
+    Raises:
+        ValueError: ``size`` below 8, ``channels`` not 1 or 3, or ``test_fraction`` outside (0, 1).
+    """
+    if size < 8:
+        raise ValueError(f"size {size} is below the digits' native 8 pixels: use size >= 8")
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 (grey) or 3 (RGB copies), got {channels}")
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction {test_fraction} must lie strictly between 0 and 1")
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    train_idx, test_idx = train_test_split(
+        range(len(digits.target)),
+        test_size=test_fraction,
+        random_state=seed,
+        stratify=digits.target,
+    )
+    images = torch.as_tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0
+    if size != 8:
+        images = F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False)
+    labels = torch.as_tensor(digits.target, dtype=torch.int64)
+    train_x, test_x = images[list(train_idx)], images[list(test_idx)]
+    mean, std = train_x.mean(), train_x.std()
+    train_x, test_x = (train_x - mean) / std, (test_x - mean) / std
+    if channels == 3:
+        train_x, test_x = train_x.repeat(1, 3, 1, 1), test_x.repeat(1, 3, 1, 1)
+    return DatasetSplit(
+        train=TensorDataset(train_x.contiguous(), labels[list(train_idx)]),
+        test=TensorDataset(test_x.contiguous(), labels[list(test_idx)]),
+        classes=tuple(str(d) for d in range(10)),
+        name="digits",
+    )
+
+
+def _to_tensors(dataset: object, limit: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """torchvision MNIST/CIFAR object → float images in [0, 1] ``(N, C, H, W)`` and labels."""
+    data = torch.as_tensor(dataset.data)  # type: ignore[attr-defined]
+    targets = torch.as_tensor(dataset.targets)  # type: ignore[attr-defined]
+    if limit is not None:
+        data, targets = data[:limit], targets[:limit]
+    images = data.float() / 255.0
+    images = images.unsqueeze(1) if images.dim() == 3 else images.permute(0, 3, 1, 2)
+    return images.contiguous(), targets.long()
+
+
+def _torchvision_split(
+    kind: str, root: str | Path, download: bool, limit: int | None, fallback_channels: int,
+    fallback_size: int, fallback: bool,
+) -> DatasetSplit:
+    import torchvision
+
+    cls = {"mnist": torchvision.datasets.MNIST, "cifar10": torchvision.datasets.CIFAR10}[kind]
+    try:
+        train = cls(str(root), train=True, download=download)
+        test = cls(str(root), train=False, download=download)
+    except _FETCH_ERRORS as err:
+        if not fallback:
+            raise
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        note = (
+            f"{kind.upper()} is not available ({type(err).__name__}: {reason[:120]}); "
+            f"using the offline digits ({fallback_size}×{fallback_size}) instead"
+        )
+        warnings.warn(note, stacklevel=3)
+        split = load_digits_split(size=fallback_size, channels=fallback_channels)
+        return DatasetSplit(split.train, split.test, split.classes, split.name, note)
+    train_x, train_y = _to_tensors(train, limit)
+    test_x, test_y = _to_tensors(test, limit)
+    mean = train_x.mean(dim=(0, 2, 3), keepdim=True)
+    std = train_x.std(dim=(0, 2, 3), keepdim=True)
+    return DatasetSplit(
+        TensorDataset((train_x - mean) / std, train_y),
+        TensorDataset((test_x - mean) / std, test_y),
+        tuple(str(c) for c in train.classes),
+        kind,
+    )
+
+
+def load_mnist(
+    root: str | Path = "~/.cache/vizkit/data",
+    *,
+    download: bool = True,
+    limit: int | None = None,
+    fallback: bool = True,
+) -> DatasetSplit:
+    """MNIST through torchvision, or the offline digits when it cannot be had.
+
+    Args:
+        root: Folder holding (or receiving) the torchvision files; ``~`` is expanded.
+        download: Let torchvision download when the files are not in ``root``.
+        limit: Keep only the first ``limit`` images of each split (quick runs).
+        fallback: On failure, warn in one line and return :func:`load_digits_split` at
+            28×28 (``note`` says so). ``False`` re-raises torchvision's error.
+
+    Returns:
+        A :class:`DatasetSplit`, images ``(N, 1, 28, 28)`` standardised.
+
+    Raises:
+        OSError, RuntimeError, URLError: Only with ``fallback=False``.
+    """
+    root = Path(root).expanduser()
+    return _torchvision_split("mnist", root, download, limit, 1, 28, fallback)
+
+
+def load_cifar10(
+    root: str | Path = "~/.cache/vizkit/data",
+    *,
+    download: bool = True,
+    limit: int | None = None,
+    fallback: bool = True,
+) -> DatasetSplit:
+    """CIFAR-10 through torchvision, or the offline digits (as RGB, 32×32) when it cannot be had.
+
+    Args:
+        root: Folder holding (or receiving) the torchvision files; ``~`` is expanded.
+        download: Let torchvision download when the files are not in ``root``.
+        limit: Keep only the first ``limit`` images of each split.
+        fallback: On failure, warn in one line and return the digits as 3-channel 32×32
+            images (``note`` says so). ``False`` re-raises torchvision's error.
+
+    Returns:
+        A :class:`DatasetSplit`, images ``(N, 3, 32, 32)`` standardised per channel.
+
+    Raises:
+        OSError, RuntimeError, URLError: Only with ``fallback=False``.
+    """
+    root = Path(root).expanduser()
+    return _torchvision_split("cifar10", root, download, limit, 3, 32, fallback)

@@ -1,0 +1,325 @@
+"""A small, readable training loop with callbacks.
+
+:func:`fit` is the whole loop in one screen: pick the device, shuffle with a seeded generator,
+step the optimiser, evaluate every ``eval_every`` steps, keep the best weights, stop on a time
+budget, a step budget, a callback's request or a keyboard interrupt (Jupyter's ■ button) —
+and in every case hand back the best model so far. Callbacks see a :class:`TrainState` and
+may set ``state.stop = True``; the live plot, filter snapshots and progress bar are callbacks.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
+
+__all__ = ["Callback", "TrainHistory", "TrainResult", "TrainState", "evaluate", "fit"]
+
+
+@dataclass
+class TrainHistory:
+    """What happened, step by step.
+
+    Attributes:
+        steps, losses: training loss after each optimiser step (``losses[i]`` at ``steps[i]``).
+        eval_steps, eval_losses, eval_accuracies: validation loss and accuracy (0–1) at each
+            evaluation.
+    """
+
+    steps: list[int] = field(default_factory=list)
+    losses: list[float] = field(default_factory=list)
+    eval_steps: list[int] = field(default_factory=list)
+    eval_losses: list[float] = field(default_factory=list)
+    eval_accuracies: list[float] = field(default_factory=list)
+
+
+@dataclass
+class TrainState:
+    """The loop's state, passed to every callback.
+
+    Attributes:
+        model: The model being trained (on ``device``).
+        optimizer: Its optimiser.
+        device: Where the computation runs.
+        step: Optimiser steps taken so far.
+        epoch: Passes over the training set started so far.
+        loss: The last training loss.
+        history: A :class:`TrainHistory`.
+        best_accuracy: Best validation accuracy so far (``-inf`` before the first evaluation).
+        best_step: Step at which it was reached.
+        elapsed: Seconds since training started.
+        stop: Set it to ``True`` in a callback to stop after this step.
+        stop_reason: Why the loop stopped (filled at the end).
+    """
+
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+    device: torch.device
+    step: int = 0
+    epoch: int = 0
+    loss: float = math.nan
+    history: TrainHistory = field(default_factory=TrainHistory)
+    best_accuracy: float = -math.inf
+    best_step: int = 0
+    elapsed: float = 0.0
+    stop: bool = False
+    stop_reason: str = ""
+
+
+class Callback:
+    """Base class: override the hooks you need; each receives the :class:`TrainState`."""
+
+    def on_train_start(self, state: TrainState) -> None:
+        """Called once, before the first step."""
+
+    def on_step_end(self, state: TrainState) -> None:
+        """Called after every optimiser step."""
+
+    def on_eval_end(self, state: TrainState) -> None:
+        """Called after every evaluation (``state.history.eval_*`` has the new values)."""
+
+    def on_train_end(self, state: TrainState) -> None:
+        """Called once, after the best weights were restored."""
+
+
+@dataclass
+class TrainResult:
+    """What :func:`fit` returns.
+
+    Attributes:
+        model: The trained model, holding the best weights seen (by validation accuracy).
+        history: The :class:`TrainHistory`.
+        steps: Optimiser steps taken.
+        seconds: Wall-clock seconds of training (evaluations included).
+        best_accuracy: Validation accuracy of the returned weights (``nan`` without validation).
+        best_step: The step those weights come from.
+        stop_reason: ``"steps"``, ``"epochs"``, ``"seconds"``, ``"callback"`` or ``"interrupted"``.
+        device: The device used.
+    """
+
+    model: nn.Module
+    history: TrainHistory
+    steps: int
+    seconds: float
+    best_accuracy: float
+    best_step: int
+    stop_reason: str
+    device: torch.device
+
+
+def _batches(
+    dataset: TensorDataset, batch_size: int, generator: torch.Generator, device: torch.device
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """One shuffled epoch of a tensor dataset: indexing beats a DataLoader for small data."""
+    x, y = dataset.tensors[0], dataset.tensors[1]
+    order = torch.randperm(len(x), generator=generator)
+    for start in range(0, len(x), batch_size):
+        idx = order[start : start + batch_size]
+        yield x[idx].to(device, non_blocking=True), y[idx].to(device, non_blocking=True)
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module, dataset: TensorDataset, *, batch_size: int = 512,
+    device: torch.device | None = None,
+) -> tuple[float, float]:
+    """Mean cross-entropy loss and accuracy (0–1) of ``model`` on a tensor dataset.
+
+    The model is put in eval mode for the pass and returned to its previous mode.
+
+    Args:
+        model: A classifier returning ``(N, classes)`` logits.
+        dataset: ``TensorDataset`` of images and int64 labels.
+        batch_size: Images per forward pass.
+        device: Where to compute; default: where the model's parameters are.
+
+    Returns:
+        ``(loss, accuracy)``.
+    """
+    device = device or next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    total_loss, correct, count = 0.0, 0, 0
+    x, y = dataset.tensors[0], dataset.tensors[1]
+    for start in range(0, len(x), batch_size):
+        xb, yb = x[start : start + batch_size].to(device), y[start : start + batch_size].to(device)
+        logits = model(xb)
+        total_loss += float(nn.functional.cross_entropy(logits, yb, reduction="sum"))
+        correct += int((logits.argmax(1) == yb).sum())
+        count += len(yb)
+    model.train(was_training)
+    return total_loss / max(count, 1), correct / max(count, 1)
+
+
+def fit(
+    model: nn.Module,
+    train: TensorDataset,
+    *,
+    val: TensorDataset | None = None,
+    epochs: int | None = None,
+    steps: int | None = None,
+    seconds: float | None = None,
+    batch_size: int = 64,
+    lr: float = 1e-3,
+    weight_decay: float = 0.0,
+    optimizer: torch.optim.Optimizer | None = None,
+    eval_every: int = 50,
+    callbacks: Sequence[Callback] = (),
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    progress: bool = True,
+    restore_best: bool = True,
+    cpu_threads: int | None = None,
+) -> TrainResult:
+    """Train a classifier with cross-entropy; stop on the first budget reached.
+
+    The model is moved to ``device`` and trained in place (pass ``copy.deepcopy(model)`` to
+    keep the original). With ``val``, the weights with the best validation accuracy are kept
+    and put back at the end (``restore_best``), also when training is interrupted.
+
+    Args:
+        model: Any ``nn.Module`` mapping ``(N, C, H, W)`` images to ``(N, classes)`` logits.
+        train: Training ``TensorDataset`` (images, int64 labels).
+        val: Validation set for evaluations and for choosing the best weights.
+        epochs: Stop after this many passes over ``train``.
+        steps: Stop after this many optimiser steps.
+        seconds: Stop once this much wall-clock time has passed.
+        batch_size: Images per step.
+        lr: Adam's learning rate (ignored when ``optimizer`` is given).
+        weight_decay: Adam's weight decay.
+        optimizer: Your own optimiser over ``model``'s parameters (default: Adam).
+        eval_every: Evaluate on ``val`` every this many steps (and at the end).
+        callbacks: :class:`Callback` objects (live plot, snapshots, early stopping, ...).
+        seed: Seeds the batch order and torch's global RNG (dropout, augmentation), so runs
+            on the CPU repeat exactly.
+        device: ``None`` picks cuda → mps → cpu (:func:`vizkit.device.pick_device`).
+        progress: Show a ``tqdm.auto`` progress bar.
+        restore_best: Put the best validation weights back at the end.
+        cpu_threads: On the CPU, run with this many torch threads for the duration of the
+            call (the previous setting is restored afterwards); ``None`` leaves it alone.
+            Tiny models train fastest on one thread: on a busy 2-core machine two OpenMP
+            threads were measured 15× slower (``benchmarks/bench_train.py``).
+
+    Returns:
+        A :class:`TrainResult`.
+
+    Raises:
+        ValueError: No budget given (``epochs``, ``steps`` and ``seconds`` all ``None``), a
+            budget below 1 step/epoch or ≤ 0 seconds, or ``batch_size``/``eval_every`` < 1.
+        TypeError: ``train`` or ``val`` is not a ``TensorDataset``.
+    """
+    from vizkit.device import pick_device
+
+    if epochs is None and steps is None and seconds is None:
+        raise ValueError("fit needs a budget: pass epochs=, steps= or seconds= (or several)")
+    for name, value in (("epochs", epochs), ("steps", steps)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} {value} must be at least 1 (or None for no limit)")
+    if seconds is not None and seconds <= 0:
+        raise ValueError(f"seconds {seconds} must be positive (or None for no time limit)")
+    if batch_size < 1 or eval_every < 1:
+        raise ValueError(f"batch_size ({batch_size}) and eval_every ({eval_every}) must be >= 1")
+    for name, data in (("train", train), ("val", val)):
+        if data is not None and not isinstance(data, TensorDataset):
+            raise TypeError(
+                f"{name} must be a torch.utils.data.TensorDataset, got {type(data).__name__}: "
+                "wrap tensors as TensorDataset(images, labels)"
+            )
+    device = pick_device(device)
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    model.to(device).train()
+    opt = optimizer or torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    state = TrainState(model=model, optimizer=opt, device=device)
+    best_weights: dict[str, torch.Tensor] | None = None
+    steps_per_epoch = math.ceil(len(train) / batch_size)
+    total = steps or (epochs * steps_per_epoch if epochs else None)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc="training", unit="step", leave=False)
+
+    def run_eval() -> None:
+        nonlocal best_weights
+        if val is None:
+            return
+        loss, acc = evaluate(model, val, device=device)
+        h = state.history
+        h.eval_steps.append(state.step)
+        h.eval_losses.append(loss)
+        h.eval_accuracies.append(acc)
+        if acc > state.best_accuracy:
+            state.best_accuracy, state.best_step = acc, state.step
+            best_weights = copy.deepcopy(model.state_dict())
+        for cb in callbacks:
+            cb.on_eval_end(state)
+
+    previous_threads = torch.get_num_threads()
+    if cpu_threads is not None and device.type == "cpu":
+        torch.set_num_threads(cpu_threads)
+    start = time.perf_counter()
+    for cb in callbacks:
+        cb.on_train_start(state)
+    try:
+        while not state.stop_reason:
+            if epochs is not None and state.epoch >= epochs:
+                state.stop_reason = "epochs"
+                break
+            state.epoch += 1
+            for xb, yb in _batches(train, batch_size, generator, device):
+                opt.zero_grad(set_to_none=True)
+                loss = nn.functional.cross_entropy(model(xb), yb)
+                loss.backward()
+                opt.step()
+                state.step += 1
+                state.loss = loss.detach().item()
+                state.history.steps.append(state.step)
+                state.history.losses.append(state.loss)
+                state.elapsed = time.perf_counter() - start
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{state.loss:.3f}", refresh=False)
+                for cb in callbacks:
+                    cb.on_step_end(state)
+                if state.step % eval_every == 0:
+                    run_eval()
+                if state.stop:
+                    state.stop_reason = "callback"
+                elif steps is not None and state.step >= steps:
+                    state.stop_reason = "steps"
+                elif seconds is not None and time.perf_counter() - start >= seconds:
+                    state.stop_reason = "seconds"
+                if state.stop_reason:
+                    break
+    except KeyboardInterrupt:
+        state.stop_reason = "interrupted"  # Jupyter's stop button: keep what we have
+    finally:
+        torch.set_num_threads(previous_threads)
+        if bar is not None:
+            bar.close()
+    evaluated_last = bool(state.history.eval_steps) and state.history.eval_steps[-1] == state.step
+    if val is not None and not evaluated_last:
+        run_eval()
+    if restore_best and best_weights is not None:
+        model.load_state_dict(best_weights)
+    model.eval()
+    state.elapsed = time.perf_counter() - start
+    for cb in callbacks:
+        cb.on_train_end(state)
+    return TrainResult(
+        model=model,
+        history=state.history,
+        steps=state.step,
+        seconds=state.elapsed,
+        best_accuracy=state.best_accuracy if val is not None else math.nan,
+        best_step=state.best_step,
+        stop_reason=state.stop_reason,
+        device=device,
+    )

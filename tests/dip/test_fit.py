@@ -1,0 +1,181 @@
+"""The fit loop: learning, exact rollback, stop/interrupt keeping the best, snapshots."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+import torch
+
+import vizkit.dip as dip
+from vizkit.dip.fit import cpu_has_fast_bf16
+from vizkit.dip.images import to_tensor
+
+SPEC = dip.hourglass(8, 8, 3, 2)  # tiny: ~10 ms a step at 64×64
+
+
+def setup(image: np.ndarray, seed: int = 0) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
+    torch.manual_seed(seed)
+    net = SPEC.build()
+    z = dip.make_input("noise", SPEC.in_channels, *image.shape[:2], seed=seed)
+    return net, z, to_tensor(image)
+
+
+def mse_to(target: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    return lambda out: torch.mean((out - target) ** 2)
+
+
+def test_loss_falls_within_a_few_steps(small_rgb: np.ndarray) -> None:
+    net, z, target = setup(small_rgb)
+    result = dip.fit(net, z, mse_to(target), steps=25, lr=0.01, progress=False)
+    losses = [r.loss for r in result.history]
+    assert len(losses) == 25 and result.stop_reason == "done"
+    assert np.mean(losses[-5:]) < 0.7 * losses[0]
+
+
+def test_psnr_history_and_best_image(small_rgb: np.ndarray) -> None:
+    net, z, target = setup(small_rgb)
+    result = dip.fit(net, z, mse_to(target), steps=15, clean=target, ema=0.9,
+                     snapshot_every=5, progress=False)
+    psnrs = [r.psnr for r in result.history]
+    assert result.best_psnr == max(psnrs)
+    assert result.best_step == int(np.argmax(psnrs))
+    assert dip.psnr(to_tensor(result.best_image), target) == pytest.approx(result.best_psnr,
+                                                                          abs=1e-4)
+    assert result.history[-1].psnr != result.history[-1].psnr_raw  # averaged vs raw output
+    assert [s.step for s in result.snapshots] == [0, 5, 10, 14]
+    assert np.array_equal(result.snapshots[-1].image, result.image)
+    assert result.ssim is not None and -1 <= result.ssim <= 1
+
+
+def test_rollback_restores_weights_and_optimizer_and_skips_the_bad_step(
+        small_rgb: np.ndarray) -> None:
+    # Without z-perturbation a run is deterministic, so we can say exactly where it must be.
+    # Step 2's loss is made to "explode": the update of step 1 that led there is discarded and
+    # the state before it (weights AND Adam moments/step count) comes back. So 6 steps with one
+    # rollback must end bit-identical to 4 clean steps. The reference code would instead apply
+    # the diverged step's gradient to the restored weights, with Adam's moments left as they were.
+    net_a, z, target = setup(small_rgb)
+    calls = {"n": 0}
+
+    def exploding(out: torch.Tensor) -> torch.Tensor:
+        calls["n"] += 1
+        loss = torch.mean((out - target) ** 2)
+        return loss * 1e6 if calls["n"] == 3 else loss
+
+    a = dip.fit(net_a, z, exploding, steps=6, progress=False)
+    assert a.rollbacks == 1 and [r.rolled_back for r in a.history] == [False, False, True,
+                                                                         False, False, False]
+    net_b, z_b, _ = setup(small_rgb)
+    b = dip.fit(net_b, z_b, mse_to(target), steps=4, progress=False)
+    for pa, pb in zip(net_a.parameters(), net_b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    assert np.array_equal(a.image, b.image)
+    assert a.history[3].loss == a.history[1].loss  # the redone step sees the restored state
+
+
+def test_endless_divergence_stops_with_a_reason(small_rgb: np.ndarray) -> None:
+    net, z, _ = setup(small_rgb)
+    result = dip.fit(net, z, lambda out: out.sum() * float("nan"), steps=50, max_rollbacks=4,
+                     progress=False)
+    assert result.stop_reason == "diverged" and result.rollbacks == 4
+    assert result.image.shape == (64, 64, 3)
+
+
+def test_stop_event_ends_the_run_and_keeps_the_best(small_rgb: np.ndarray) -> None:
+    net, z, target = setup(small_rgb)
+    stop = threading.Event()
+    seen: list[int] = []
+
+    def on_step(state: dip.FitState) -> None:
+        seen.append(state.step)
+        if state.step == 7:
+            stop.set()
+
+    result = dip.fit(net, z, mse_to(target), steps=100, clean=target, stop=stop,
+                     callback=on_step, callback_every=1, progress=False)
+    assert result.stop_reason == "stopped" and result.steps == 8 and seen[-1] == 7
+    assert result.best_psnr == max(r.psnr for r in result.history)
+    assert dip.psnr(to_tensor(result.best_image), target) == pytest.approx(result.best_psnr,
+                                                                          abs=1e-4)
+
+
+def test_interrupt_keeps_the_best(small_rgb: np.ndarray) -> None:
+    net, z, target = setup(small_rgb)
+    calls = {"n": 0}
+
+    def interrupted(out: torch.Tensor) -> torch.Tensor:
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise KeyboardInterrupt
+        return torch.mean((out - target) ** 2)
+
+    result = dip.fit(net, z, interrupted, steps=100, clean=target, progress=False)
+    assert result.stop_reason == "interrupted" and result.steps == 5
+    assert result.best_step is not None and result.best_image.shape == (64, 64, 3)
+
+
+def test_early_stopping_after_patience(small_rgb: np.ndarray) -> None:
+    net, z, target = setup(small_rgb)
+    # a clean image the fit moves away from: PSNR peaks at once, patience ends the run
+    away = 1.0 - target
+    result = dip.fit(net, z, mse_to(target), steps=200, clean=away, patience=3, progress=False)
+    assert result.stop_reason == "early stop"
+    assert result.steps == result.best_step + 4
+
+
+def test_inputs_are_not_modified_and_seeds_are_reproducible(small_rgb: np.ndarray) -> None:
+    results = []
+    for _ in range(2):
+        net, z, target = setup(small_rgb)
+        z_before = z.clone()
+        results.append(dip.fit(net, z, mse_to(target), steps=5, reg_noise_std=0.05, seed=3,
+                               progress=False))
+        assert torch.equal(z, z_before)
+    assert np.array_equal(results[0].image, results[1].image)
+    net, z, target = setup(small_rgb)
+    other = dip.fit(net, z, mse_to(target), steps=5, reg_noise_std=0.05, seed=4, progress=False)
+    assert not np.array_equal(other.image, results[0].image)
+
+
+def test_bf16_autocast_runs_on_cpu(small_rgb: np.ndarray) -> None:
+    net, z, target = setup(small_rgb)
+    result = dip.fit(net, z, mse_to(target), steps=3, precision="bf16", progress=False)
+    assert result.precision == "bf16" and np.isfinite(result.image).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"steps": 0}, "steps must be an int ≥ 1, got 0"),
+     ({"steps": 5, "ema": 1.0}, r"ema 1.0 must be in \[0, 1\)"),
+     ({"steps": 5, "patience": 3}, "patience .* needs the clean image"),
+     ({"steps": 5, "precision": "fp16"}, "precision 'fp16' needs a CUDA device"),
+     ({"steps": 5, "precision": "fp8"}, "precision 'fp8' is not one of"),
+     ({"steps": 5, "reg_noise_std": -1}, "reg_noise_std -1 must be ≥ 0")],
+)
+def test_bad_settings_are_explained(small_rgb: np.ndarray, kwargs: dict, message: str) -> None:
+    net, z, target = setup(small_rgb)
+    with pytest.raises(ValueError, match=message):
+        dip.fit(net, z, mse_to(target), progress=False, **kwargs)
+
+
+def test_auto_precision_uses_bf16_only_on_cpus_with_native_bf16(small_rgb: np.ndarray) -> None:
+    net, z, target = setup(small_rgb)
+    result = dip.fit(net, z, mse_to(target), steps=1, progress=False)
+    expected = "bf16" if cpu_has_fast_bf16() else "fp32"
+    assert result.precision == expected
+    net, z, target = setup(small_rgb)
+    assert dip.fit(net, z, mse_to(target), steps=1, precision="fp32",
+                   progress=False).precision == "fp32"
+
+
+def test_memory_layout_does_not_change_the_noise_draws(small_rgb: np.ndarray) -> None:
+    images = []
+    for channels_last in (False, True):
+        net, z, target = setup(small_rgb)
+        images.append(dip.fit(net, z, mse_to(target), steps=3, reg_noise_std=0.1,
+                              precision="fp32", channels_last=channels_last,
+                              progress=False).image)
+    assert np.abs(images[0] - images[1]).max() < 1e-3  # only float rounding differs

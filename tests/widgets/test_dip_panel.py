@@ -1,0 +1,88 @@
+"""DIPPanel driven in code: run, live updates, stop keeps the best, scrubbing, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+import torch
+
+import vizkit.dip as dip
+from vizkit.widgets.dip_panel import DIPPanel
+
+TINY = {"network": dip.hourglass(8, 8, 3, 2), "seed": 0}
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
+def clean() -> np.ndarray:
+    from skimage import data
+
+    return (data.astronaut()[::8, ::8] / 255.0).astype(np.float32)
+
+
+def test_run_updates_images_curve_and_slider(clean: np.ndarray) -> None:
+    noisy = dip.add_noise(clean, 25)
+    panel = DIPPanel("denoise", noisy, clean=clean, steps=12, every=5, snapshot_every=4,
+                     **TINY)
+    blank = np.asarray(panel.images.data[1].z).copy()
+    result = panel.run()
+    assert result is panel.result and result.steps == 12
+    assert panel.redraws == 4  # steps 0, 5, 10 and the last, 11
+    assert len(panel.curve.data[0].x) == 12
+    assert not np.array_equal(np.asarray(panel.images.data[1].z), blank)
+    assert np.array_equal(np.asarray(panel.images.data[2].z),
+                          (np.clip(result.best_image, 0, 1) * 255 + 0.5).astype(np.uint8))
+    assert panel.images.layout.annotations[0].text.startswith("input (")
+    assert not panel.slider.disabled and panel.slider.max == len(result.snapshots) - 1 == 3
+    panel.slider.value = 0  # scrub back to the first snapshot
+    assert np.array_equal(np.asarray(panel.images.data[1].z),
+                          (np.clip(result.snapshots[0].image, 0, 1) * 255 + 0.5
+                           ).astype(np.uint8))
+    assert "step 0" in panel.images.layout.annotations[1].text
+    assert "done after 12 steps" in panel.status.value
+
+
+def test_stop_from_another_thread_keeps_the_best(clean: np.ndarray) -> None:
+    panel = DIPPanel("denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1,
+                     **TINY)
+    panel.start()
+    for _ in range(400):  # wait until a few steps ran, then press Stop
+        if panel.redraws >= 3:
+            break
+        panel._thread.join(0.05)  # type: ignore[union-attr]
+    panel.stop_button.click()
+    result = panel.wait(timeout=60)
+    assert result is not None and result.stop_reason == "stopped"
+    assert 3 <= result.steps < 100000
+    assert result.best_psnr == max(r.psnr for r in result.history)
+    assert "stopped after" in panel.status.value and not panel.start_button.disabled
+
+
+def test_inpaint_and_super_resolve_panels(clean: np.ndarray) -> None:
+    mask = dip.hole_mask(64)
+    panel = DIPPanel("inpaint", clean, mask=mask, clean=clean, steps=2, **TINY)
+    assert np.asarray(panel.images.data[0].z)[32, 32].max() == 0  # holes shown black
+    assert panel.run().image.shape == (64, 64, 3)
+    low = dip.downsample(clean, 4)
+    panel = DIPPanel("super_resolve", low, clean=clean, factor=4, steps=2, **TINY)
+    assert np.asarray(panel.images.data[0].z).shape == (64, 64, 3)
+    assert panel.run().image.shape == (64, 64, 3)
+
+
+def test_errors_show_in_the_status_line(clean: np.ndarray) -> None:
+    panel = DIPPanel("denoise", clean[:40], steps=2)  # too small for the cpu preset
+    assert panel.run() is None
+    assert "too small" in panel.status.value and not panel.start_button.disabled
+    with pytest.raises(ValueError, match="task 'inpaint' needs mask="):
+        DIPPanel("inpaint", clean)
+    with pytest.raises(ValueError, match="task 'deblur' is not"):
+        DIPPanel("deblur", clean)  # type: ignore[arg-type]

@@ -1,0 +1,194 @@
+"""DIPPanel: watch Deep Image Prior restore an image, stop it when it looks best, scrub back.
+
+Wiring only: the fit is :mod:`vizkit.dip`'s, the pictures :mod:`vizkit.render.dip`'s. Three
+panels (corrupted input, current output, best output so far) and the PSNR curve are
+``go.FigureWidget``\\ s updated in place; Start runs the fit in a background thread so Stop
+stays clickable; afterwards a slider scrubs through the snapshots. Errors appear in the
+status line, not as tracebacks.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from typing import Any, Literal
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+
+from vizkit.render.dip import (
+    dip_images_figure,
+    psnr_curve_figure,
+    update_image,
+    update_psnr_curve,
+)
+
+__all__ = ["DIPPanel"]
+
+TaskName = Literal["denoise", "inpaint", "super_resolve"]
+
+
+def _psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2))
+    return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
+
+
+class DIPPanel(widgets.VBox):
+    """A live Deep Image Prior run: Start / Stop, images, PSNR curve, snapshot slider.
+
+    Args:
+        task: ``"denoise"``, ``"inpaint"`` or ``"super_resolve"``.
+        corrupted: The image to restore, ``(H, W, 3)`` in ``[0, 1]`` (the low-res image for
+            super-resolution).
+        clean: The clean image if known (PSNR curve and best image).
+        mask: Inpainting mask (1 = known, 0 = hole); required for ``"inpaint"``.
+        factor: Super-resolution factor.
+        every: Redraw every this many steps (redraws cost a few ms).
+        **options: Passed to the task (``preset``, ``steps``, ``seed``, ``device``,
+            ``network``, ``input``, ``snapshot_every``...).
+
+    Attributes:
+        images: ``go.FigureWidget`` with three image panels (input, current, best).
+        curve: ``go.FigureWidget`` with the PSNR curve.
+        start_button, stop_button: The buttons.
+        slider: Snapshot scrubber (enabled when a run ends).
+        status: ``HTML`` status line.
+        result: The :class:`vizkit.dip.FitResult` of the last run, or ``None``.
+        redraws: How many times the figures were redrawn.
+    """
+
+    def __init__(self, task: TaskName, corrupted: Any, *, clean: Any = None, mask: Any = None,
+                 factor: int = 4, every: int = 10, **options: Any) -> None:
+        import vizkit.dip as dip  # the torch side, loaded only when a panel is made
+
+        if task not in ("denoise", "inpaint", "super_resolve"):
+            raise ValueError(f"task {task!r} is not 'denoise', 'inpaint' or 'super_resolve'")
+        if task == "inpaint" and mask is None:
+            raise ValueError("task 'inpaint' needs mask= (1 = known pixel, 0 = hole): e.g. "
+                             "vizkit.dip.text_mask(image.shape[:2])")
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be an int ≥ 1 (steps between redraws), got {every!r}")
+        self._dip = dip
+        self.task, self.factor, self.every = task, factor, every
+        self.corrupted = dip.as_image(corrupted, "corrupted")
+        self.clean = None if clean is None else dip.as_image(clean, "clean")
+        self.mask = None if mask is None else dip.mask_from_image(mask, self.corrupted.shape[:2])
+        self.options = options
+        self.result: Any = None
+        self.redraws = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+        shown = self.corrupted
+        if self.mask is not None:
+            shown = shown * self.mask[:, :, None]
+        if task == "super_resolve":
+            shown = np.repeat(np.repeat(shown, factor, axis=0), factor, axis=1)
+        self._blank = np.full_like(shown, 0.5)
+        titles = {"input": shown, "current output": self._blank, "best output": self._blank}
+        if self.clean is not None and self.clean.shape == shown.shape:
+            titles = {f"input ({_psnr(shown, self.clean):.2f} dB)": shown,
+                      "current output": self._blank, "best output": self._blank}
+        self.images = go.FigureWidget(dip_images_figure(titles, size=240))
+        reference = (_psnr(shown, self.clean) if self.clean is not None
+                     and self.clean.shape == shown.shape else None)
+        self.curve = go.FigureWidget(psnr_curve_figure(reference_psnr=reference))
+        self.start_button = widgets.Button(description="Start", icon="play",
+                                           button_style="success")
+        self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
+        self.slider = widgets.IntSlider(value=0, min=0, max=0, description="snapshot",
+                                        disabled=True, continuous_update=True)
+        self.status = widgets.HTML("<i>press Start (or call .run()) to fit the network</i>")
+        self.start_button.on_click(lambda _: self.start())
+        self.stop_button.on_click(lambda _: self.stop())
+        self.slider.observe(self._on_slider, names="value")
+        super().__init__([widgets.HBox([self.start_button, self.stop_button, self.slider]),
+                          self.status, self.images, self.curve])
+
+    # ---- running -----------------------------------------------------------------------
+    def run(self) -> Any:
+        """Fit in this thread (blocks until done or stopped); returns the ``FitResult``."""
+        self._stop.clear()
+        self.start_button.disabled, self.stop_button.disabled = True, False
+        self.slider.disabled = True
+        self.status.value = "<i>starting…</i>"
+        history: list[Any] = []
+        options = {"progress": False, **self.options, "stop": self._stop,
+                   "callback": lambda state: self._on_step(state, history),
+                   "callback_every": 1}
+        try:
+            if self.task == "denoise":
+                result = self._dip.denoise(self.corrupted, clean=self.clean, **options)
+            elif self.task == "inpaint":
+                result = self._dip.inpaint(self.corrupted, self.mask, clean=self.clean,
+                                           **options)
+            else:
+                result = self._dip.super_resolve(self.corrupted, self.factor, clean=self.clean,
+                                                 **options)
+        except (TypeError, ValueError, RuntimeError) as error:
+            self.status.value = f"<b style='color:#b00'>{html.escape(str(error))}</b>"
+            return None
+        finally:
+            self.start_button.disabled, self.stop_button.disabled = False, True
+        self.result = result
+        self._show_result(result)
+        return result
+
+    def start(self) -> None:
+        """Run the fit in a background thread (the buttons stay responsive)."""
+        if self._thread is not None and self._thread.is_alive():
+            self.status.value = "<i>already running — press Stop first</i>"
+            return
+        self._thread = threading.Thread(target=self.run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the running fit to stop after its current step (the best result is kept)."""
+        self._stop.set()
+        self.status.value = "<i>stopping after this step…</i>"
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """Wait for a :meth:`start`-ed run to finish; returns the ``FitResult``."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.result
+
+    # ---- drawing -----------------------------------------------------------------------
+    def _on_step(self, state: Any, history: list[Any]) -> None:
+        history.append(state.record)
+        if state.step % self.every and state.step != state.steps - 1:
+            return
+        image = state.output[0].permute(1, 2, 0).float().cpu().numpy()
+        update_image(self.images, 1, image, f"current output · step {state.step}")
+        if state.best_output is not None:
+            best = state.best_output[0].permute(1, 2, 0).float().cpu().numpy()
+            update_image(self.images, 2, best, "best output so far")
+        update_psnr_curve(self.curve, history)
+        self.redraws += 1
+        psnr = state.record.psnr
+        self.status.value = (f"step {state.step + 1}/{state.steps} · loss "
+                             f"{state.record.loss:.5f}"
+                             + (f" · PSNR {psnr:.2f} dB" if psnr is not None else ""))
+
+    def _show_result(self, result: Any) -> None:
+        best = f" · best {result.best_psnr:.2f} dB at step {result.best_step}" \
+            if result.best_psnr is not None else ""
+        update_image(self.images, 1, result.image, f"final output · step {result.steps - 1}")
+        update_image(self.images, 2, result.best_image,
+                     "best output" + (f" ({result.best_psnr:.2f} dB)"
+                                      if result.best_psnr is not None else ""))
+        update_psnr_curve(self.curve, result.history)
+        self.slider.max = max(0, len(result.snapshots) - 1)
+        self.slider.value = self.slider.max
+        self.slider.disabled = False
+        self.status.value = (f"{html.escape(result.stop_reason)} after {result.steps} steps in "
+                             f"{result.seconds:.1f} s{best} · drag the slider to scrub "
+                             "snapshots")
+
+    def _on_slider(self, change: dict[str, Any]) -> None:
+        if self.result is None:
+            return
+        snap = self.result.snapshots[change["new"]]
+        psnr = f" ({snap.psnr:.2f} dB)" if snap.psnr is not None else ""
+        update_image(self.images, 1, snap.image, f"snapshot · step {snap.step}{psnr}")

@@ -1,0 +1,101 @@
+# vizkit — the two commands most people need:
+#   make lab    set up .venv on first use, then start JupyterLab on notebooks/
+#   make test   set up .venv on first use, then lint, unit tests, notebooks, browser tests
+# `make help` lists the rest.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Written after a successful install; make re-installs only when pyproject.toml is newer.
+STAMP := $(VENV)/.vizkit-installed
+
+PORT ?= 8888
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+NBMAKE_TIMEOUT ?= 600
+
+# $(call timed,label,command): run command, print how long it took, keep its exit status.
+define timed
+	@echo "==> $(1)"; start=$$(date +%s); $(2); rc=$$?; \
+	echo "<== $(1): $$(( $$(date +%s) - start ))s (exit $$rc)"; exit $$rc
+endef
+
+.PHONY: help venv lab test ruff unit notebooks stripout-verify strip browser lint mypy bench \
+	clean distclean
+
+help:
+	@echo "make lab        create .venv on first use, start JupyterLab on notebooks/ (PORT=$(PORT))"
+	@echo "make test       ruff, unit tests + doctests, notebooks (quick mode), nbstripout, browser"
+	@echo "make lint       ruff + mypy --strict (geometry, sliding)"
+	@echo "make bench      run every benchmarks/bench_*.py and print the results"
+	@echo "make strip      remove outputs from notebooks/*.ipynb before committing"
+	@echo "make clean      remove caches and build output (keeps .venv); distclean also .venv"
+	@echo "parts of make test: ruff unit notebooks stripout-verify browser"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || { echo "==> creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install -e ".[dev]"
+	@touch $@
+
+venv: $(STAMP)
+
+# The token is chosen here and the port is fixed (port_retries=0: a busy port fails loudly
+# instead of moving), so the URL printed below is the real one. TOKEN=... to reuse a token.
+lab: $(STAMP)
+	@token="$${TOKEN:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))')}"; \
+	echo; \
+	echo "  JupyterLab is starting on notebooks/. Open this URL in your browser:"; \
+	echo "    http://127.0.0.1:$(PORT)/lab/tree/00_start_here.ipynb?token=$$token"; \
+	echo "  (port busy? make lab PORT=8890)   Stop with Ctrl-C."; \
+	echo; \
+	exec $(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+		--ServerApp.port_retries=0 --IdentityProvider.token="$$token" \
+		--ServerApp.root_dir=notebooks $(ROOT_FLAG)
+
+test: $(STAMP)
+	$(call timed,ruff,$(BIN)/ruff check vizkit tests benchmarks)
+	$(call timed,unit tests + doctests,$(BIN)/pytest -m "not browser")
+	$(call timed,notebooks (VIZKIT_QUICK=1),VIZKIT_QUICK=1 $(BIN)/pytest --nbmake \
+		--nbmake-timeout=$(NBMAKE_TIMEOUT) notebooks/)
+	$(call timed,nbstripout --verify,$(BIN)/nbstripout --verify notebooks/*.ipynb)
+	$(call timed,browser tests,$(BIN)/pytest -m browser tests/browser)
+	@echo "make test: all stages passed"
+
+ruff: $(STAMP)
+	$(BIN)/ruff check vizkit tests benchmarks
+
+unit: $(STAMP)
+	$(BIN)/pytest -m "not browser"
+
+notebooks: $(STAMP)
+	VIZKIT_QUICK=1 $(BIN)/pytest --nbmake --nbmake-timeout=$(NBMAKE_TIMEOUT) notebooks/
+
+stripout-verify: $(STAMP)
+	$(BIN)/nbstripout --verify notebooks/*.ipynb
+
+strip: $(STAMP)
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+browser: $(STAMP)
+	$(BIN)/pytest -m browser tests/browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check vizkit tests benchmarks
+	$(BIN)/mypy
+
+mypy: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build dist out .pytest_cache .ruff_cache .mypy_cache .hypothesis benchmarks/results
+	rm -rf *.egg-info
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \) \
+		-type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -19,6 +19,7 @@ from vizkit.widgets.size_calculator import OutputSizeCalculator
 
 if TYPE_CHECKING:
     from vizkit.widgets.activation_explorer import ActivationExplorer
+    from vizkit.widgets.architecture_picker import ArchitecturePicker
     from vizkit.widgets.conv_explorer import ConvExplorer
     from vizkit.widgets.dip_panel import DIPPanel
     from vizkit.widgets.filter_explorer import FilterExplorer
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 # Public name → module that defines it, imported on first attribute access.
 _LAZY = {
     "ActivationExplorer": "vizkit.widgets.activation_explorer",
+    "ArchitecturePicker": "vizkit.widgets.architecture_picker",
     "ConvExplorer": "vizkit.widgets.conv_explorer",
     "DIPPanel": "vizkit.widgets.dip_panel",
     "FilterExplorer": "vizkit.widgets.filter_explorer",
@@ -41,6 +43,7 @@ _LAZY = {
 
 __all__ = [
     "ActivationExplorer",
+    "ArchitecturePicker",
     "ConvExplorer",
     "DIPPanel",
     "FilterExplorer",

@@ -57,7 +57,7 @@ def test_tensor_round_trip() -> None:
 
 
 def test_frame_pads_with_a_notice_and_leaves_fitting_sizes_alone() -> None:
-    with pytest.warns(dip.SizeNotice, match="image of 70×64 reflect-padded .* to 96×64"):
+    with pytest.warns(dip.SizeNotice, match="image of 70×64 extended .* to 96×64"):
         f = frame(70, 64, 32, 64)
     assert (f.fitted_height, f.fitted_width, f.out_height, f.out_width) == (96, 64, 70, 64)
     with warnings.catch_warnings():

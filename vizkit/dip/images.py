@@ -110,8 +110,8 @@ class Framing:
         height, width: Original size.
         top, left: Offset of the kept region inside the original (crop mode), else 0.
         fitted_height, fitted_width: Size the network sees.
-        mode: ``"pad"`` (reflect-padded at the bottom/right; the result is cropped back to
-            ``(H, W)``) or ``"crop"`` (centre crop; the result has the fitted size).
+        mode: ``"pad"`` (the network draws a larger canvas, extended at the bottom/right; the
+            loss sees only the original pixels and the result is cropped back to ``(H, W)``) or ``"crop"`` (centre crop; the result has the fitted size).
     """
 
     height: int
@@ -171,8 +171,9 @@ def frame(height: int, width: int, multiple: int, min_size: int, *,
         top, left = (height - fh) // 2, (width - fw) // 2
     framing = Framing(height, width, top, left, fh, fw, mode)
     if framing.changed:
-        how = ("reflect-padded at the bottom/right to" if mode == "pad" else "centre-cropped to")
-        back = ("the result is cropped back to the original size" if mode == "pad"
+        how = ("extended at the bottom/right to" if mode == "pad" else "centre-cropped to")
+        back = ("the network draws the larger canvas, the loss sees only the original "
+                f"{height}×{width} pixels and the result is cropped back to them" if mode == "pad"
                 else "the result has the cropped size")
         warnings.warn(f"{what} of {height}×{width} {how} {fh}×{fw} (a multiple of {multiple} "
                       f"for this network); {back}", SizeNotice, stacklevel=3)

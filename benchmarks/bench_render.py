@@ -37,8 +37,13 @@ def main() -> None:
     from vizkit.widgets.conv_explorer import ConvExplorer
     from vizkit.widgets.kernel_playground import KernelPlayground
 
+    import torch
+
+    from vizkit.device import describe_device
+
     a = np.random.default_rng(0).normal(size=(256, 256))
     reference = median_ms(lambda: a @ a, 21)
+    print(f"{describe_device('cpu')}; torch {torch.__version__}; plotly figures built on the CPU")
     print(f"reference: 256×256 matmul median {reference:.2f} ms")
 
     explorer = ConvExplorer(input_height=16, input_width=16, kernel_size=5)

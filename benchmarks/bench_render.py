@@ -30,16 +30,15 @@ def median_ms(fn: Callable[[], object], repeat: int) -> float:
 
 
 def main() -> None:
+    import torch
+
+    from vizkit.device import describe_device
     from vizkit.export import write_gif
     from vizkit.render.conv import ConvScene, conv_animation
     from vizkit.render.conv1d import continuous_conv_animation
     from vizkit.sliding import conv2d_trace
     from vizkit.widgets.conv_explorer import ConvExplorer
     from vizkit.widgets.kernel_playground import KernelPlayground
-
-    import torch
-
-    from vizkit.device import describe_device
 
     a = np.random.default_rng(0).normal(size=(256, 256))
     reference = median_ms(lambda: a @ a, 21)

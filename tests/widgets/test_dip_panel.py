@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -86,3 +88,74 @@ def test_errors_show_in_the_status_line(clean: np.ndarray) -> None:
         DIPPanel("inpaint", clean)
     with pytest.raises(ValueError, match="task 'deblur' is not"):
         DIPPanel("deblur", clean)  # type: ignore[arg-type]
+
+
+class _InterruptOnce:
+    """A lock whose first waiting acquire raises KeyboardInterrupt (the kernel's ■)."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self.lock, self.raised = lock, False
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if timeout > 0 and not self.raised:
+            self.raised = True
+            raise KeyboardInterrupt
+        return self.lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self.lock.release()
+
+    def locked(self) -> bool:
+        return self.lock.locked()
+
+
+def _started(panel: DIPPanel) -> None:
+    panel.start()
+    for _ in range(400):  # until the background fit has drawn a few steps
+        if panel.redraws >= 2:
+            break
+        panel._thread.join(0.05)  # type: ignore[union-attr]
+    assert panel.running
+
+
+@pytest.mark.parametrize("how", ["stop button", "kernel interrupt"])
+def test_run_while_a_started_fit_runs_waits_for_it_instead_of_a_second_fit(
+        clean: np.ndarray, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    fits = []
+    real = dip.denoise
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        fits.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dip, "denoise", counting)
+    panel = DIPPanel("denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1,
+                     **TINY)
+    statuses: list[str] = []
+    panel.status.observe(lambda change: statuses.append(change["new"]), names="value")
+    _started(panel)
+    if how == "stop button":
+        timer = threading.Timer(0.5, panel.stop_button.click)
+        timer.start()
+    else:
+        panel._running = _InterruptOnce(panel._running)  # type: ignore[assignment]
+    result = panel.run()  # what the notebook cell does while the Start-ed fit runs
+    assert len(fits) == 1 and fits[0] != threading.current_thread().name  # no second fit
+    assert result is not None and result is panel.result and result.stop_reason == "stopped"
+    assert any("a fit is already running (started with Start): waiting for it" in s
+               for s in statuses)
+    assert not panel.running and not panel.start_button.disabled
+    panel.start_button.click()  # the panel is free again: a new fit can start
+    panel.stop()
+    assert panel.wait(timeout=60) is not None and len(fits) == 2
+
+
+def test_start_while_running_is_refused(clean: np.ndarray) -> None:
+    panel = DIPPanel("denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1,
+                     **TINY)
+    _started(panel)
+    thread = panel._thread
+    panel.start_button.click()
+    assert panel._thread is thread and "already running" in panel.status.value
+    panel.stop()
+    assert panel.wait(timeout=60).stop_reason == "stopped"

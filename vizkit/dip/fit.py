@@ -6,8 +6,16 @@ exponential average of the outputs (``ema``), the PSNR against the clean image w
 (history and best image), snapshots every ``snapshot_every`` steps, and a per-step
 :class:`~vizkit.dip.checkpoint.Checkpoint`: when the loss jumps by more than
 ``divergence_ratio`` (or is not finite) the weights *and* the optimizer state are restored
-and the bad step is skipped. A ``stop`` event, early stopping or Ctrl-C end the run early;
-the result always keeps the best image seen.
+and the bad step is skipped. If the retried step diverges again from the restored state
+(always so without z-perturbation: the same state gives the same update), the learning rate
+of every parameter group is halved, so the run can get past the bad region instead of
+repeating it. A ``stop`` event, early stopping or Ctrl-C end the run early; the result always
+keeps the best image seen.
+
+With ``precision="auto"`` on a CPU with native bf16, bf16 autocast is kept only while it is
+harmless: every ``bf16_check_every`` steps the bf16 output is compared with an fp32 forward
+of the same net on the same input (see :func:`bf16_drift_db`), and the fit falls back to
+fp32 for good when they differ by more than ``bf16_tolerance_db``.
 """
 
 from __future__ import annotations
@@ -26,8 +34,8 @@ from vizkit.dip.checkpoint import Checkpoint
 from vizkit.dip.images import psnr, to_image
 from vizkit.dip.results import FitResult, FitState, Snapshot, StepRecord
 
-__all__ = ["FitResult", "FitState", "Precision", "Snapshot", "StepRecord", "cpu_has_fast_bf16",
-           "fit"]
+__all__ = ["FitResult", "FitState", "Precision", "Snapshot", "StepRecord", "bf16_drift_db",
+           "cpu_has_fast_bf16", "fit"]
 
 Precision = Literal["auto", "fp32", "bf16", "fp16"]
 
@@ -48,9 +56,10 @@ def _resolve_precision(precision: str, device: torch.device) -> str:
             return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
         # Measured by benchmarks/bench_dip.py on a 2-core AVX512-BF16 CPU (official net, 256²):
         # bf16 autocast + channels_last runs 2.3–2.5× faster per step than the fp32 reference
-        # loop, and PSNR after the same steps stays within 0.3 dB (-0.01 to -0.12 dB), so it
-        # is kept;
-        # CPUs without native bf16 would emulate it (slower), so they stay in fp32.
+        # loop, and PSNR after the same steps stays within 0.3 dB (-0.01 to -0.12 dB). That is
+        # one image and one net, so fit() also checks at run time (bf16_check_every) and
+        # falls back to fp32 if bf16 drifts. CPUs without native bf16 would emulate it
+        # (slower), so they stay in fp32.
         if device.type == "cpu" and cpu_has_fast_bf16():
             return "bf16"
         return "fp32"
@@ -58,6 +67,49 @@ def _resolve_precision(precision: str, device: torch.device) -> str:
         raise ValueError(f"precision 'fp16' needs a CUDA device, got {device}: use 'bf16' "
                          "or 'fp32' on the CPU")
     return precision
+
+
+def bf16_drift_db(loss_bf16: float, loss_fp32: float) -> float:
+    """How much bf16 changes the fit's PSNR against the observed image, in dB.
+
+    The task losses are mean squared errors against the observation ``y`` (the noisy image,
+    the known pixels, the low-res image), and ``PSNR = 10·log10(1 / MSE)`` for images in
+    ``[0, 1]``, so the PSNR difference between the bf16 and the fp32 forward pass of the same
+    net on the same input is ``|10·log10(L_bf16 / L_fp32)|`` (a mask's constant factor
+    cancels). 0.3 dB is a loss ratio of 10^0.03 ≈ 1.072.
+
+    Args:
+        loss_bf16: The loss of the bf16-autocast output.
+        loss_fp32: The loss of the fp32 output.
+
+    Returns:
+        The drift in dB (≥ 0); ``inf`` if exactly one loss is 0 or either is not finite.
+
+    >>> round(bf16_drift_db(0.0107, 0.01), 3)
+    0.294
+    >>> bf16_drift_db(0.01, 0.01)
+    0.0
+    """
+    if loss_bf16 == loss_fp32:
+        return 0.0
+    if not (math.isfinite(loss_bf16) and math.isfinite(loss_fp32)) or min(loss_bf16,
+                                                                          loss_fp32) <= 0:
+        return math.inf
+    return abs(10.0 * math.log10(loss_bf16 / loss_fp32))
+
+
+def _fp32_loss(net: nn.Module, net_in: torch.Tensor,
+               loss_fn: Callable[[torch.Tensor], torch.Tensor]) -> float:
+    """The loss of an fp32 forward pass, leaving the net's buffers (BatchNorm running
+    statistics) exactly as they were, so the check does not change the run."""
+    buffers = [b.detach().clone() for b in net.buffers()]
+    try:
+        with torch.no_grad(), torch.autocast(net_in.device.type, enabled=False):
+            return float(loss_fn(net(net_in).float()))
+    finally:
+        with torch.no_grad():
+            for b, saved in zip(net.buffers(), buffers, strict=True):
+                b.copy_(saved)
 
 
 def _check_int(name: str, value: Any, low: int, allow_none: bool = False) -> None:
@@ -90,6 +142,8 @@ def fit(
     callback: Callable[[FitState], None] | None = None,
     callback_every: int = 10,
     progress: bool = True,
+    bf16_check_every: int | None = 100,
+    bf16_tolerance_db: float = 0.3,
 ) -> FitResult:
     """Fit ``net`` so that ``loss_fn(net(z + noise))`` falls; return the images and history.
 
@@ -110,11 +164,15 @@ def fit(
         snapshot_every: Keep a snapshot every this many steps (``None`` = only the last).
         divergence_ratio: A loss above this times the previous step's counts as divergence
             (the default 10^0.5 is the reference code's 5 dB PSNR drop).
-        max_rollbacks: Stop with ``"diverged"`` after this many rollbacks in a row.
+        max_rollbacks: Stop with ``"diverged"`` after this many rollbacks without progress
+            (a rollback, the retried step, and a divergence again count as "in a row"; two
+            good steps after a rollback reset the count). Each repeated divergence halves
+            the learning rate (noted in ``result.notes``; ``StepRecord.lr`` shows it).
         patience: Early stop after this many steps without a better PSNR (needs ``clean``).
         seed: Seed of the ``z`` perturbations.
         precision: ``"auto"`` (CUDA: bf16 or fp16 autocast; CPU: bf16 autocast where the CPU
-            has native bf16, else fp32 — see :func:`cpu_has_fast_bf16`), ``"fp32"``,
+            has native bf16, guarded at run time — see ``bf16_check_every`` — else fp32;
+            see :func:`cpu_has_fast_bf16`), ``"fp32"``,
             ``"bf16"`` (autocast) or ``"fp16"`` (CUDA, with gradient scaling).
         channels_last: Use the channels-last memory format; ``None`` = on with autocast
             (CUDA, or bf16 on the CPU: measured faster) and off in fp32.
@@ -122,6 +180,14 @@ def fit(
         callback: Called with a :class:`FitState` every ``callback_every`` steps and at the end.
         callback_every: See ``callback``.
         progress: Show a ``tqdm`` progress bar.
+        bf16_check_every: Only when ``precision="auto"`` picked bf16 on the CPU: every this
+            many steps (steps N−1, 2N−1, …: the net has trained by then), also run the net
+            in fp32 on the step's input (no gradient; one extra forward, ≈ 1/3 of a step,
+            so ≈ 0.3 % at the default 100) and compare the losses with
+            :func:`bf16_drift_db`. ``None`` = never check.
+        bf16_tolerance_db: If the drift exceeds this (dB of PSNR against the observed image),
+            switch to fp32 for the rest of the fit (``result.precision`` becomes ``"fp32"``
+            and ``result.notes`` says when and why).
 
     Returns:
         A :class:`FitResult`.
@@ -133,6 +199,10 @@ def fit(
     _check_int("snapshot_every", snapshot_every, 1, allow_none=True)
     _check_int("patience", patience, 1, allow_none=True)
     _check_int("callback_every", callback_every, 1)
+    _check_int("bf16_check_every", bf16_check_every, 1, allow_none=True)
+    if not bf16_tolerance_db >= 0:
+        raise ValueError(f"bf16_tolerance_db {bf16_tolerance_db} must be ≥ 0 (dB; 0.3 by "
+                         "default)")
     if ema is not None and not 0.0 <= ema < 1.0:
         raise ValueError(f"ema {ema} must be in [0, 1) (0.99 in the paper) or None")
     if reg_noise_std < 0:
@@ -142,6 +212,8 @@ def fit(
                          "pass clean=..., or patience=None")
     device = z.device
     precision_used = _resolve_precision(precision, device)
+    guard_bf16 = (precision == "auto" and precision_used == "bf16" and device.type == "cpu"
+                  and bf16_check_every is not None)
     if channels_last is None:
         channels_last = device.type == "cuda" or precision_used != "fp32"
     present = present or (lambda t: t)
@@ -160,11 +232,13 @@ def fit(
     net.train()
 
     history: list[StepRecord] = []
+    notes: list[str] = []
     snapshots: list[Snapshot] = []
     avg: torch.Tensor | None = None
     best: torch.Tensor | None = None
     best_psnr, best_step = -math.inf, None
     last_loss, run_of_rollbacks, rollbacks = math.inf, 0, 0
+    good_since_restore: int | None = None  # None: no rollback yet
     stop_reason = "done"
     reported: torch.Tensor | None = None
     start = time.perf_counter()
@@ -185,23 +259,47 @@ def fit(
                 net_in = z_step
             else:
                 net_in = z
+            # the guard's fp32 forward runs first: restoring the BatchNorm statistics after
+            # the bf16 forward would modify tensors its backward pass still needs
+            check = guard_bf16 and (step + 1) % bf16_check_every == 0  # type: ignore[operator]
+            loss_fp32 = _fp32_loss(net, net_in, loss_fn) if check else None
             with autocast:
                 out = net(net_in)
             out = out.float()
             loss = loss_fn(out)
             loss_value = float(loss.detach())
+            lr_now = optimizer.param_groups[0]["lr"]
             if not math.isfinite(loss_value) or loss_value > divergence_ratio * last_loss:
                 checkpoint.restore()  # weights + optimizer state; the bad update is dropped
                 rollbacks += 1
                 run_of_rollbacks += 1
-                record = StepRecord(step, loss_value, rolled_back=True)
+                record = StepRecord(step, loss_value, rolled_back=True, lr=lr_now)
                 history.append(record)
                 if run_of_rollbacks >= max_rollbacks:
                     stop_reason = "diverged"
                     break
+                if good_since_restore is not None and good_since_restore <= 1:
+                    # The retried step from the restored state diverged again: retrying at
+                    # the same lr would repeat it (exactly so without z-perturbation).
+                    for group in optimizer.param_groups:
+                        group["lr"] *= 0.5
+                    notes.append(f"step {step}: diverged again after a rollback; learning "
+                                 f"rate halved to {optimizer.param_groups[0]['lr']:.3g}")
+                good_since_restore = 0
                 continue
-            run_of_rollbacks = 0
+            if good_since_restore is not None:
+                good_since_restore += 1
+                if good_since_restore >= 2:  # got past the restored state: progress
+                    run_of_rollbacks = 0
             last_loss = loss_value
+            if loss_fp32 is not None:
+                drift = bf16_drift_db(loss_value, loss_fp32)
+                if drift > bf16_tolerance_db:
+                    autocast = nullcontext()
+                    precision_used, guard_bf16 = "fp32", False
+                    notes.append(f"step {step}: bf16 autocast moved the PSNR against the "
+                                 f"observed image by {drift:.2f} dB (> {bf16_tolerance_db} "
+                                 "dB) from fp32: switched to fp32 for the remaining steps")
             checkpoint.save()  # the state that produced a good loss
             optimizer.zero_grad(set_to_none=True)
             if scaler is not None:
@@ -232,7 +330,7 @@ def fit(
                             best = reported.clone()
                         else:
                             best.copy_(reported)
-            record = StepRecord(step, loss_value, p, p_raw)
+            record = StepRecord(step, loss_value, p, p_raw, lr=lr_now)
             history.append(record)
             if snapshot_every is not None and step % snapshot_every == 0:
                 snapshots.append(Snapshot(step, to_image(reported), p))
@@ -255,14 +353,15 @@ def fit(
         with torch.no_grad(), autocast:
             reported = present(net(z).float())
     image = to_image(reported)
+    scored = [r.psnr for r in history if not r.rolled_back]
     if not snapshots or snapshots[-1].step != step:
-        snapshots.append(Snapshot(max(step, 0), image, history[-1].psnr if history else None))
+        snapshots.append(Snapshot(max(step, 0), image, scored[-1] if scored else None))
     best_image = to_image(best) if best is not None else image
     result = FitResult(
         image=image, best_image=best_image, best_step=best_step,
         best_psnr=best_psnr if best_step is not None else None, history=history,
         snapshots=snapshots, stop_reason=stop_reason, rollbacks=rollbacks, seconds=seconds,
-        device=str(device), precision=precision_used,
+        device=str(device), precision=precision_used, notes=notes,
     )
     if clean is not None:
         from skimage.metrics import structural_similarity

@@ -24,7 +24,9 @@ class StepRecord:
         psnr: PSNR (dB) of the reported image (the average when ``ema`` is on) against the
             clean image, or ``None`` without one.
         psnr_raw: PSNR of this step's raw output (shows the rise, peak and fall).
-        rolled_back: True if this step's loss diverged and the previous state was restored.
+        rolled_back: True if this step's loss diverged and the previous state was restored
+            (its ``psnr`` is then ``None``: the diverged output is not scored).
+        lr: The learning rate in force at this step (rollbacks can halve it).
     """
 
     step: int
@@ -32,6 +34,7 @@ class StepRecord:
     psnr: float | None = None
     psnr_raw: float | None = None
     rolled_back: bool = False
+    lr: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,15 @@ class FitResult:
 
     @property
     def psnr(self) -> float | None:
-        """PSNR of the final image, or ``None`` without a clean image."""
-        return self.history[-1].psnr if self.history else None
+        """PSNR of the final image, or ``None`` without a clean image.
+
+        That is the last *scored* step's PSNR: a last step that was rolled back has no PSNR,
+        and the final image is the one from the step before it.
+        """
+        for record in reversed(self.history):
+            if record.psnr is not None:
+                return record.psnr
+        return None
 
 
 @dataclass(frozen=True)

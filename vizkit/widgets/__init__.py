@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from vizkit.widgets.dip_panel import DIPPanel
     from vizkit.widgets.filter_explorer import FilterExplorer
     from vizkit.widgets.kernel_playground import KernelPlayground
+    from vizkit.widgets.mask_editor import MaskEditor
     from vizkit.widgets.pool_explorer import PoolExplorer
     from vizkit.widgets.training_monitor import TrainingMonitor
     from vizkit.widgets.transposed_explorer import TransposedConvExplorer
@@ -36,6 +37,7 @@ _LAZY = {
     "DIPPanel": "vizkit.widgets.dip_panel",
     "FilterExplorer": "vizkit.widgets.filter_explorer",
     "KernelPlayground": "vizkit.widgets.kernel_playground",
+    "MaskEditor": "vizkit.widgets.mask_editor",
     "PoolExplorer": "vizkit.widgets.pool_explorer",
     "TrainingMonitor": "vizkit.widgets.training_monitor",
     "TransposedConvExplorer": "vizkit.widgets.transposed_explorer",
@@ -48,6 +50,7 @@ __all__ = [
     "DIPPanel",
     "FilterExplorer",
     "KernelPlayground",
+    "MaskEditor",
     "OutputSizeCalculator",
     "PoolExplorer",
     "TrainingMonitor",

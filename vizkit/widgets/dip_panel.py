@@ -5,6 +5,12 @@ panels (corrupted input, current output, best output so far) and the PSNR curve 
 ``go.FigureWidget``\\ s updated in place; Start runs the fit in a background thread so Stop
 stays clickable; afterwards a slider scrubs through the snapshots. Errors appear in the
 status line, not as tracebacks.
+
+Only one fit runs at a time. :meth:`DIPPanel.run` called from a notebook cell blocks that
+cell, and while a cell runs the kernel processes no button clicks — so Stop cannot act on it;
+interrupt the kernel (■) instead: the fit catches the interrupt and keeps the best result.
+If a Start-ed fit is already running, :meth:`~DIPPanel.run` says so in the status line and
+waits for that fit instead of starting a second one.
 """
 
 from __future__ import annotations
@@ -79,6 +85,7 @@ class DIPPanel(widgets.VBox):
         self.redraws = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._running = threading.Lock()  # held while a fit runs
 
         shown = self.corrupted
         if self.mask is not None:
@@ -107,8 +114,47 @@ class DIPPanel(widgets.VBox):
                           self.status, self.images, self.curve])
 
     # ---- running -----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """Whether a fit is running now."""
+        return self._running.locked()
+
     def run(self) -> Any:
-        """Fit in this thread (blocks until done or stopped); returns the ``FitResult``."""
+        """Fit in this thread (blocks until done or stopped); returns the ``FitResult``.
+
+        In a notebook cell the Stop button cannot act while this blocks (the kernel handles
+        clicks between cells): interrupt the kernel (■) instead; the fit stops and keeps
+        the best result. If a fit is already running (e.g. started with Start), no second
+        one starts: the status line says so and this waits for that fit and returns its
+        result (an interrupt while waiting stops it too).
+
+        Returns:
+            The ``FitResult``, or ``None`` if the settings were invalid (the status line
+            shows why).
+        """
+        if not self._running.acquire(blocking=False):
+            return self._wait_for_running_fit()
+        try:
+            return self._run_locked()
+        finally:
+            self._running.release()
+
+    def _wait_for_running_fit(self) -> Any:
+        self.status.value = ("<i>a fit is already running (started with Start): waiting for "
+                             "it instead of starting a second one — press Stop, or interrupt "
+                             "the kernel (■) to end it; the best result is kept</i>")
+        if self._thread is threading.current_thread():  # pragma: no cover - defensive
+            return None
+        try:
+            while not self._running.acquire(timeout=0.1):
+                pass
+        except KeyboardInterrupt:
+            self.stop()
+            self._running.acquire()
+        self._running.release()
+        return self.result
+
+    def _run_locked(self) -> Any:
         self._stop.clear()
         self.start_button.disabled, self.stop_button.disabled = True, False
         self.slider.disabled = True
@@ -137,7 +183,7 @@ class DIPPanel(widgets.VBox):
 
     def start(self) -> None:
         """Run the fit in a background thread (the buttons stay responsive)."""
-        if self._thread is not None and self._thread.is_alive():
+        if self.running or (self._thread is not None and self._thread.is_alive()):
             self.status.value = "<i>already running — press Stop first</i>"
             return
         self._thread = threading.Thread(target=self.run, daemon=True)

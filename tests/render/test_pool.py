@@ -71,3 +71,40 @@ def test_backward_matches_autograd(rng):
     assert nonzero <= switches  # the gradient lands only on switches
     with pytest.raises(ValueError, match="needs an unbatched max-pooling trace"):
         max_pool_backward_figure(pool2d_trace(x, 2, kind="avg"))
+
+
+def test_backward_figure_draws_the_autograd_gradient_it_is_given(rng):
+    x = rng.integers(0, 5, (2, 7, 7)).astype(float)  # two channels, ties included
+    trace = pool2d_trace(x, 3, 2)
+    grad_out = rng.normal(size=trace.output.shape)
+    xt = torch.tensor(x, requires_grad=True)
+    F.max_pool2d(xt, 3, 2).backward(torch.tensor(grad_out))
+    autograd = xt.grad.numpy()
+    for channel in (0, 1):
+        fig = max_pool_backward_figure(trace, grad_out, grad_input=autograd, channel=channel)
+        assert np.array_equal(grid(fig.data[1].z), autograd[channel])
+        assert np.array_equal(grid(fig.data[0].z), grad_out[channel])
+    assert fig.layout.meta == {"grad_source": "autograd", "matches_switches": True}
+    assert "torch autograd's input gradient, which equals the switches' scatter-add" in \
+        fig.layout.title.text
+    assert "from torch autograd" in fig.data[3].text[1]
+    default = max_pool_backward_figure(trace, grad_out)
+    assert default.layout.meta == {"grad_source": "switches", "matches_switches": True}
+    assert "max_pool2d_backward" in default.layout.title.text
+    assert np.allclose(grid(default.data[1].z), autograd[0])
+
+
+def test_backward_figure_says_when_the_given_gradient_is_not_the_switches(rng):
+    x = rng.normal(size=(1, 6, 6))
+    trace = pool2d_trace(x, 2)
+    xt = torch.tensor(x, requires_grad=True)
+    F.max_pool2d(xt, 2).backward(torch.full(trace.output.shape, 3.0, dtype=torch.float64))
+    fig = max_pool_backward_figure(trace, grad_input=xt.grad.numpy())  # upstream ones ≠ 3
+    assert fig.layout.meta["matches_switches"] is False
+    assert "<b>differs from</b> the switches' scatter-add" in fig.layout.title.text
+    with pytest.raises(ValueError) as err:
+        max_pool_backward_figure(trace, grad_input=xt.grad.numpy()[0])
+    assert str(err.value) == (
+        "grad_input must have the input's shape (1, 6, 6), got (6, 6): pass x.grad of the "
+        "(C, H, W) tensor that was pooled, e.g. x.grad.numpy()"
+    )

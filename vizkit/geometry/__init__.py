@@ -6,7 +6,8 @@ tests check each one against real ``nn.Conv2d`` / ``nn.ConvTranspose2d`` / pooli
 
 The fifteen relationships of Dumoulin & Visin's "A guide to convolution arithmetic" are all
 special cases of :func:`conv_output_size`, :func:`conv_transpose_output_size` and
-:func:`pool_output_size` (see ``tests/geometry/test_dumoulin_visin.py``).
+:func:`pool_output_size`; :data:`RELATIONSHIPS` lists them as data (conditions, closed form,
+the guide's example), checked in ``tests/geometry/test_dumoulin_visin.py``.
 """
 
 from vizkit.geometry._checks import GeometryError, IntOrPair, PaddingMode, PaddingSpec
@@ -14,9 +15,17 @@ from vizkit.geometry.conv import ConvGeometry, conv_output_size, resolve_padding
 from vizkit.geometry.counts import conv_macs, conv_params
 from vizkit.geometry.pool import PoolGeometry, PoolKind, pool_output_size
 from vizkit.geometry.receptive import ReceptiveField, Window, receptive_field_chain
+from vizkit.geometry.relationships import (
+    RELATIONSHIPS,
+    Relationship,
+    RelationshipKind,
+    Setting,
+    relationship,
+)
 from vizkit.geometry.transpose import ConvTransposeGeometry, conv_transpose_output_size
 
 __all__ = [
+    "RELATIONSHIPS",
     "ConvGeometry",
     "ConvTransposeGeometry",
     "GeometryError",
@@ -26,6 +35,9 @@ __all__ = [
     "PoolGeometry",
     "PoolKind",
     "ReceptiveField",
+    "Relationship",
+    "RelationshipKind",
+    "Setting",
     "Window",
     "conv_macs",
     "conv_output_size",
@@ -33,6 +45,7 @@ __all__ = [
     "conv_transpose_output_size",
     "pool_output_size",
     "receptive_field_chain",
+    "relationship",
     "resolve_padding",
     "same_padding",
 ]

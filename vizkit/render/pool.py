@@ -4,8 +4,9 @@ Drawn from a :class:`~vizkit.sliding.PoolTrace` (equal to ``F.max_pool2d`` / ``a
 / ``lp_pool2d``): frame ``k`` is ``trace.steps[k]`` of the drawn channel, with its window on
 the padded input (a ``ceil_mode`` window hanging past the edge drawn dashed), the values it
 reduces, the winner (the max-pool "switch"), the divisor, and the output filling in.
-:func:`max_pool_backward_figure` draws :func:`vizkit.sliding.max_pool2d_backward`: the
-upstream gradient lands only on the switches, summed where overlapping windows share one.
+:func:`max_pool_backward_figure` draws where the upstream gradient lands: only on the
+switches, summed where overlapping windows share one; either the gradient torch's autograd
+computed (passed in as an array) or :func:`vizkit.sliding.max_pool2d_backward`.
 """
 
 from __future__ import annotations
@@ -234,29 +235,48 @@ def pool_animation(trace: PoolTrace, *, channel: int = 0, sample: int = 0,
 
 
 def max_pool_backward_figure(trace: PoolTrace, grad_output: object = None, *,
-                             channel: int = 0) -> go.Figure:
+                             grad_input: object = None, channel: int = 0) -> go.Figure:
     """Where max pooling's gradient goes: upstream gradient → the switches, summed on overlap.
+
+    The input gradient drawn is either the one autograd computed (pass ``grad_input``, e.g.
+    ``x.grad.numpy()`` after ``F.max_pool2d(x, ...).backward(grad_output)``; this module never
+    imports torch) or, by default, the scatter-add through the trace's switches
+    (:func:`vizkit.sliding.max_pool2d_backward`). The caption names the source and, for a given
+    gradient, whether it equals the switches' scatter-add.
 
     Args:
         trace: a max-pooling trace, unbatched ``(C, H, W)``.
         grad_output: upstream gradient, the shape of ``trace.output`` (default: all ones,
             so each input cell shows how many windows it won).
+        grad_input: the input gradient to draw, the shape of ``trace.input`` ``(C, H, W)``,
+            e.g. from autograd (default: computed from the switches).
         channel: which channel to draw.
 
     Returns:
-        A still figure: traces 0 upstream gradient, 1 gradient at the input (from
-        :func:`vizkit.sliding.max_pool2d_backward`, equal to torch autograd), 2 switch
-        outlines, 3 headings.
+        A still figure: traces 0 upstream gradient, 1 gradient at the input (``grad_input``
+        when given), 2 switch outlines, 3 headings. ``layout.meta`` holds ``"grad_source"``
+        (``"autograd"`` or ``"switches"``) and ``"matches_switches"`` (bool).
 
     Raises:
-        ValueError: not a max-pooling trace, or a batched one.
+        ValueError: not a max-pooling trace, a batched one, or a gradient of the wrong shape.
     """
     if trace.kind != "max" or trace.batched:
         raise ValueError(f"max_pool_backward_figure needs an unbatched max-pooling trace, got "
                          f"kind {trace.kind!r}{' (batched)' if trace.batched else ''}: trace "
                          "with kind='max' and a (C, H, W) input")
     grad = np.ones(trace.output.shape) if grad_output is None else np.asarray(grad_output, float)
-    grad_in = np.asarray(max_pool2d_backward(trace, grad))[channel]
+    switched = np.asarray(max_pool2d_backward(trace, grad))
+    if grad_input is None:
+        drawn, source = switched, "switches"
+    else:
+        drawn, source = np.asarray(grad_input, dtype=float), "autograd"
+        if drawn.shape != trace.input.shape:
+            raise ValueError(
+                f"grad_input must have the input's shape {trace.input.shape}, got "
+                f"{drawn.shape}: pass x.grad of the (C, H, W) tensor that was pooled, "
+                "e.g. x.grad.numpy()")
+    matches = bool(np.allclose(drawn, switched))
+    grad_in = drawn[channel]
     up = grad[channel]
     x_in = up.shape[1] + 3.0
     big = float(max(np.abs(grad_in).max(), np.abs(up).max())) or 1.0
@@ -264,8 +284,9 @@ def max_pool_backward_figure(trace: PoolTrace, grad_output: object = None, *,
                    for k in range(up.size)
                    if trace.steps[channel * up.size + k].winner_input is not None})
     sx, sy = g.cell_polygons([(r, x_in + c) for r, c in wins], inset=0.1)
+    where = "torch autograd" if source == "autograd" else "the switches"
     heads = [(-0.5, -1.0, "upstream gradient ∂L/∂out"),
-             (x_in - 0.5, -1.0, "∂L/∂x: only the switches (max cells) receive gradient")]
+             (x_in - 0.5, -1.0, f"∂L/∂x from {where}: only the max cells receive gradient")]
     traces = [
         g.heatmap(up, x0=0, y0=0, name="grad_output", colorscale=g.DIVERGING, zmin=-big,
                   zmax=big, text=g.fmt_grid(up)),
@@ -274,7 +295,14 @@ def max_pool_backward_figure(trace: PoolTrace, grad_output: object = None, *,
         {**g.outline("switches", "rgba(255, 193, 7, 1)", width=3), "x": sx, "y": sy},
         g.labels("headings", heads, size=12),
     ]
+    if source == "autograd":
+        verdict = ("equals" if matches else "<b>differs from</b>") + " the switches' scatter-add"
+        shown = f"shown: torch autograd's input gradient, which {verdict}"
+    else:
+        shown = ("shown: the scatter-add through the trace's switches "
+                 "(vizkit.sliding.max_pool2d_backward)")
     title = (f"<b>max pooling, backward</b>   {pool_code(trace)}<br>each output's gradient "
-             "is routed to the cell that won its window; cells won twice add up")
+             f"is routed to the cell that won its window; cells won twice add up<br>{shown}")
     layout = g.axes_layout(x_in + grad_in.shape[1], grad_in.shape[0] + 1, title)
+    layout["meta"] = {"grad_source": source, "matches_switches": matches}
     return g.build_figure(traces, layout)

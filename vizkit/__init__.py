@@ -34,6 +34,7 @@ from vizkit.geometry import (
 
 if TYPE_CHECKING:
     from vizkit.inspect import receptive_field, summarize
+    from vizkit.inspect.arithmetic import check_relationships
     from vizkit.sliding import (
         conv1d_trace,
         conv2d_trace,
@@ -51,6 +52,7 @@ _LAZY = {
     "pool2d_trace": "vizkit.sliding",
     "summarize": "vizkit.inspect",
     "receptive_field": "vizkit.inspect",
+    "check_relationships": "vizkit.inspect.arithmetic",
 }
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "PoolGeometry",
     "ReceptiveField",
     "Window",
+    "check_relationships",
     "conv1d_trace",
     "conv2d_trace",
     "conv_macs",

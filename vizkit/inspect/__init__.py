@@ -26,6 +26,7 @@ _LAZY = {
     "TopPatches": "patches", "top_patches": "patches",
     "Pretrained": "pretrained", "load_pretrained": "pretrained",
     "Attribution": "saliency", "grad_cam": "saliency", "saliency_map": "saliency",
+    "RelationshipTable": "arithmetic", "check_relationships": "arithmetic",
 }  # fmt: skip
 
 __all__ = [

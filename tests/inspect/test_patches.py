@@ -48,3 +48,77 @@ def test_patch_errors(tiny_cnn):
     with pytest.raises(ValueError, match="k 0 must be at least 1"):
         top_patches(tiny_cnn, "3", images, channel=0, k=0)
     assert top_patches(tiny_cnn, "3", images, channel=0, k=10).patches.shape[0] == 4
+
+
+# --- branching networks: the field is the layer table's, not a chain of every window ---------
+
+
+@pytest.fixture(scope="module")
+def resnet18():
+    torchvision = pytest.importorskip("torchvision")
+    torch.manual_seed(0)
+    return torchvision.models.resnet18(weights=None).eval()
+
+
+@pytest.mark.parametrize("layer", ["layer2", "layer3", "layer2.0.conv1", "maxpool"])
+def test_resnet_field_equals_summarize(resnet18, layer):
+    from vizkit.inspect import summarize
+
+    table = summarize(resnet18, (3, 224, 224))
+    entries = {r.name: r for r in table.rows} | {b.name: b for b in table.blocks}
+    rf = entries[layer].receptive_field
+    field = layer_field(resnet18, layer, torch.zeros(1, 3, 224, 224))
+    assert field.size == rf.int_size and field.jump == rf.jump and field.start == rf.start
+    if layer == "layer2":  # chaining the downsample conv after the main path gave 131 / 16
+        assert field.size == (99, 99) and field.jump == (8.0, 8.0)
+
+
+def test_layer_field_errors(resnet18, tiny_cnn):
+    with pytest.raises(ValueError, match="no layer named 'layer9' in ResNet: did you mean"):
+        layer_field(resnet18, "layer9", (3, 64, 64))
+    with pytest.raises(ValueError, match=r"layer '6' outputs \(1, 8\), not \(N, C, H, W\)"):
+        layer_field(tiny_cnn, "6", (1, 16, 16))
+
+
+def test_resnet_patch_is_centred_on_the_units_field(resnet18):
+    """Crop box of the strongest unit == the input region its gradient reaches, centred on it.
+
+    The bright squares sit near the middle, so the strongest units' 99-px fields lie inside
+    the 160-px images (the old chained field, 131 px with jump 16, was centred at 16·row).
+    """
+    from vizkit.inspect import gradient_receptive_field
+
+    g = torch.Generator().manual_seed(0)
+    images = torch.rand(3, 3, 160, 160, generator=g) * 0.2
+    for i, (y, x) in enumerate([(70, 90), (88, 72), (80, 80)]):
+        images[i, :, y - 6 : y + 6, x - 6 : x + 6] = 1.0  # a bright square near the middle
+    result = top_patches(resnet18, "layer2", images, channel=5, k=3)
+    field = layer_field(resnet18, "layer2", (3, 160, 160))
+    assert result.field_size == (99, 99) and result.patches.shape == (3, 99, 99, 3)
+    for j in range(3):
+        row, col = (int(v) for v in result.position[j])
+        top, left, bottom, right = (int(v) for v in result.boxes[j])
+        assert (top, left, bottom, right) == field.box(row, col)
+        assert (top + bottom - 1) / 2 == row * 8 and (left + right - 1) / 2 == col * 8
+        image = images[result.image_index[j]]
+        grad = gradient_receptive_field(resnet18, image, "layer2", channel=5,
+                                        position=(row, col))
+        assert 0 <= top and 0 <= left and bottom <= 160 and right <= 160  # field inside
+        # random weights, no dead border: the gradient reaches exactly the analytic box
+        assert grad.box == (top, left, bottom - 1, right - 1)
+        # the crop is the image's pixels in the box (display = min-max of the image)
+        picture = ((image - image.min()) / (image.max() - image.min())).permute(1, 2, 0)
+        np.testing.assert_allclose(result.patches[j], picture[top:bottom, left:right].numpy(),
+                                   atol=1e-6)
+
+
+def test_googlenet_branches_are_joined_not_chained():
+    """The zoo's paper GoogLeNet: inception3a's widest branch (1×1 → 5×5) sets the field."""
+    from vizkit.inspect import summarize
+    from vizkit.zoo import googlenet
+
+    model = googlenet().eval()
+    field = layer_field(model, "inception3a", (3, 224, 224))
+    expected = summarize(model, (3, 224, 224)).block("inception3a").receptive_field
+    # 27 px after maxpool2 (jump 8) + 4·8 for the 5×5 = 59; chaining all four branches gave 91
+    assert field.size == expected.int_size == (59, 59) and field.jump == (8.0, 8.0)

@@ -119,3 +119,41 @@ def test_cpu_threads_are_restored():
     before = torch.get_num_threads()
     fit(_model(), _blobs(), steps=2, progress=False, device="cpu", cpu_threads=1)
     assert torch.get_num_threads() == before
+
+
+class _PressStop(Callback):
+    """Ruins the weights after the best evaluation, then requests a stop, like a Stop button."""
+
+    def __init__(self, stopper: Callback, at: int) -> None:
+        self.stopper, self.at = stopper, at
+
+    def on_step_end(self, state: TrainState) -> None:
+        if state.step == self.at:
+            with torch.no_grad():
+                for p in state.model.parameters():
+                    p.fill_(0.0)
+            self.stopper.request()
+
+
+def test_stop_request_stops_at_the_next_step_and_keeps_the_best():
+    from vizkit.train.callbacks import StopRequest
+
+    stopper, val = StopRequest(), _blobs(seed=1)
+    stopper.request()  # left over from an earlier run: cleared at the start
+    result = fit(_model(), _blobs(), val=val, steps=200, lr=1e-2, eval_every=10,
+                 callbacks=[_PressStop(stopper, 31), stopper], progress=False, device="cpu")
+    assert result.stop_reason == "stopped" and result.steps == 31
+    assert result.best_step <= 30 and result.best_accuracy > 0.9  # zeroed at 31: 0.5
+    from vizkit.train import evaluate
+    assert math.isclose(evaluate(result.model, val)[1], result.best_accuracy)
+
+
+def test_a_callback_may_name_its_stop_reason():
+    class Named(Callback):
+        def on_step_end(self, state: TrainState) -> None:
+            if state.step == 3:
+                state.stop, state.stop_reason = True, "enough"
+
+    result = fit(_model(), _blobs(), steps=50, callbacks=[Named()], progress=False,
+                 device="cpu")
+    assert result.stop_reason == "enough" and result.steps == 3

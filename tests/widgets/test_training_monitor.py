@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from vizkit.train import fit
+from vizkit.train import Callback, TrainState, evaluate, fit
 from vizkit.widgets.training_monitor import TrainingMonitor
 
 
@@ -22,3 +22,61 @@ def test_monitor_updates_during_training():
     assert monitor.redraws >= 5
     assert "step 8" in monitor.status.value and "stopped: steps" in monitor.status.value
     assert result.steps == 8
+
+
+def _blobs(n: int = 128, seed: int = 0) -> TensorDataset:
+    g = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % 2
+    x = torch.randn(n, 1, 8, 8, generator=g) * 0.5
+    x[y == 1, :, :4] += 1.0  # class 1 is bright on top
+    return TensorDataset(x, y)
+
+
+class _ClickStop(Callback):
+    """After step ``at``: ruin the weights (so 'best so far' matters), then click Stop."""
+
+    def __init__(self, monitor: TrainingMonitor, at: int) -> None:
+        self.monitor, self.at = monitor, at
+
+    def on_step_end(self, state: TrainState) -> None:
+        if state.step == self.at:
+            with torch.no_grad():
+                for p in state.model.parameters():
+                    p.fill_(0.0)
+            assert not self.monitor.stop_button.disabled  # enabled while training runs
+            self.monitor.stop_button.click()
+
+
+def test_stop_button_stops_training_and_keeps_the_best_model():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(),
+                          nn.Linear(4 * 64, 2))
+    val = _blobs(seed=1)
+    monitor = TrainingMonitor(every=5)
+    assert monitor.stop_button.disabled  # nothing to stop yet
+    # the clicker runs first, so the monitor sees the request in the same step
+    result = fit(model, _blobs(), val=val, steps=500, lr=1e-2, eval_every=10,
+                 callbacks=[_ClickStop(monitor, 23), monitor], progress=False, device="cpu")
+    assert result.stop_reason == "stopped" and result.steps == 23
+    assert monitor.stop_requested and monitor.stop_button.disabled
+    assert "Stop button" in monitor.status.value and "kept the best model" in monitor.status.value
+    assert result.best_step <= 20 and result.best_accuracy > 0.9  # zeroed weights score 0.5
+    assert evaluate(result.model, val)[1] == result.best_accuracy
+    # a new run starts without the old request
+    again = fit(result.model, _blobs(), steps=4, callbacks=[monitor], progress=False,
+                device="cpu")
+    assert again.stop_reason == "steps" and not monitor.stop_requested
+
+
+def test_stop_from_code_takes_effect_at_the_next_step():
+    class StopAt(Callback):
+        def on_step_end(self, state: TrainState) -> None:
+            if state.step == 6:
+                monitor.stop()
+
+    monitor = TrainingMonitor(every=2)
+    data = _blobs(32)
+    # the monitor runs before the stopper: it sees the request one step later
+    result = fit(nn.Sequential(nn.Flatten(), nn.Linear(64, 2)), data, steps=50,
+                 callbacks=[monitor, StopAt()], progress=False, device="cpu")
+    assert result.stop_reason == "stopped" and result.steps == 7

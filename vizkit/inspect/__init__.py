@@ -26,6 +26,8 @@ _LAZY = {
     "TopPatches": "patches", "top_patches": "patches",
     "Pretrained": "pretrained", "load_pretrained": "pretrained",
     "Attribution": "saliency", "grad_cam": "saliency", "saliency_map": "saliency",
+    "ModelChoice": "choice", "Subject": "choice", "model_options": "choice",
+    "load_choice": "choice", "pretrained_or": "choice", "transform_images": "choice",
     "RelationshipTable": "arithmetic", "check_relationships": "arithmetic",
 }  # fmt: skip
 

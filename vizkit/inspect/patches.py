@@ -1,10 +1,10 @@
 """Top-k activating patches: which parts of which images make one channel fire most.
 
 Each channel's strongest unit per image is found with :func:`capture_activations`; the input
-region that unit sees (its receptive field) is cropped from the image. The field comes from
-the chain of sliding windows (``Conv2d``, ``MaxPool2d``, ``AvgPool2d``) that ran before the
-layer, in call order, via :func:`vizkit.geometry.receptive_field_chain` — exact for chains
-(LeNet, AlexNet, VGG), an upper bound where branches merge (ResNet, Inception).
+region that unit sees (its receptive field) is cropped from the image. The field is the layer
+table's (:func:`vizkit.inspect.summarize`), propagated tensor by tensor on the meta device, so
+parallel branches (Inception) and shortcut paths (ResNet's downsample convs) are joined as the
+union of what each branch sees, not stacked in series.
 """
 
 from __future__ import annotations
@@ -15,79 +15,74 @@ import numpy as np
 import torch
 from torch import nn
 
-from vizkit.geometry import Window, receptive_field_chain
 from vizkit.inspect.activations import capture_activations, resolve_layers
+from vizkit.inspect.summary import summarize
 
-__all__ = ["TopPatches", "layer_field", "top_patches"]
-
-_WINDOWS = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
+__all__ = ["LayerField", "TopPatches", "layer_field", "top_patches"]
 
 
 @dataclass(frozen=True)
 class LayerField:
-    """Receptive field of a layer's units: ``size``, ``jump`` and ``start`` per axis ``(h, w)``."""
+    """Receptive field of a layer's units: ``size``, ``jump`` and ``start`` per axis ``(h, w)``.
+
+    ``start`` is the input coordinate of the centre of unit ``(0, 0)`` (pixel ``i`` has centre
+    ``i``); unit ``(row, col)`` is centred at ``start + (row, col) · jump``. ``exact`` is False
+    where an op on the way was approximated (``size`` is then an upper bound).
+    """
 
     size: tuple[int, int]
-    jump: tuple[int, int]
+    jump: tuple[float, float]
     start: tuple[float, float]
+    exact: bool = True
+
+    def centre(self, row: int, col: int) -> tuple[float, float]:
+        """Input coordinate ``(y, x)`` of the centre of unit ``(row, col)``'s field."""
+        return (self.start[0] + row * self.jump[0], self.start[1] + col * self.jump[1])
 
     def box(self, row: int, col: int) -> tuple[int, int, int, int]:
         """Input box ``(top, left, bottom, right)`` (bottom/right exclusive) of unit ``(row, col)``;
         may extend past the image where the field reaches into the padding."""
-        top = round(self.start[0] + row * self.jump[0] - (self.size[0] - 1) / 2)
-        left = round(self.start[1] + col * self.jump[1] - (self.size[1] - 1) / 2)
+        y, x = self.centre(row, col)
+        top = round(y - (self.size[0] - 1) / 2)
+        left = round(x - (self.size[1] - 1) / 2)
         return top, left, top + self.size[0], left + self.size[1]
 
 
-def layer_field(model: nn.Module, layer: str, example: torch.Tensor) -> LayerField:
-    """Receptive field of ``layer``'s units, from the windows that run before it.
+def layer_field(
+    model: nn.Module, layer: str, example: torch.Tensor | tuple[int, ...]
+) -> LayerField:
+    """Receptive field of ``layer``'s units, branch-aware, from :func:`summarize`.
+
+    Where branches meet (a residual addition, an inception concatenation) the field is the
+    union of the branches' fields, as in the layer table: ResNet-18's ``layer2`` sees 99×99
+    pixels with jump 8, not the 131 / 16 of chaining every window in call order.
 
     Args:
-        model: The model (run once, no gradients, in its current mode).
-        layer: Dotted module name.
-        example: One input batch ``(1, C, H, W)``.
+        model: The model (not modified: the table runs on a meta-device copy).
+        layer: Dotted module name, a leaf (``"layer2.0.conv1"``) or a block (``"layer2"``).
+        example: One input batch ``(1, C, H, W)``, or one sample's size ``(C, H, W)``.
 
     Returns:
         A :class:`LayerField`.
 
     Raises:
-        ValueError: Unknown layer, or it did not run.
+        ValueError: Unknown layer (closest names suggested), it did not run, or its output has
+            no spatial grid.
     """
-    target = resolve_layers(model, layer)[layer]
-    order: list[nn.Module] = []
-    handles = []
-    done = [False]
-
-    def record(module: nn.Module, args: object, output: object) -> None:
-        if not done[0] and isinstance(module, _WINDOWS):
-            order.append(module)
-
-    def stop(module: nn.Module, args: object, output: object) -> None:
-        done[0] = True
-
-    try:
-        for module in model.modules():
-            handles.append(module.register_forward_hook(record))
-        handles.append(target.register_forward_hook(stop))
-        with torch.no_grad():
-            model(example)
-    finally:
-        for h in handles:
-            h.remove()
-    if not done[0]:
+    resolve_layers(model, layer)  # unknown names: the same message as capture_activations
+    size = tuple(example.shape[1:]) if isinstance(example, torch.Tensor) else tuple(example)
+    table = summarize(model, size)
+    entries = {r.name: r for r in table.rows} | {b.name: b for b in table.blocks}
+    entry = entries.get(layer)
+    if entry is None:
         raise ValueError(f"layer {layer!r} did not run in the forward pass")
-    windows = []
-    for m in order:
-        padding = m.padding if not isinstance(m.padding, str) else 0
-        if isinstance(m, nn.Conv2d) and m.padding == "same":
-            padding = tuple(d * (k - 1) // 2 for k, d in zip(m.kernel_size, m.dilation,
-                                                             strict=True))
-        dilation = getattr(m, "dilation", 1)
-        windows.append(Window(m.kernel_size, m.stride or m.kernel_size, padding, dilation))
-    if not windows:
-        return LayerField((1, 1), (1, 1), (0.0, 0.0))
-    rf = receptive_field_chain(windows)[-1]
-    return LayerField(rf.size, rf.jump, rf.start)
+    rf = entry.receptive_field
+    if rf is None:
+        raise ValueError(
+            f"layer {layer!r} outputs {entry.output_shape}, not (N, C, H, W): it has no "
+            "receptive field to crop; pick a conv or pooling layer before the flatten"
+        )
+    return LayerField(rf.int_size, rf.jump, rf.start, rf.exact)
 
 
 @dataclass(frozen=True)
@@ -182,7 +177,7 @@ def top_patches(
             best_values.append(values)
             best_flat.append(flat)
         out_w = out.shape[-1]
-        field = layer_field(model, layer, images[:1].to(device))
+        field = layer_field(model, layer, tuple(images.shape[1:]))
     finally:
         model.train(was_training)
     values, flat = torch.cat(best_values), torch.cat(best_flat)

@@ -1,4 +1,4 @@
-"""Ready-made callbacks: filter snapshots and early stopping."""
+"""Ready-made callbacks: filter snapshots, early stopping and a stop request."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from torch import nn
 
 from vizkit.train.loop import Callback, TrainState
 
-__all__ = ["EarlyStopping", "FilterSnapshots"]
+__all__ = ["EarlyStopping", "FilterSnapshots", "StopRequest"]
 
 
 def _conv_weight(model: nn.Module, layer: str) -> torch.Tensor:
@@ -110,3 +110,29 @@ class EarlyStopping(Callback):
             self._waited += 1
             if self._waited >= self.patience:
                 state.stop = True
+
+
+class StopRequest(Callback):
+    """A flag that asks :func:`~vizkit.train.fit` to stop after the current step.
+
+    Call :meth:`request` from anywhere — a button's click handler, another thread, another
+    callback; the loop checks the flag after every step, stops with ``stop_reason
+    "stopped"`` and, as for every stop, hands back the best model so far. The flag clears at
+    the start of each run, so a request left over from an earlier run does not stop the next.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def request(self) -> None:
+        """Ask the running training to stop after its current step."""
+        self.requested = True
+
+    def on_train_start(self, state: TrainState) -> None:
+        """Clear an old request."""
+        self.requested = False
+
+    def on_step_end(self, state: TrainState) -> None:
+        """Stop after this step if a stop was requested."""
+        if self.requested:
+            state.stop, state.stop_reason = True, "stopped"

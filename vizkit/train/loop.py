@@ -2,9 +2,10 @@
 
 :func:`fit` is the whole loop in one screen: pick the device, shuffle with a seeded generator,
 step the optimiser, evaluate every ``eval_every`` steps, keep the best weights, stop on a time
-budget, a step budget, a callback's request or a keyboard interrupt (Jupyter's ■ button) —
-and in every case hand back the best model so far. Callbacks see a :class:`TrainState` and
-may set ``state.stop = True``; the live plot, filter snapshots and progress bar are callbacks.
+budget, a step budget, a callback's request (e.g. ``TrainingMonitor``'s Stop button) or a
+keyboard interrupt (Jupyter's ■ button) — and in every case hand back the best model so far.
+Callbacks see a :class:`TrainState` and may set ``state.stop = True`` (optionally with their
+own ``state.stop_reason``); the live plot, filter snapshots and progress bar are callbacks.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ class TrainState:
         best_step: Step at which it was reached.
         elapsed: Seconds since training started.
         stop: Set it to ``True`` in a callback to stop after this step.
-        stop_reason: Why the loop stopped (filled at the end).
+        stop_reason: Why the loop stopped (filled at the end). A callback that sets ``stop``
+            may name its reason here (``"stopped"`` for a Stop button); default ``"callback"``.
     """
 
     model: nn.Module
@@ -99,7 +101,8 @@ class TrainResult:
         seconds: Wall-clock seconds of training (evaluations included).
         best_accuracy: Validation accuracy of the returned weights (``nan`` without validation).
         best_step: The step those weights come from.
-        stop_reason: ``"steps"``, ``"epochs"``, ``"seconds"``, ``"callback"`` or ``"interrupted"``.
+        stop_reason: ``"steps"``, ``"epochs"``, ``"seconds"``, ``"callback"``,
+            ``"interrupted"``, or the reason a callback gave (``"stopped"``: a Stop button).
         device: The device used.
     """
 
@@ -291,7 +294,7 @@ def fit(
                 if state.step % eval_every == 0:
                     run_eval()
                 if state.stop:
-                    state.stop_reason = "callback"
+                    state.stop_reason = state.stop_reason or "callback"
                 elif steps is not None and state.step >= steps:
                     state.stop_reason = "steps"
                 elif seconds is not None and time.perf_counter() - start >= seconds:

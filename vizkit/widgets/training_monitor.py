@@ -1,4 +1,4 @@
-"""TrainingMonitor: a live loss/accuracy plot that is also a training callback."""
+"""TrainingMonitor: live loss/accuracy curves and a Stop button, as a training callback."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from vizkit.render.training import training_curves_figure, update_training_curves
+from vizkit.train.callbacks import StopRequest
 from vizkit.train.loop import Callback, TrainState
 
 __all__ = ["TrainingMonitor"]
@@ -19,8 +20,14 @@ class TrainingMonitor(widgets.VBox, Callback):
 
     The figure is a ``go.FigureWidget`` updated in place (no flicker, no new output) every
     ``every`` steps and after every evaluation; the status line shows step, loss, best
-    accuracy and elapsed time. To stop early, interrupt the kernel (Jupyter's ■ button):
-    ``fit`` catches the interrupt and keeps the best model so far.
+    accuracy and elapsed time.
+
+    Stopping: :meth:`stop` (or a click on :attr:`stop_button`) asks ``fit`` to stop after the
+    current step; it ends with ``stop_reason "stopped"`` and the best model so far. A click
+    in the browser reaches Python only while the kernel handles widget messages — not while
+    a cell blocks in ``fit`` on the main thread — so there interrupt the kernel (Jupyter's ■
+    button): ``fit`` catches the interrupt and also keeps the best model. From code (another
+    callback, a thread) ``monitor.stop()`` always works.
 
     Args:
         every: Redraw every this many steps (redrawing costs ~ms; keep it ≥ 10 on the CPU).
@@ -29,7 +36,11 @@ class TrainingMonitor(widgets.VBox, Callback):
     Attributes:
         figure: The ``go.FigureWidget``.
         status: The ``HTML`` status line.
+        stop_button: ``Button`` that calls :meth:`stop` (enabled while training runs).
         redraws: How many times the figure was redrawn.
+
+    Raises:
+        ValueError: ``every`` < 1.
     """
 
     def __init__(self, *, every: int = 20, title: str = "Training") -> None:
@@ -38,26 +49,49 @@ class TrainingMonitor(widgets.VBox, Callback):
         self.every = every
         self.figure = go.FigureWidget(training_curves_figure(title=title))
         self.status = widgets.HTML("<i>waiting for training to start…</i>")
+        self.stop_button = widgets.Button(
+            description="■ Stop", button_style="danger", disabled=True,
+            tooltip="stop after the current step and keep the best model so far",
+        )
+        self.stop_button.on_click(lambda _button: self.stop())
         self.redraws = 0
         self._last = 0.0
-        super().__init__([self.figure, self.status])
+        self._request = StopRequest()
+        super().__init__([self.figure, widgets.HBox([self.stop_button, self.status])])
+
+    @property
+    def stop_requested(self) -> bool:
+        """True once :meth:`stop` was called during the current run."""
+        return self._request.requested
+
+    def stop(self) -> None:
+        """Ask the training this monitor watches to stop after the current step."""
+        self._request.request()
+        self.stop_button.disabled = True
+        self.status.value += " · <b>stop requested</b>: finishing this step…"
 
     def _redraw(self, state: TrainState) -> None:
         update_training_curves(self.figure, state.history)
         self.redraws += 1
         best = "—" if state.best_accuracy < 0 else f"{state.best_accuracy:.1%}"
+        reason = state.stop_reason
+        if reason == "stopped":
+            reason = f"stopped (Stop button): kept the best model, step {state.best_step}"
         self.status.value = (
             f"step {state.step} · epoch {state.epoch} · loss {state.loss:.4f} · best "
             f"validation accuracy {best} (step {state.best_step}) · {state.elapsed:.1f} s"
-            + (f" · stopped: {html.escape(state.stop_reason)}" if state.stop_reason else "")
+            + (f" · stopped: {html.escape(reason)}" if reason else "")
         )
 
     def on_train_start(self, state: TrainState) -> None:
-        """Clear the curves."""
+        """Clear the curves and an old stop request; enable the Stop button."""
+        self._request.on_train_start(state)
+        self.stop_button.disabled = False
         self._redraw(state)
 
     def on_step_end(self, state: TrainState) -> None:
-        """Redraw every ``every`` steps."""
+        """Pass on a stop request; redraw every ``every`` steps."""
+        self._request.on_step_end(state)
         if state.step % self.every == 0:
             self._redraw(state)
 
@@ -69,5 +103,6 @@ class TrainingMonitor(widgets.VBox, Callback):
             self._redraw(state)
 
     def on_train_end(self, state: TrainState) -> None:
-        """Final redraw with the stop reason."""
+        """Final redraw with the stop reason; disable the Stop button."""
+        self.stop_button.disabled = True
         self._redraw(state)

@@ -81,3 +81,26 @@ def test_natural_image_formats():
         assert 0 <= image.min() and image.max() <= 1
     with pytest.raises(ValueError, match=r"not an image in skimage\.data"):
         natural_image("nonexistent")
+
+
+def test_downloads_run_under_a_socket_timeout_that_is_restored(monkeypatch, tmp_path):
+    """A stalled server must end in the fallback: torchvision's fetch sees a finite timeout."""
+    import socket
+
+    import torchvision
+
+    from vizkit.data.datasets import DOWNLOAD_TIMEOUT_S
+
+    seen = []
+
+    def stalled(*args, **kwargs):
+        seen.append(socket.getdefaulttimeout())
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(torchvision.datasets, "MNIST", stalled)
+    before = socket.getdefaulttimeout()
+    with pytest.warns(UserWarning, match=r"MNIST is not available \(TimeoutError: timed out\)"):
+        split = load_mnist(tmp_path)
+    assert seen == [DOWNLOAD_TIMEOUT_S]
+    assert socket.getdefaulttimeout() == before
+    assert split.name == "digits"

@@ -9,6 +9,7 @@ notebook continues rather than stopping on a traceback.
 
 from __future__ import annotations
 
+import socket
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from torch.utils.data import TensorDataset
 __all__ = ["DatasetSplit", "load_cifar10", "load_digits_split", "load_mnist"]
 
 _FETCH_ERRORS = (URLError, OSError, RuntimeError, ConnectionError, TimeoutError)
+# A stalled connection must end in the offline fallback, not hang the notebook.
+DOWNLOAD_TIMEOUT_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ def _torchvision_split(
     import torchvision
 
     cls = {"mnist": torchvision.datasets.MNIST, "cifar10": torchvision.datasets.CIFAR10}[kind]
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
     try:
         train = cls(str(root), train=True, download=download)
         test = cls(str(root), train=False, download=download)
@@ -134,6 +139,8 @@ def _torchvision_split(
         warnings.warn(note, stacklevel=3)
         split = load_digits_split(size=fallback_size, channels=fallback_channels)
         return DatasetSplit(split.train, split.test, split.classes, split.name, note)
+    finally:
+        socket.setdefaulttimeout(previous)
     train_x, train_y = _to_tensors(train, limit)
     test_x, test_y = _to_tensors(test, limit)
     mean = train_x.mean(dim=(0, 2, 3), keepdim=True)

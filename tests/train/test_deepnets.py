@@ -82,3 +82,12 @@ def test_interrupt_keeps_finished_runs_and_skips_the_rest():
                             eval_every=2, callbacks=[cb], device="cpu")
     assert cb.starts == 1 and len(runs) == 1
     assert runs[0].steps == 3 and runs[0].history.eval_steps[-1] == 3
+
+
+def test_degradation_deeper_plain_net_trains_worse_than_shallow_one():
+    """He et al.'s degradation problem, as notebook 05 shows it: same data, seed and steps,
+    the 20-layer plain net stays at chance (loss ≈ ln 10) while the 4-layer one learns."""
+    shallow, deep = compare_training([NetConfig(4), NetConfig(20)], seconds=None, steps=150,
+                                     eval_every=150, device="cpu")
+    assert deep.history.losses[-1] > 2.2 > 2.0 > shallow.history.losses[-1]
+    assert shallow.test_accuracy > deep.test_accuracy + 0.15

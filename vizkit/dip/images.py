@@ -111,7 +111,8 @@ class Framing:
         top, left: Offset of the kept region inside the original (crop mode), else 0.
         fitted_height, fitted_width: Size the network sees.
         mode: ``"pad"`` (the network draws a larger canvas, extended at the bottom/right; the
-            loss sees only the original pixels and the result is cropped back to ``(H, W)``) or ``"crop"`` (centre crop; the result has the fitted size).
+            loss sees only the original pixels and the result is cropped back to ``(H, W)``)
+            or ``"crop"`` (centre crop; the result has the fitted size).
     """
 
     height: int

@@ -97,3 +97,16 @@ def test_non_spatial_layer_is_explained():
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(2 * 14 * 14, 3))
     with pytest.raises(ValueError, match=r"layer '2' has output shape \(1, 3\): no spatial"):
         receptive_field(model, (1, 16, 16), "2")
+
+
+def test_uninitialised_lazy_module_names_the_parameter_and_the_fix():
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.LazyLinear(10))
+    with pytest.raises(ValueError) as info:
+        summarize(model, (3, 8, 8))
+    assert str(info.value) == (
+        "parameter '2.weight' of model is uninitialised (a lazy module such as nn.LazyLinear "
+        "gets its shape from its first input): run the model once on a real batch, e.g. "
+        "model(torch.zeros(1, *input_size)), then summarize it"
+    )
+    model(torch.zeros(1, 3, 8, 8))
+    assert summarize(model, (3, 8, 8)).total_params == 4 * 27 + 4 + 4 * 36 * 10 + 10

@@ -56,6 +56,14 @@ def test_bars_add_up_to_the_table_totals(vgg):
     assert "138.36 M" in fig.layout.title.text
 
 
+def test_bars_label_a_blocks_own_row(resnet18):
+    """A block's own ops (the residual addition) get a bar labelled "(own)", not a bare name."""
+    fig = layer_bars_figure(resnet18, metrics=("params", "macs", "other_ops"))
+    labels = list(fig.data[0].x)
+    assert "layer1.0 (own)" in labels and "layer1.0" not in labels
+    assert sum(fig.data[2].y) == sum(resnet18.other_ops.values())
+
+
 def test_bars_take_records_and_keep_empty_layers_on_request(vgg):
     from_records = layer_bars_figure(vgg.records(), metrics=["params"], skip_empty=False)
     assert len(from_records.data) == 1

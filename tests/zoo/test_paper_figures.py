@@ -76,8 +76,24 @@ def test_googlenet_table1():
     assert table.row("conv1.conv").output_shape == (1, 64, 112, 112)
     assert table.block("inception3a").output_shape == (1, 256, 28, 28)
     assert table.block("inception5b").output_shape == (1, 1024, 7, 7)
-    assert round(table.total_macs / 1e9, 1) == P("googlenet_table1")["total_ops_billions"] + 0.1
     assert table.row("inception3a.branch3.conv5x5.conv").output_shape == (1, 32, 28, 28)
+    # The paper's "conv2" row is our conv2 (1×1, 64) and conv3 (3×3, 192) together.
+    stem2 = table.block("conv2").macs + table.block("conv3").macs
+    assert abs(stem2 / 1e6 - rows["conv2"]["ops_m"]) < 1
+    assert (64 * 64 + 9 * 64 * 192) / 1024 == rows["conv2"]["params_k"]
+    # The paper's total "1.5 G" is the sum of its ops column (1502 M). Its conv1 row (2.7 K
+    # params, 34 M ops) is not a 7×7×3 → 64 convolution, which has 9408 weights and
+    # 9408 · 112 · 112 = 118.0 M MACs; with that one row corrected, the column gives
+    # 1502 - 34 + 118 = 1586 M, and ours is 1582.7 M (the 5a row is 3 M off, the others round).
+    paper_total_m = sum(r["ops_m"] for r in rows.values())
+    assert round(paper_total_m / 1e3, 1) == P("googlenet_table1")["total_ops_billions"] == 1.5
+    conv1 = table.row("conv1.conv")
+    assert conv1.macs == conv1.weight_params * 112 * 112 == 7 * 7 * 3 * 64 * 112 * 112
+    corrected_m = paper_total_m - rows["conv1"]["ops_m"] + conv1.macs / 1e6
+    assert abs(table.total_macs / 1e6 - corrected_m) < 4
+    assert round(table.total_macs / 1e9, 2) == 1.58
+    fc_k = table.row("fc").weight_params / 1024  # 1024 · 1000 weights: 1000 K
+    assert fc_k == rows["linear"]["params_k"]
 
 
 @pytest.mark.parametrize("depth", [18, 34, 50, 101, 152])
@@ -131,9 +147,25 @@ def test_zfnet_and_nin_shapes():
 
 def test_inception_v3_modules():
     assert summarize(zoo.InceptionFig5(192), (192, 35, 35)).rows[-1].output_shape == (1, 32, 35, 35)
-    fig6 = summarize(zoo.InceptionFig6(768), (768, 17, 17))
+    module = zoo.InceptionFig6(768)
+    fig6 = summarize(module, (768, 17, 17))
     assert fig6.row("branch7.1.conv").weight_params == 128 * 128 * 7  # 1×7 instead of 7×7
-    assert fig6.blocks[-1].output_shape if fig6.blocks else True
+    branches = ("branch1", "branch7", "branch7dbl", "branch_pool")
+    assert [fig6.block(b).output_shape for b in branches] == [(1, 192, 17, 17)] * 4
+    concat = fig6.nodes[-1]  # the module's output: the four branches side by side
+    assert (concat.kind, concat.type, concat.output_shape) == ("merge", "cat", (1, 768, 17, 17))
+
+    def bn(*channels: int) -> int:  # BatchNorm's scale and shift
+        return 2 * sum(channels)
+
+    branch1 = 768 * 192 + bn(192)  # 1×1
+    branch7 = 768 * 128 + 128 * 128 * 7 + 128 * 192 * 7 + bn(128, 128, 192)  # 1×1, 1×7, 7×1
+    branch7dbl = 768 * 128 + 3 * 128 * 128 * 7 + 128 * 192 * 7 + bn(128, 128, 128, 128, 192)
+    branch_pool = 768 * 192 + bn(192)  # pool, then 1×1
+    expected = branch1 + branch7 + branch7dbl + branch_pool
+    assert [fig6.block(b).params for b in branches] == [branch1, branch7, branch7dbl, branch_pool]
+    assert fig6.total_params == sum(p.numel() for p in module.parameters()) == expected
+    assert sum(r.params for r in fig6.rows) == expected
     assert summarize(zoo.inception_v3(), (3, 299, 299)).total_params == 23_834_568
 
 

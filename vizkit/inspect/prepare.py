@@ -1,19 +1,36 @@
 """Prepare a model and an input for inspection: check, copy, never touch the original.
 
-A meta copy shares no storage with the user's model: every parameter and buffer is replaced by a
-meta tensor of the same shape (no memory, no values) before :func:`copy.deepcopy` walks the module
-tree, so copying VGG-16 costs milliseconds instead of 528 MiB.
+A meta copy shares no storage with the user's model: a structural copy of the module tree (new
+modules and new parameter / buffer / child dicts, plain attributes shared) gets, for every
+parameter and buffer, a meta tensor of the same shape (no memory, no values), so copying VGG-16
+costs milliseconds instead of 528 MiB.
+
+Neither copy carries the user's hooks: forward, backward and state-dict hooks registered on the
+model's modules (by ``capture_activations``, a debugging print, a feature extractor ...) would
+otherwise fire during the inspection pass and receive its tensors. Only the hooks through which
+torch itself computes a weight (old-style ``weight_norm`` / ``spectral_norm``, ``prune``) are
+kept, since the forward needs them. Global hooks
+(``torch.nn.modules.module.register_module_forward_hook``) are not per module and still fire.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 
 import torch
 from torch import nn
+from torch.nn.utils.prune import BasePruningMethod
+from torch.nn.utils.spectral_norm import SpectralNorm
+from torch.nn.utils.weight_norm import WeightNorm
 
-__all__ = ["batch_shape", "check_model", "meta_copy", "model_dtype", "real_copy"]
+__all__ = [
+    "batch_shape",
+    "check_initialised",
+    "check_model",
+    "meta_copy",
+    "model_dtype",
+    "real_copy",
+]
 
 
 def check_model(model: object) -> nn.Module:
@@ -29,6 +46,21 @@ def check_model(model: object) -> nn.Module:
             "e.g. vizkit.zoo.vgg16() or torchvision.models.resnet18()"
         )
     return model
+
+
+def check_initialised(model: nn.Module) -> None:
+    """Refuse a model whose lazy modules (``nn.LazyLinear`` ...) have no shapes yet.
+
+    Raises:
+        ValueError: a parameter is still uninitialised, naming it and the fix.
+    """
+    for name, p in model.named_parameters():
+        if isinstance(p, nn.parameter.UninitializedParameter):
+            raise ValueError(
+                f"parameter {name!r} of model is uninitialised (a lazy module such as "
+                "nn.LazyLinear gets its shape from its first input): run the model once on a "
+                "real batch, e.g. model(torch.zeros(1, *input_size)), then summarize it"
+            )
 
 
 def batch_shape(input_size: object, batch_size: object) -> tuple[int, ...]:
@@ -93,14 +125,15 @@ def _meta_like(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
 
 
 def meta_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
-    """A deep copy of ``model`` whose parameters and buffers live on the meta device.
+    """A structural copy of ``model`` whose parameters and buffers live on the meta device.
 
     Args:
         model: the user's model; not modified, not moved, its tensors not copied.
         dtype: floating dtype for the copy's floating parameters and buffers.
 
     Returns:
-        An independent module tree with the same names, types and shapes.
+        An independent module tree with the same names, types and shapes, without the user's
+        hooks (see the module docstring).
     """
     memo: dict[int, object] = {}
     for p in model.parameters():
@@ -110,12 +143,49 @@ def meta_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
     return _structural_copy(model, memo)
 
 
+#: ``Module.__dict__`` entries holding hooks: id → hook, or id → flag for the kept hooks.
+_HOOK_DICTS = frozenset(
+    {
+        "_forward_hooks",
+        "_forward_hooks_with_kwargs",
+        "_forward_hooks_always_called",
+        "_forward_pre_hooks",
+        "_forward_pre_hooks_with_kwargs",
+        "_backward_hooks",
+        "_backward_pre_hooks",
+        "_state_dict_hooks",
+        "_state_dict_pre_hooks",
+        "_load_state_dict_pre_hooks",
+        "_load_state_dict_post_hooks",
+    }
+)
+
+
+def _computes_weight(hook: object) -> bool:
+    """A hook through which torch computes a weight: the forward does not work without it."""
+    return isinstance(hook, (WeightNorm, SpectralNorm, BasePruningMethod))
+
+
+def _without_user_hooks(state: dict[str, object]) -> None:
+    """Replace the hook dicts in a copied ``__dict__`` by new ones without the user's hooks."""
+    kept = {k for k, h in state.get("_forward_pre_hooks", {}).items() if _computes_weight(h)}
+    for key in _HOOK_DICTS & state.keys():
+        value = state[key]
+        if key.startswith("_forward_pre_hooks"):
+            state[key] = value.__class__((k, v) for k, v in value.items() if k in kept)
+        else:
+            state[key] = value.__class__()
+    if "_is_full_backward_hook" in state:
+        state["_is_full_backward_hook"] = None
+
+
 def _structural_copy(module: nn.Module, memo: dict[int, object]) -> nn.Module:
     """Copy the module tree: new modules, new parameter / buffer / child / hook dicts.
 
     Much faster than :func:`copy.deepcopy` (which walks every attribute). Plain attributes are
     shared with the original, so a forward that mutates a plain list attribute in place would
-    touch it; no torchvision model does.
+    touch it; no torchvision model does. Plain tensor attributes are cloned. The user's hooks
+    are left out (module docstring).
     """
     if id(module) in memo:
         return memo[id(module)]  # type: ignore[return-value]
@@ -132,14 +202,28 @@ def _structural_copy(module: nn.Module, memo: dict[int, object]) -> nn.Module:
         elif isinstance(value, dict):
             state[key] = value.__class__(value) if type(value) is not dict else dict(value)
         elif isinstance(value, torch.Tensor):
-            state[key] = copy.deepcopy(value)
+            # a plain tensor attribute (the weight old-style weight_norm recomputes, a constant):
+            # cloned as it is; deepcopy would refuse a non-leaf one such as that weight
+            state[key] = memo[id(value)] if id(value) in memo else value.detach().clone()
+    _without_user_hooks(state)
     clone.__dict__.update(state)
     return clone
 
 
 def real_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
-    """A deep copy with real tensors (same device), cast to ``dtype`` when it differs."""
-    clone = copy.deepcopy(model)
-    if any(p.is_floating_point() and p.dtype != dtype for p in clone.parameters()):
-        clone = clone.to(dtype)
-    return clone
+    """A copy with real tensors (same device), floating ones cast to ``dtype``, without hooks.
+
+    Like :func:`meta_copy`, but each parameter and buffer is cloned (detached, so the copy
+    shares no autograd history with the original).
+    """
+    memo: dict[int, object] = {}
+
+    def cloned(t: torch.Tensor) -> torch.Tensor:
+        t = t.detach()
+        return t.to(dtype) if t.is_floating_point() and t.dtype != dtype else t.clone()
+
+    for p in model.parameters():
+        memo[id(p)] = nn.Parameter(cloned(p), requires_grad=p.requires_grad)
+    for b in model.buffers():
+        memo[id(b)] = cloned(b)
+    return _structural_copy(model, memo)

@@ -10,7 +10,14 @@ from typing import Literal
 import torch
 from torch import nn
 
-from vizkit.inspect.prepare import batch_shape, check_model, meta_copy, model_dtype, real_copy
+from vizkit.inspect.prepare import (
+    batch_shape,
+    check_initialised,
+    check_model,
+    meta_copy,
+    model_dtype,
+    real_copy,
+)
 from vizkit.inspect.table import BlockRow, LayerRow, LayerTable
 from vizkit.inspect.tracing import CallRecord, ForwardRecord, record_forward
 
@@ -60,6 +67,13 @@ def summarize(
     bias, normalisation, activation, pooling and residual additions are counted separately in
     ``other_ops`` (see :mod:`vizkit.inspect.opcount`).
 
+    Rows: one per leaf module, plus an *own* row (``row.own``, printed ``"layer1.0 (own)"``)
+    for each module with children that registers parameters itself (ViT's ``class_token``,
+    ``nn.MultiheadAttention.in_proj_weight``) or runs ops of its own (a ResNet block's residual
+    ``+``, the ``F.relu`` of torchvision's ``BasicConv2d``). Parameters count in the row of the
+    module that registers them, operations in the row of the module whose ``forward`` runs
+    them, so the rows add up to ``total_params``, ``total_macs`` and ``other_ops``.
+
     Args:
         model: any ``nn.Module`` with a shape-static forward.
         input_size: shape of one sample without batch, e.g. ``(3, 224, 224)``.
@@ -73,10 +87,14 @@ def summarize(
 
     Raises:
         TypeError: ``model`` is not a module, or a wrong kind of ``input_size`` / ``dtype``.
-        ValueError: ``input_size`` has entries below 1, ``mode`` is unknown, or the model
-            cannot run on that input (message includes torch's and a hint).
+        ValueError: ``input_size`` has entries below 1, ``mode`` is unknown, a lazy module is
+            still uninitialised, or the model cannot run on that input (message includes
+            torch's and a hint).
+
+    The user's hooks on the model's modules do not fire: the copy carries none.
     """
     check_model(model)
+    check_initialised(model)
     shape = batch_shape(input_size, batch_size)
     if mode not in ("eval", "train"):
         raise ValueError(f"mode {mode!r} is not 'eval' or 'train'")
@@ -126,7 +144,16 @@ def _input_error(shape: tuple[int, ...], err: BaseException) -> ValueError:
     )
 
 
+def _is_bias(pname: str) -> bool:
+    """``bias``, ``bias_k`` / ``bias_v``, ``in_proj_bias``: the additive parameters."""
+    return pname.startswith("bias") or pname.endswith("_bias")
+
+
 def _param_split(module: nn.Module, seen: set[int]) -> tuple[int, int, int, int]:
+    """Weights / biases / norm / trainable of the parameters registered on ``module`` itself.
+
+    A parameter already in ``seen`` (shared with an earlier row) is not counted again.
+    """
     weights = bias = norm = trainable = 0
     for pname, p in module.named_parameters(recurse=False):
         if id(p) in seen:
@@ -136,11 +163,33 @@ def _param_split(module: nn.Module, seen: set[int]) -> tuple[int, int, int, int]
         trainable += n if p.requires_grad else 0
         if isinstance(module, _NORM_TYPES):
             norm += n
-        elif pname.startswith("bias"):
+        elif _is_bias(pname):
             bias += n
         else:
             weights += n
     return weights, bias, norm, trainable
+
+
+def _inside(name: str, parent: str) -> bool:
+    return parent == "" or name.startswith(parent + ".")
+
+
+def _place_own_rows(order: list[str], own: list[str], first_call: dict[str, int]) -> list[str]:
+    """Insert each block's own row right after the rows of its descendants.
+
+    Deepest blocks first, so a block's own row also follows its sub-blocks' own rows. A block
+    none of whose descendants has a row goes where its first call falls among the rows.
+    """
+    order = list(order)
+    for name in sorted(own, key=lambda n: -1 if n == "" else n.count("."), reverse=True):
+        after = [i for i, n in enumerate(order) if _inside(n, name)]
+        if after:
+            order.insert(after[-1] + 1, name)
+            continue
+        start = first_call.get(name, len(first_call))
+        later = (i for i, n in enumerate(order) if first_call.get(n, len(first_call)) > start)
+        order.insert(next(later, len(order)), name)
+    return order
 
 
 def _assemble(
@@ -154,17 +203,37 @@ def _assemble(
     by_name: dict[str, list[CallRecord]] = {}
     for call in record.calls:
         by_name.setdefault(call.name, []).append(call)
-    leaves = [n for n, m in modules.items() if next(m.children(), None) is None]
-    order = [n for n in by_name if n in leaves] + [n for n in leaves if n not in by_name]
+    first_call = {name: i for i, name in enumerate(by_name)}
+    leaves = {n for n, m in modules.items() if next(m.children(), None) is None}
+    # A block gets an own row when it registers parameters itself or runs ops of its own;
+    # a plain container (Sequential, an Inception block that only concatenates) gets none.
+    own = [
+        n
+        for n, m in modules.items()
+        if n not in leaves
+        and (
+            next(m.parameters(recurse=False), None) is not None
+            or any(c.own_macs or c.own_other for c in by_name.get(n, ()))
+        )
+    ]
+    ran = [n for n in by_name if n in leaves]
+    unused = [n for n in modules if n in leaves and n not in by_name]
+    order = _place_own_rows(ran, [n for n in own if n in by_name], first_call)
+    order += _place_own_rows(unused, [n for n in own if n not in by_name], {})
+    own_names = set(own)
     seen: set[int] = set()
     rows = []
     for name in order:
         calls = by_name.get(name, [])
         first = calls[0] if calls else None
+        is_own = name in own_names
         other: Counter[str] = Counter()
         for c in calls:
-            other.update(c.other)
+            other.update(c.own_other)
         w, b, n, t = _param_split(modules[name], seen)
+        macs = sum(c.own_macs for c in calls)
+        if is_own and not (w or b or n or macs or other):
+            continue  # its only parameters are shared with an earlier row
         rows.append(
             LayerRow(
                 name=name,
@@ -175,12 +244,13 @@ def _assemble(
                 norm_params=n,
                 trainable_params=t,
                 calls=len(calls),
-                activations=first.output_numel if first else 0,
-                activation_bytes=first.output_bytes if first else 0,
-                inplace=bool(first and first.inplace),
-                macs=sum(c.macs for c in calls),
+                activations=first.output_numel if first and not is_own else 0,
+                activation_bytes=first.output_bytes if first and not is_own else 0,
+                inplace=bool(first and first.inplace and not is_own),
+                macs=macs,
                 other_ops=dict(other),
                 receptive_field=first.receptive_field if first else None,
+                own=is_own,
             )
         )
     blocks = []
@@ -196,7 +266,7 @@ def _assemble(
             for m in module.modules()
             if not isinstance(m, _NORM_TYPES)
             for pn, p in m.named_parameters(recurse=False)
-            if not pn.startswith("bias")
+            if not _is_bias(pn)
         )
         blocks.append(
             BlockRow(

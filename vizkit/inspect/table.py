@@ -1,4 +1,10 @@
-"""The layer table: plain data about a model, one row per leaf module (no torch needed to read it).
+"""The layer table: plain data about a model, one row per layer (no torch needed to read it).
+
+A row is a leaf module, or the *own* part of a module with children: the parameters it registers
+itself (ViT's ``class_token``, ``nn.MultiheadAttention.in_proj_weight``, ConvNeXt's
+``layer_scale``) and the ops its own ``forward`` runs (a ResNet block's residual ``+``). So the
+rows add up to the whole model: their parameters to ``total_params``, their MACs to
+``total_macs``, their other ops to ``other_ops``.
 
 :func:`vizkit.inspect.summarize` fills a :class:`LayerTable`; notebooks display it (``_repr_html_``)
 and :mod:`vizkit.render.architecture` draws it.
@@ -33,10 +39,10 @@ class GraphNode:
 
 @dataclass(frozen=True)
 class LayerRow:
-    """One leaf module of a model, as seen during one forward pass.
+    """One leaf module of a model, or a block's own part, as seen during one forward pass.
 
     Attributes:
-        name: dotted name from ``model.named_modules()``.
+        name: dotted name from ``model.named_modules()`` (``""`` for the model itself).
         type: class name (``"Conv2d"``).
         output_shape: shape of the (first) output, batch included, e.g. ``(1, 96, 55, 55)``;
             None when the module did not run (e.g. auxiliary heads in eval mode).
@@ -51,6 +57,11 @@ class LayerRow:
         macs: multiply-accumulates over all calls (convention in :mod:`vizkit.inspect.opcount`).
         other_ops: other operations by label (``"bias"``, ``"norm"``, ``"activation"`` ...).
         receptive_field: field of the output units, for 4-D outputs; None otherwise.
+        own: False for a leaf module. True for the own part of a module with children: only
+            the parameters registered on it directly and the ops its ``forward`` runs itself
+            (its children have their own rows). ``output_shape`` and ``receptive_field`` are
+            the module's output; ``activations`` and ``activation_bytes`` are 0, since that
+            output is a tensor the children's rows or the block's own ops already produced.
     """
 
     name: str
@@ -67,10 +78,18 @@ class LayerRow:
     macs: int = 0
     other_ops: Mapping[str, int] = field(default_factory=dict)
     receptive_field: ReceptiveField2d | None = None
+    own: bool = False
+
+    @property
+    def label(self) -> str:
+        """The name as the table prints it: ``"layer1.0 (own)"`` for a block's own part."""
+        if not self.own:
+            return self.name
+        return f"{self.name or 'model'} (own)"
 
     @property
     def params(self) -> int:
-        """All parameters of the module: weights + biases + normalisation."""
+        """All parameters of the row: weights + biases + normalisation."""
         return self.weight_params + self.bias_params + self.norm_params
 
     @property
@@ -115,8 +134,11 @@ class LayerTable:
     """Shapes, parameters, operations, memory and receptive fields of a model, layer by layer.
 
     Attributes:
-        rows: one :class:`LayerRow` per leaf module, in the order they first ran; modules that
-            never ran come last with ``output_shape=None``.
+        rows: one :class:`LayerRow` per leaf module, in the order they first ran, and one per
+            module with children that registers parameters itself or runs ops of its own
+            (``own=True``, right after its children's rows); modules that never ran come last
+            with ``output_shape=None``. Row parameters add up to ``total_params``, row MACs to
+            ``total_macs`` and row other ops to ``other_ops``.
         blocks: one :class:`BlockRow` per module with children that ran.
         input_shape: the batch the model was run on, e.g. ``(1, 3, 224, 224)``.
         dtype: dtype of the activations, e.g. ``"float32"``.
@@ -171,10 +193,10 @@ class LayerTable:
         return self.activation_bytes // max(1, per)
 
     def row(self, name: str) -> LayerRow:
-        """The row of the leaf module ``name``.
+        """The row of the leaf module ``name``, or the own row of the block ``name``.
 
         Raises:
-            KeyError: no leaf module has that name; the message suggests the closest names.
+            KeyError: no row has that name; the message suggests the closest names.
         """
         for r in self.rows:
             if r.name == name:
@@ -218,6 +240,8 @@ class LayerTable:
             out.append(
                 {
                     "name": r.name,
+                    "label": r.label,
+                    "own": r.own,
                     "type": r.type,
                     "output_shape": r.output_shape,
                     "params": r.params,

@@ -38,12 +38,12 @@ def human_bytes(n: float) -> str:
 _STYLE = (
     "<style>.vk-table td,.vk-table th{padding:2px 8px;text-align:right;font-family:monospace}"
     ".vk-table td:first-child,.vk-table td:nth-child(2){text-align:left}"
-    ".vk-table tr.vk-unused td{color:#999}</style>"
+    ".vk-table tr.vk-unused td{color:#999}.vk-table tr.vk-own td{font-style:italic}</style>"
 )
 
 
 def table_html(table: LayerTable) -> str:
-    """The table as HTML: one line per leaf module, then totals, memory and conventions."""
+    """The table as HTML: one line per row (leaf or a block's own part), totals, conventions."""
     head = (
         "<tr><th>layer</th><th>type</th><th>output shape</th><th>params</th>"
         "<th>weights / bias / norm</th><th>activations</th><th>memory</th><th>MACs</th>"
@@ -52,17 +52,18 @@ def table_html(table: LayerTable) -> str:
     lines = [_STYLE, '<table class="vk-table">', head]
     for r in table.rows:
         rf = r.receptive_field
-        cls = ' class="vk-unused"' if r.output_shape is None else ""
+        classes = [c for c, on in (("vk-unused", r.output_shape is None), ("vk-own", r.own)) if on]
+        cls = f' class="{" ".join(classes)}"' if classes else ""
         shape = "did not run" if r.output_shape is None else "×".join(map(str, r.output_shape))
         memory = "in place" if r.inplace else human_bytes(r.activation_bytes)
         cells = [
-            html.escape(r.name) + (f" (×{r.calls})" if r.calls > 1 else ""),
+            html.escape(r.label) + (f" (×{r.calls})" if r.calls > 1 else ""),
             html.escape(r.type),
             shape,
             f"{r.params:,}",
             f"{r.weight_params:,} / {r.bias_params:,} / {r.norm_params:,}",
-            f"{r.activations:,}",
-            memory,
+            "" if r.own else f"{r.activations:,}",
+            "" if r.own else memory,
             human_count(r.macs) if r.macs else "",
             human_count(sum(r.other_ops.values())) if r.other_ops else "",
             "" if rf is None else "{}×{}".format(*rf.int_size) + ("" if rf.exact else "≤"),
@@ -79,6 +80,8 @@ def table_html(table: LayerTable) -> str:
         f"MACs {human_count(table.total_macs)} = FLOPs {human_count(table.total_flops)} / 2 "
         "(conv and linear multiply-accumulates)",
         f"other ops, one per element: {other or 'none'}",
+        "rows marked (own): what a module with children holds or runs itself, outside its "
+        "children (e.g. ViT's class_token, a residual add); the rows add up to the totals",
         f"activations kept by a forward pass: {human_bytes(table.activation_bytes)}; "
         f"inference peak {human_bytes(table.inference_peak_bytes)}; "
         f"saved for backward in training {human_bytes(table.training_saved_bytes)}",

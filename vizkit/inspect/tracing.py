@@ -38,7 +38,13 @@ _MERGES = frozenset({"add", "sub", "mul", "div", "cat", "concat", "concatenate",
 
 @dataclass
 class CallRecord:
-    """One call of one module during the recorded forward pass."""
+    """One call of one module during the recorded forward pass.
+
+    ``macs`` / ``other`` count every op run while the call was active, its children's included;
+    ``own_macs`` / ``own_other`` only the ops its own ``forward`` ran outside any hooked child
+    call (for a leaf: all of them; for a block: e.g. the residual ``+`` of a ResNet block). Each
+    op is owned by exactly one call, so the own counts over all calls add up to the pass total.
+    """
 
     name: str
     type: str
@@ -50,6 +56,8 @@ class CallRecord:
     receptive_field: ReceptiveField2d | None = None
     macs: int = 0
     other: Counter[str] = field(default_factory=Counter)
+    own_macs: int = 0
+    own_other: Counter[str] = field(default_factory=Counter)
     node: int | None = None
     input_producers: frozenset[int] = frozenset()
     input_storages: tuple[int, ...] = ()
@@ -169,6 +177,9 @@ class _Recorder(TorchFunctionMode):
             for call in self.stack:
                 call.macs += macs
                 call.other.update(other)
+            if self.stack:  # the model's own call is always on it while model(x) runs
+                self.stack[-1].own_macs += macs
+                self.stack[-1].own_other.update(other)
         producer_sets = {i.producers for _, i in tracked}
         producers = frozenset().union(*producer_sets)
         owner = self.stack[-1] if self.stack else None

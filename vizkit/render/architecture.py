@@ -111,8 +111,9 @@ def layer_bars_figure(
     if not rows:
         raise ValueError("no layer with a nonzero metric to draw: pass skip_empty=False or a "
                          "table whose model ran (summarize(model, input_size))")
-    names = [str(r["name"]) for r in rows]
-    hover = [f"{r['name']} ({r['type']})<br>output {tuple(r['output_shape'])}" for r in rows]
+    names = [str(r.get("label") or r["name"]) for r in rows]  # own rows: "layer1.0 (own)"
+    hover = [f"{n} ({r['type']})<br>output {tuple(r['output_shape'])}"
+             for n, r in zip(names, rows, strict=True)]
     fig = make_subplots(rows=len(metrics), cols=1, shared_xaxes=True, vertical_spacing=0.04,
                         subplot_titles=[BAR_METRICS.get(m, m) for m in metrics])
     totals = {}

@@ -13,8 +13,15 @@ super-resolve ×8   same                                          4000   0.01   
 =================  ===========================================  =====  =====  ======  =====
 
 ``"cpu"`` keeps the architecture with 48 instead of 128 channels (0.33 M instead of 2.2 M
-parameters) and fewer steps. Measured by ``benchmarks/bench_dip.py`` on 2 cores (AVX512-BF16,
-bf16 autocast): F16 at 256², σ = 25, goes from 20.3 dB to 27.3 dB in 600 steps and 107 s.
+parameters) and fewer steps, sized to finish within 3 minutes at 256² on 2 cores (AVX512-BF16,
+bf16 autocast). Measured on such a machine (2026-12-01):
+
+* denoising (``benchmarks/bench_dip.py``): F16 at 256², σ = 25, from 20.3 dB to a best of
+  27.2 dB; within 0.5 dB of it after 118 s, the whole 600 steps in 133 s;
+* text inpainting: kate.png centre 256², 12.8 dB masked → 29.3 dB, 0.275 s/step × 600 steps
+  ≈ 165 s (800 steps would take 220 s);
+* large-hole inpainting (meshgrid, no skips): 0.116 s/step × 800 ≈ 93 s;
+* super-resolution ×4 (64² → 256²): 0.22 s/step × 500 ≈ 110 s.
 """
 
 from __future__ import annotations
@@ -106,4 +113,4 @@ def get_preset(task: Task, name: PresetName | Preset = "cpu", *, input: InputKin
         return Preset(name, encoder_decoder(2, c, 5), 5001 if paper else 800,
                       reg_noise_std=0.03, input="meshgrid")
     return Preset(name, hourglass(32, c, 5, c, upsample_mode="nearest"),
-                  6001 if paper else 800, reg_noise_std=0.03)
+                  6001 if paper else 600, reg_noise_std=0.03)

@@ -20,13 +20,34 @@ import torch
 import torchvision
 
 from vizkit.inspect import summarize
+from vizkit.inspect.prepare import meta_copy
+from vizkit.inspect.summary import _assemble
+from vizkit.inspect.tracing import record_forward
 
 
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def main(repeats: int = 9) -> None:
+def _phases(model: torch.nn.Module, size: tuple[int, ...]) -> list[float]:
+    """Seconds of summarize's three phases, run as summarize runs them (gc off, eval copy)."""
+    dtype, shape = torch.float32, (1, *size)
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        clone = meta_copy(model, dtype)
+        x = torch.empty(shape, dtype=dtype, device="meta")
+        t1 = time.perf_counter()
+        record = record_forward(clone.eval(), x)
+        t2 = time.perf_counter()
+        _assemble(clone, record, shape, dtype, None)
+        t3 = time.perf_counter()
+    finally:
+        gc.enable()
+    return [t1 - t0, t2 - t1, t3 - t2]
+
+
+def main(repeats: int = 9, phase_repeats: int = 101) -> None:
     try:
         import torchinfo
     except ImportError:
@@ -54,6 +75,14 @@ def main(repeats: int = 9) -> None:
         torchinfo.summary(model, (1, *size), verbose=0)
         times["torchinfo.summary"].append(time.perf_counter() - start)
     med = {k: statistics.median(v) for k, v in times.items()}
+    # Where summarize's time goes (many repeats: each run is a few milliseconds).
+    phases = [_phases(model, size) for _ in range(phase_repeats)]
+    whole = []
+    for _ in range(phase_repeats):
+        start = time.perf_counter()
+        summarize(model, size)
+        whole.append(time.perf_counter() - start)
+    phase_med = [statistics.median(col) for col in zip(*phases, strict=True)]
     ratio = med["torchinfo.summary"] / med["vk.summarize"]
     macs_gap = abs(table.total_macs - info.total_mult_adds) / info.total_mult_adds
     print(
@@ -62,6 +91,12 @@ def main(repeats: int = 9) -> None:
     )
     for name, value in med.items():
         print(f"  {name:18s} median {value * 1000:8.1f} ms")
+    labels = ("meta_copy", "record_forward", "_assemble")
+    parts = ", ".join(f"{k} {v * 1000:.2f}" for k, v in zip(labels, phase_med, strict=True))
+    print(
+        f"  summarize phases ({phase_repeats} repeats, median ms): {parts}; "
+        f"whole call {statistics.median(whole) * 1000:.2f}"
+    )
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT met"

@@ -136,10 +136,17 @@ def meta_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
         hooks (see the module docstring).
     """
     memo: dict[int, object] = {}
-    for p in model.parameters():
-        memo[id(p)] = nn.Parameter(_meta_like(p, dtype), requires_grad=p.requires_grad)
-    for b in model.buffers():
-        memo[id(b)] = _meta_like(b, dtype)
+    modules = list(model.modules())  # one walk (parameters() and buffers() would walk twice)
+    for m in modules:
+        for p in m._parameters.values():
+            if p is not None and id(p) not in memo:
+                memo[id(p)] = nn.Parameter(_meta_like(p, dtype), requires_grad=p.requires_grad)
+    buffers: set[int] = set()
+    for m in modules:
+        for b in m._buffers.values():
+            if b is not None and id(b) not in buffers:
+                buffers.add(id(b))
+                memo[id(b)] = _meta_like(b, dtype)
     return _structural_copy(model, memo)
 
 
@@ -193,6 +200,8 @@ def _structural_copy(module: nn.Module, memo: dict[int, object]) -> nn.Module:
     memo[id(module)] = clone
     state = dict(module.__dict__)
     for key, value in state.items():
+        if key in _HOOK_DICTS:
+            continue  # replaced by new dicts in _without_user_hooks
         if key == "_modules":
             state[key] = {
                 k: None if m is None else _structural_copy(m, memo) for k, m in value.items()

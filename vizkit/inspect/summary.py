@@ -149,13 +149,26 @@ def _is_bias(pname: str) -> bool:
     return pname.startswith("bias") or pname.endswith("_bias")
 
 
-def _param_split(module: nn.Module, seen: set[int]) -> tuple[int, int, int, int]:
-    """Weights / biases / norm / trainable of the parameters registered on ``module`` itself.
+def _own_params(module: nn.Module) -> list[tuple[str, nn.Parameter]]:
+    """``module.named_parameters(recurse=False)`` without its generator machinery (~10× faster)."""
+    ids: set[int] = set()
+    own = []
+    for pname, p in module._parameters.items():
+        if p is not None and id(p) not in ids:
+            ids.add(id(p))
+            own.append((pname, p))
+    return own
+
+
+def _param_split(
+    module: nn.Module, own: list[tuple[str, nn.Parameter]], seen: set[int]
+) -> tuple[int, int, int, int]:
+    """Weights / biases / norm / trainable of the parameters ``own`` registered on ``module``.
 
     A parameter already in ``seen`` (shared with an earlier row) is not counted again.
     """
     weights = bias = norm = trainable = 0
-    for pname, p in module.named_parameters(recurse=False):
+    for pname, p in own:
         if id(p) in seen:
             continue
         seen.add(id(p))
@@ -200,6 +213,7 @@ def _assemble(
     fallback: str | None,
 ) -> LayerTable:
     modules = dict(model.named_modules())
+    own_params = {id(m): _own_params(m) for m in modules.values()}
     by_name: dict[str, list[CallRecord]] = {}
     for call in record.calls:
         by_name.setdefault(call.name, []).append(call)
@@ -211,10 +225,7 @@ def _assemble(
         n
         for n, m in modules.items()
         if n not in leaves
-        and (
-            next(m.parameters(recurse=False), None) is not None
-            or any(c.own_macs or c.own_other for c in by_name.get(n, ()))
-        )
+        and (own_params[id(m)] or any(c.own_macs or c.own_other for c in by_name.get(n, ())))
     ]
     ran = [n for n in by_name if n in leaves]
     unused = [n for n in modules if n in leaves and n not in by_name]
@@ -230,7 +241,7 @@ def _assemble(
         other: Counter[str] = Counter()
         for c in calls:
             other.update(c.own_other)
-        w, b, n, t = _param_split(modules[name], seen)
+        w, b, n, t = _param_split(modules[name], own_params[id(modules[name])], seen)
         macs = sum(c.own_macs for c in calls)
         if is_own and not (w or b or n or macs or other):
             continue  # its only parameters are shared with an earlier row
@@ -260,12 +271,13 @@ def _assemble(
         module, other = modules[name], Counter()
         for c in calls:
             other.update(c.other)
-        params = {id(p): p for p in module.parameters()}.values()
+        subtree = list(module.modules())
+        params = {id(p): p for m in subtree for _, p in own_params[id(m)]}.values()
         weight_params = sum(
             p.numel()
-            for m in module.modules()
+            for m in subtree
             if not isinstance(m, _NORM_TYPES)
-            for pn, p in m.named_parameters(recurse=False)
+            for pn, p in own_params[id(m)]
             if not _is_bias(pn)
         )
         blocks.append(
@@ -280,7 +292,9 @@ def _assemble(
                 receptive_field=calls[0].receptive_field,
             )
         )
-    params = list(model.parameters())
+    # model.parameters() / buffers() each walk the tree again; the same sets, deduplicated
+    params = {id(p): p for m in modules.values() for _, p in own_params[id(m)]}.values()
+    buffers = {id(b): b for m in modules.values() for b in m._buffers.values() if b is not None}
     elem = torch.empty((), dtype=dtype).element_size()
     n_in = 1
     for s in shape:
@@ -297,7 +311,7 @@ def _assemble(
         other_ops=dict(record.other),
         input_bytes=n_in * elem,
         param_bytes=sum(p.numel() * p.element_size() for p in params),
-        buffer_bytes=sum(b.numel() * b.element_size() for b in model.buffers()),
+        buffer_bytes=sum(b.numel() * b.element_size() for b in buffers.values()),
         activation_bytes=kept,
         inference_peak_bytes=record.peak_live_bytes,
         training_saved_bytes=record.saved_bytes,

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
+from torch.nn.modules import module as module_globals
 from torch.overrides import TorchFunctionMode
 
 from vizkit.inspect.meta_shortcuts import SHORTCUTS
@@ -31,8 +32,11 @@ from vizkit.inspect.opcount import count_op, normalise_name
 from vizkit.inspect.receptive import ReceptiveField2d, propagate
 from vizkit.inspect.table import GraphNode
 
+_DisableTorchFunction = torch._C.DisableTorchFunction
+
 __all__ = ["CallRecord", "ForwardRecord", "module_hooks", "record_forward"]
 
+_AXES_OPS = frozenset({"permute", "transpose", "swapaxes", "swapdims"})
 _MERGES = frozenset({"add", "sub", "mul", "div", "cat", "concat", "concatenate", "stack"})
 
 
@@ -84,6 +88,9 @@ class _Info:
     axes: tuple[int, int] | None = None  # where H and W are (2, 3 for NCHW; 1, 2 after NHWC)
 
 
+_LEAVES = (int, float, bool, str, type(None))  # the usual non-tensor arguments
+
+
 def _tensors(tree: object, found: list[torch.Tensor] | None = None) -> list[torch.Tensor]:
     """Tensors inside nested tuples / lists / dicts / namedtuples (a lean ``tree_flatten``)."""
     found = [] if found is None else found
@@ -91,14 +98,30 @@ def _tensors(tree: object, found: list[torch.Tensor] | None = None) -> list[torc
         found.append(tree)
     elif isinstance(tree, (tuple, list)):
         for item in tree:
+            if type(item) in _LEAVES:
+                continue
             if isinstance(item, torch.Tensor):
                 found.append(item)
-            elif isinstance(item, (tuple, list, dict)):
+            elif isinstance(item, (tuple, list)):
+                for sub in item:  # stride / padding pairs: one level down, without a call
+                    if type(sub) in _LEAVES:
+                        continue
+                    if isinstance(sub, torch.Tensor):
+                        found.append(sub)
+                    elif isinstance(sub, (tuple, list, dict)):
+                        _tensors(sub, found)
+            elif isinstance(item, dict):
                 _tensors(item, found)
     elif isinstance(tree, dict):
         for item in tree.values():
             _tensors(item, found)
     return found
+
+
+def _add(counter: Counter[str], other: dict[str, int]) -> None:
+    """``counter.update(other)`` for a small dict, without ``Counter.update``'s overhead."""
+    for key, n in other.items():
+        counter[key] += n
 
 
 def _hw(t: torch.Tensor, axes: tuple[int, int]) -> tuple[int, int]:
@@ -127,7 +150,7 @@ class _Recorder(TorchFunctionMode):
         self.info: dict[int, _Info] = {}
         self.keep: list[torch.Tensor] = []  # alive for the pass, so ids and storages stay unique
         self.stack: list[CallRecord] = []
-        self.paused = False
+        self.funcs: dict[str, tuple[Callable | None, str]] = {}  # __name__ -> (shortcut, name)
         self.step = 0
         self.storages: dict[int, list[int]] = {}  # storage -> [bytes, first op, last op]
         self.params = params
@@ -152,45 +175,51 @@ class _Recorder(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if self.paused:
-            return func(*args, **kwargs)
-        shortcut = SHORTCUTS.get(getattr(func, "__name__", ""))
+        raw = getattr(func, "__name__", None)
+        entry = self.funcs.get(raw) if raw is not None else None
+        if entry is None:
+            entry = (SHORTCUTS.get(raw or ""), normalise_name(func))
+            if raw is not None:
+                self.funcs[raw] = entry
+        shortcut, name = entry
         out = shortcut(args, kwargs) if shortcut is not None else None
         if out is None:
             out = func(*args, **kwargs)
-        outs = _tensors(out)
+        outs = [out] if isinstance(out, torch.Tensor) else _tensors(out)
         if not outs:
             return out
-        name = normalise_name(func)
+        info_of = self.info
         ins = _tensors((args, kwargs)) if kwargs else _tensors(args)
-        tracked = [(t, self.info[id(t)]) for t in ins if id(t) in self.info]
+        tracked = [(t, info_of[id(t)]) for t in ins if id(t) in info_of]
         if not tracked:  # parameters, buffers and constants only: not part of the activation flow
             return out
         self.step += 1
+        step = self.step
+        storages = self.storages
         for t, _ in tracked:
-            life = self.storages[t.untyped_storage()._cdata]
-            life[2] = max(life[2], self.step)
+            life = storages[t.untyped_storage()._cdata]
+            if life[2] < step:
+                life[2] = step
         macs, other = count_op(name, args, kwargs, outs[0], len(tracked))
         if macs or other:
-            self.record.macs += macs
-            self.record.other.update(other)
-            for call in self.stack:
-                call.macs += macs
-                call.other.update(other)
-            if self.stack:  # the model's own call is always on it while model(x) runs
-                self.stack[-1].own_macs += macs
-                self.stack[-1].own_other.update(other)
-        producer_sets = {i.producers for _, i in tracked}
-        producers = frozenset().union(*producer_sets)
-        owner = self.stack[-1] if self.stack else None
-        if len(producer_sets) >= 2 and name in _MERGES and owner is not None and not owner.leaf:
-            producers = self._merge_node(owner.name, name, outs[0], producers)
+            self._count(macs, other)
+        if len(tracked) == 1:
+            producers = tracked[0][1].producers
+        else:
+            producer_sets = {i.producers for _, i in tracked}
+            producers = frozenset().union(*producer_sets)
+            owner = self.stack[-1] if self.stack else None
+            if len(producer_sets) >= 2 and name in _MERGES and owner is not None and not owner.leaf:
+                producers = self._merge_node(owner.name, name, outs[0], producers)
         spatial = [(t, i) for t, i in tracked if i.axes is not None]
         for o in outs:
             rf, axes = None, None
             if spatial:
                 main, info = spatial[0]
-                axes = _out_axes(name, args, info.axes, main.dim(), o.dim())
+                if name in _AXES_OPS:
+                    axes = _out_axes(name, args, info.axes, main.dim(), o.dim())
+                elif main.dim() == o.dim():  # what _out_axes gives for every other op
+                    axes = info.axes
             if axes is not None and all(i.rf is not None for _, i in spatial):
                 out_hw = _hw(o, axes)
                 hws = [_hw(t, i.axes) for t, i in spatial]
@@ -205,6 +234,17 @@ class _Recorder(TorchFunctionMode):
             self.tag(o, _Info(rf, producers, axes))
         return out
 
+    def _count(self, macs: int, other: dict[str, int]) -> None:
+        """Add one op's counts to the pass total, to every active call and to its owner."""
+        self.record.macs += macs
+        _add(self.record.other, other)
+        for call in self.stack:
+            call.macs += macs
+            _add(call.other, other)
+        if self.stack:  # the model's own call is always on it while model(x) runs
+            self.stack[-1].own_macs += macs
+            _add(self.stack[-1].own_other, other)
+
     def _merge_node(self, owner: str, op: str, out: torch.Tensor, inputs: frozenset[int]):
         node = GraphNode(
             len(self.record.nodes), "merge", f"{owner}.{op}" if owner else op, op, tuple(out.shape)
@@ -213,25 +253,33 @@ class _Recorder(TorchFunctionMode):
         self.record.edges.extend((p, node.id) for p in sorted(inputs))
         return frozenset({node.id})
 
+    # The hooks run outside __torch_function__, where the mode is active: every tensor method
+    # they call (``untyped_storage``, ``shape``, ``numel`` ...) would go through the mode's
+    # Python dispatch. DisableTorchFunction makes those plain C calls.
+
     def pre_hook(self, name: str, leaf: bool, module: nn.Module, args, kwargs) -> None:
         call = CallRecord(name, type(module).__name__, leaf)
-        ins = [t for t in _tensors((args, kwargs)) if id(t) in self.info]
-        call.input_producers = frozenset().union(*(self.info[id(t)].producers for t in ins))
-        self.paused = True
-        call.input_storages = tuple(t.untyped_storage()._cdata for t in ins)
-        self.paused = False
+        info = self.info
+        with _DisableTorchFunction():
+            ins = [
+                t for t in (_tensors((args, kwargs)) if kwargs else _tensors(args)) if id(t) in info
+            ]
+            if len(ins) == 1:
+                call.input_producers = info[id(ins[0])].producers
+            elif ins:
+                call.input_producers = frozenset().union(*(info[id(t)].producers for t in ins))
+            call.input_storages = tuple(t.untyped_storage()._cdata for t in ins)
         self.record.calls.append(call)
         self.stack.append(call)
 
     def post_hook(self, module: nn.Module, args, kwargs, output) -> None:
         call = self.stack.pop()
-        outs = _tensors(output)
+        outs = [output] if isinstance(output, torch.Tensor) else _tensors(output)
         if not outs:
             return
-        self.paused = True
-        try:
+        with _DisableTorchFunction():
             o = outs[0]
-            call.output_shape = tuple(int(s) for s in o.shape)
+            call.output_shape = tuple(map(int, o.shape))
             call.output_numel = int(o.numel())
             call.output_bytes = call.output_numel * o.element_size()
             call.inplace = o.untyped_storage()._cdata in call.input_storages
@@ -247,12 +295,11 @@ class _Recorder(TorchFunctionMode):
                 self.record.nodes.append(node)
                 self.record.edges.extend((p, node.id) for p in sorted(call.input_producers))
                 call.node = node.id
+                producers = frozenset({node.id})
                 for t in outs:
                     old = self.info.get(id(t))
                     rf, axes = (old.rf, old.axes) if old is not None else (None, None)
-                    self.tag(t, _Info(rf, frozenset({node.id}), axes))
-        finally:
-            self.paused = False
+                    self.tag(t, _Info(rf, producers, axes))
 
     def peak(self) -> int:
         """Largest sum of storage bytes alive at once (a sweep over first/last use)."""
@@ -291,6 +338,68 @@ def module_hooks(
             h.remove()
 
 
+def _wrappable(modules: list[nn.Module]) -> bool:
+    """Whether per-instance ``_call_impl`` wrappers see exactly what the hooks would see.
+
+    Not when global forward hooks exist (they run between the module's own hooks and its
+    forward, so their order relative to ours would change), nor for compiled or scripted
+    modules or one whose ``_call_impl`` is already replaced on the instance.
+    """
+    if module_globals._global_forward_hooks or module_globals._global_forward_pre_hooks:
+        return False
+    return not any(
+        "_call_impl" in m.__dict__
+        or m.__dict__.get("_compiled_call_impl") is not None
+        or isinstance(m, torch.jit.ScriptModule)
+        for m in modules
+    )
+
+
+def _wrapper(module: nn.Module, name: str, leaf: bool, pre: Callable, post: Callable):
+    call = type(module)._call_impl  # runs the module's own (kept) hooks, then forward
+
+    def wrapped(*args, **kwargs):
+        pre(name, leaf, module, args, kwargs)
+        out = call(module, *args, **kwargs)
+        post(module, args, kwargs, out)
+        return out
+
+    return wrapped
+
+
+@contextlib.contextmanager
+def module_calls(
+    model: nn.Module,
+    pre: Callable[..., None],
+    post: Callable[..., None],
+    named: list[tuple[str, nn.Module]] | None = None,
+) -> Iterator[None]:
+    """Call ``pre`` / ``post`` around every module call of ``model``, as :func:`module_hooks`.
+
+    Registering and running two hooks per module costs more than the meta forward of a
+    VGG; where it changes nothing (:func:`_wrappable`), each module's ``_call_impl`` is
+    wrapped on the instance instead: ``pre`` runs after the module's own forward pre-hooks
+    would have, ``post`` right after its forward, and a module whose parent calls
+    ``.forward()`` directly is not seen, as with hooks. Everything is undone on exit, also
+    when the body raises. ``named``: ``list(model.named_modules())`` if the caller has it.
+    """
+    named = list(model.named_modules()) if named is None else named
+    if not _wrappable([m for _, m in named]):
+        with module_hooks(model, pre, post):
+            yield
+        return
+    done: list[nn.Module] = []
+    try:
+        for name, module in named:
+            leaf = all(m is None for m in module._modules.values())  # no children()
+            module.__dict__["_call_impl"] = _wrapper(module, name, leaf, pre, post)
+            done.append(module)
+        yield
+    finally:
+        for module in done:
+            del module.__dict__["_call_impl"]
+
+
 def record_forward(model: nn.Module, x: torch.Tensor) -> ForwardRecord:
     """Run ``model(x)`` once with grad enabled and record calls, ops, graph, fields and memory.
 
@@ -306,7 +415,13 @@ def record_forward(model: nn.Module, x: torch.Tensor) -> ForwardRecord:
         Whatever ``model(x)`` raises.
     """
     record = ForwardRecord()
-    params = {p.untyped_storage()._cdata for p in model.parameters()}
+    named = list(model.named_modules())  # one walk for the parameters and the wrappers
+    params = {
+        p.untyped_storage()._cdata
+        for _, m in named
+        for p in m._parameters.values()
+        if p is not None
+    }
     recorder = _Recorder(record, params)
     record.nodes.append(GraphNode(0, "input", "input", "input", tuple(x.shape)))
     spatial = x.dim() == 4
@@ -320,7 +435,7 @@ def record_forward(model: nn.Module, x: torch.Tensor) -> ForwardRecord:
     )
     recorder.storages[x.untyped_storage()._cdata][2] = math.inf  # the caller holds the input
     saved_hooks = torch.autograd.graph.saved_tensors_hooks(recorder.pack, lambda t: t)
-    with module_hooks(model, recorder.pre_hook, recorder.post_hook), torch.enable_grad():
+    with module_calls(model, recorder.pre_hook, recorder.post_hook, named), torch.enable_grad():
         with saved_hooks, recorder:
             model(x)
     record.peak_live_bytes = recorder.peak()

@@ -1,0 +1,212 @@
+"""The meta stand-ins give what torch's meta ops give: output and what autograd saves.
+
+For every stand-in, over a grid of configurations: the same output shape, dtype, strides and
+``requires_grad``, the input itself exactly when torch works in place, and (with grad) the same
+tensors saved for backward (which input, or the output, or a new tensor; bytes, dtype, shape),
+as ``saved_tensors_hooks`` sees them, which is how :mod:`vizkit.inspect.tracing` measures
+training memory. Where torch refuses a configuration, the stand-in declines (returns None), so
+the real op runs and raises torch's own error.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.autograd.graph import saved_tensors_hooks
+
+from vizkit.inspect.meta_shortcuts import SHORTCUTS
+
+
+def _meta(shape, *, grad=False, leaf=False, dtype=torch.float32):
+    t = torch.empty(shape, device="meta", dtype=dtype, requires_grad=grad)
+    return t if leaf or not grad else t * 1  # an activation: not a leaf
+
+
+def _run(fn, named):
+    """Output of ``fn()`` and what autograd saved, each saved tensor named by its storage."""
+    saved = []
+
+    def pack(t):
+        saved.append((t.untyped_storage()._cdata, t.untyped_storage().nbytes(), t.dtype, t.shape))
+        return t
+
+    with torch.enable_grad(), saved_tensors_hooks(pack, lambda t: t):
+        out = fn()
+    names = {t.untyped_storage()._cdata: n for n, t in named.items() if t is not None}
+    names.setdefault(out.untyped_storage()._cdata, "out")
+    # a view of an input (linear saves x reshaped, weight transposed) counts as that input: the
+    # same storage, the same bytes, which is all the memory accounting reads
+    return out, sorted((names.get(c, "new"), nbytes, str(dt)) for c, nbytes, dt, _ in saved)
+
+
+def _same_as_torch(name, real, args, kwargs, named):
+    """Stand-in ``name`` on ``(args, kwargs)`` matches ``real``, or declines where torch raises."""
+    try:
+        want, want_saved = _run(lambda: real(*args, **kwargs), named)
+    except (RuntimeError, ValueError, TypeError):
+        assert SHORTCUTS[name](args, kwargs) is None
+        return False
+    got, got_saved = _run(lambda: SHORTCUTS[name](args, kwargs), named)
+    assert got is not None
+    assert got.shape == want.shape and got.dtype == want.dtype and got.is_meta
+    assert got.stride() == want.stride()
+    assert got.requires_grad == want.requires_grad
+    x = named.get("x")
+    assert (got is x) == (want is x)  # in place exactly when torch is
+    assert got_saved == want_saved
+    return True
+
+
+_GRADS = [(False, True), (True, True), (True, False), (False, False)]  # (input, weight)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding", "dilation", "groups"),
+    [
+        (3, 1, 1, 1, 1),
+        (1, 1, 0, 1, 1),
+        (3, 2, 0, 1, 2),
+        ((3, 5), (2, 1), (2, 0), 1, 1),
+        (3, 1, 2, 2, 4),
+        (5, 3, (1,), (2, 1), 1),
+        (7, 2, 3, 1, 1),
+        (9, 1, 0, 1, 1),  # larger than the input: torch refuses
+    ],
+)
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize(("x_grad", "w_grad"), _GRADS)
+def test_conv2d(kernel, stride, padding, dilation, groups, bias, x_grad, w_grad):
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    x = _meta((2, 8, 8, 7), grad=x_grad)
+    w = _meta((12, 8 // groups, kh, kw), grad=w_grad, leaf=True)
+    b = _meta((12,), grad=w_grad, leaf=True) if bias else None
+    args = (x, w, b, stride, padding, dilation, groups)
+    _same_as_torch("conv2d", F.conv2d, args, {}, {"x": x, "w": w, "b": b})
+    kwargs = {"bias": b, "stride": stride, "padding": padding, "dilation": dilation}
+    _same_as_torch("conv2d", F.conv2d, (x, w), {**kwargs, "groups": groups}, {"x": x, "w": w})
+
+
+@pytest.mark.parametrize(
+    ("x", "w", "kwargs"),
+    [
+        (
+            _meta((2, 8, 9, 9), grad=True),
+            _meta((4, 8, 3, 3), leaf=True, grad=True),
+            {"padding": "same"},
+        ),
+        (_meta((8, 9, 9), grad=True), _meta((4, 8, 3, 3), leaf=True, grad=True), {}),  # unbatched
+        (
+            _meta((2, 8, 9, 9), grad=True).to(memory_format=torch.channels_last),
+            _meta((4, 8, 3, 3), leaf=True, grad=True),
+            {},
+        ),
+        (_meta((2, 8, 9, 9), dtype=torch.float16), _meta((4, 8, 3, 3), leaf=True), {}),
+        (_meta((2, 6, 9, 9)), _meta((4, 8, 3, 3), leaf=True), {}),  # wrong channels
+    ],
+)
+def test_conv2d_declines_what_it_does_not_reproduce(x, w, kwargs):
+    assert SHORTCUTS["conv2d"]((x, w), kwargs) is None
+
+
+@pytest.mark.parametrize("shape", [(2, 8, 5, 5), (3, 7), (4,)])
+@pytest.mark.parametrize("grad", [True, False])
+@pytest.mark.parametrize(
+    ("args", "kwargs"), [((), {}), ((False,), {}), ((), {"inplace": False}), ((True,), {})]
+)
+def test_relu(shape, grad, args, kwargs):
+    x = _meta(shape, grad=grad)
+    assert _same_as_torch("relu", F.relu, (x, *args), kwargs, {"x": x})
+    y = _meta(shape, grad=grad)
+    assert _same_as_torch("relu", F.relu, (y,), {"inplace": True}, {"x": y})
+
+
+@pytest.mark.parametrize("shape", [(2, 8, 5, 5), (3, 7)])
+@pytest.mark.parametrize("grad", [True, False])
+def test_relu_in_place(shape, grad):
+    for func in (torch.relu_, torch.Tensor.relu_):
+        x = _meta(shape, grad=grad)
+        assert _same_as_torch("relu_", func, (x,), {}, {"x": x})
+
+
+def test_relu_declines_views_leaves_and_other_layouts():
+    leaf = _meta((2, 3), grad=True, leaf=True)
+    view = _meta((4, 6), grad=True)[1:]
+    assert SHORTCUTS["relu_"]((leaf,), {}) is None
+    assert SHORTCUTS["relu_"]((view,), {}) is None
+    assert SHORTCUTS["relu"]((view,), {"inplace": True}) is None
+    cl = _meta((2, 3, 4, 4), grad=True).to(memory_format=torch.channels_last)
+    assert SHORTCUTS["relu"]((cl,), {}) is None
+    assert SHORTCUTS["relu"]((_meta((2, 3), dtype=torch.int64),), {}) is None
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding", "dilation"),
+    [
+        (2, None, 0, 1),
+        (2, 2, 0, 1),
+        (3, 2, 1, 1),
+        (3, 1, 1, 2),
+        ((3, 2), (2, 1), (1, 0), 1),
+        (3, (), 0, 1),
+        (2, 2, 2, 1),  # padding above half the kernel: torch refuses
+        (3, 3, 1, (1, 2)),
+    ],
+)
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("size", [(7, 7), (8, 13), (4, 5)])
+@pytest.mark.parametrize("grad", [True, False])
+def test_max_pool2d(kernel, stride, padding, dilation, ceil_mode, size, grad):
+    x = _meta((2, 3, *size), grad=grad)
+    args = (x, kernel, stride, padding, dilation)
+    _same_as_torch("max_pool2d", F.max_pool2d, args, {"ceil_mode": ceil_mode}, {"x": x})
+    kwargs = {"stride": stride, "padding": padding, "dilation": dilation, "ceil_mode": ceil_mode}
+    _same_as_torch("max_pool2d", F.max_pool2d, (x, kernel), kwargs, {"x": x})
+    if stride is not None:  # torch.max_pool2d itself: everything positional, stride required
+        real = torch.max_pool2d
+        _same_as_torch("max_pool2d", real, (*args, ceil_mode), {}, {"x": x})
+
+
+def test_max_pool2d_declines_indices_and_other_layouts():
+    x = _meta((2, 3, 8, 8), grad=True)
+    assert SHORTCUTS["max_pool2d"]((x, 2), {"return_indices": True}) is None
+    assert SHORTCUTS["max_pool2d"]((x.to(memory_format=torch.channels_last), 2), {}) is None
+    assert SHORTCUTS["max_pool2d"]((_meta((3, 8, 8)), 2), {}) is None  # unbatched
+
+
+@pytest.mark.parametrize("shape", [(16,), (2, 16), (2, 5, 16), (5, 2, 16)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize(("x_grad", "w_grad"), _GRADS)
+@pytest.mark.parametrize("transposed", [False, True])
+def test_linear(shape, bias, x_grad, w_grad, transposed):
+    x = _meta(shape, grad=x_grad)
+    if transposed and len(shape) == 3:
+        x = x.transpose(0, 1)  # not contiguous: the reshape inside copies
+    w = _meta((8, 16), grad=w_grad, leaf=True)
+    b = _meta((8,), grad=w_grad, leaf=True) if bias else None
+    assert _same_as_torch("linear", F.linear, (x, w, b), {}, {"x": x, "w": w, "b": b})
+    assert _same_as_torch("linear", F.linear, (x,), {"weight": w, "bias": b}, {"x": x, "w": w})
+
+
+def test_linear_wrong_features_raises_as_before():
+    x, w = _meta((2, 15), grad=True), _meta((8, 16), leaf=True, grad=True)
+    with pytest.raises(RuntimeError, match="same reduction dim"):  # matmul's message, as always
+        SHORTCUTS["linear"]((x, w), {})
+
+
+def test_stand_ins_run_only_on_meta():
+    x = torch.zeros(1, 2, 4, 4)
+    w = torch.zeros(3, 2, 3, 3)
+    for name, args in [
+        ("conv2d", (x, w)),
+        ("relu", (x,)),
+        ("relu_", (x,)),
+        ("max_pool2d", (x, 2)),
+        ("linear", (x, torch.zeros(2, 4))),
+    ]:
+        assert SHORTCUTS[name](args, {}) is None, name
+
+
+def test_every_new_stand_in_has_a_grid_here():
+    tested = {"conv2d", "relu", "relu_", "max_pool2d", "linear"}
+    assert set(SHORTCUTS) - tested == {"batch_norm"}  # the older one, covered by the summaries

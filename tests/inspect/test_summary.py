@@ -64,21 +64,21 @@ def test_rows_add_up_to_the_model_for_every_torchvision_classifier(name):
     model = _meta_model(name)
     table = summarize(model, _size(name))
     n_params = sum(p.numel() for p in model.parameters())  # torch's count, not summarize's
-    assert sum(r.params for r in table.rows) == n_params == table.total_params
-    assert sum(r.trainable_params for r in table.rows) == n_params == table.trainable_params
-    assert sum(r.macs for r in table.rows) == table.total_macs > 0
+    assert sum(r.params for r in table.all_rows) == n_params == table.total_params
+    assert sum(r.trainable_params for r in table.all_rows) == n_params == table.trainable_params
+    assert sum(r.macs for r in table.all_rows) == table.total_macs > 0
     row_ops = Counter()
-    for r in table.rows:
+    for r in table.all_rows:
         row_ops.update(r.other_ops)
     assert row_ops == Counter(table.other_ops)
-    assert len({r.name for r in table.rows}) == len(table.rows)
+    assert len({r.name for r in table.all_rows}) == len(table.all_rows)
     assert table.fallback_reason is None
 
 
 def test_regnet_built_on_cpu():  # real tensors take the same path as the meta build
     model = torchvision.models.regnet_x_400mf()
     table = summarize(model, (3, 64, 64))
-    assert sum(r.params for r in table.rows) == sum(p.numel() for p in model.parameters())
+    assert sum(r.params for r in table.all_rows) == sum(p.numel() for p in model.parameters())
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_macs_equal_flop_counter_half(name, size):
         model(torch.empty(2, *size, device="meta"))
     reference = counter.get_total_flops() / 2
     assert table.total_macs == pytest.approx(reference, rel=1e-3)
-    assert sum(r.macs for r in table.rows) == pytest.approx(reference, rel=1e-3)
+    assert sum(r.macs for r in table.all_rows) == pytest.approx(reference, rel=1e-3)
     assert table.total_flops == 2 * table.total_macs
 
 
@@ -169,8 +169,8 @@ def test_shapes_equal_a_real_forward(build, size):
     for h in handles:
         h.remove()
     table = summarize(model, size, batch_size=3)
-    assert any(r.output_shape is not None for r in table.rows)
-    for row in table.rows:
+    assert any(r.output_shape is not None for r in table.all_rows)
+    for row in table.all_rows:
         assert row.output_shape == seen.get(row.name), row.label
     for block in table.blocks:
         assert block.output_shape == seen[block.name], block.name
@@ -200,11 +200,14 @@ def test_row_per_leaf_with_params_split_and_calls():
     model = torchvision.models.resnet18()
     table = summarize(model, (3, 64, 64))
     leaves = [n for n, m in model.named_modules() if next(m.children(), None) is None]
-    assert [r.name for r in table.rows if not r.own] == leaves
+    assert [r.name for r in table.all_rows if not r.own] == leaves
+    # .rows is the fixed API's "one per leaf module"; the own parts live in .own_rows
+    assert [r.name for r in table.rows] == leaves and len(table.rows) == 52
+    assert table.own_rows == tuple(r for r in table.all_rows if r.own)
     # a BasicBlock runs its residual + itself: an own row after its children, nothing else
     blocks = [f"layer{i}.{j}" for i in range(1, 5) for j in range(2)]
-    assert [r.name for r in table.rows if r.own] == blocks
-    names = [r.name for r in table.rows]
+    assert [r.name for r in table.all_rows if r.own] == blocks
+    names = [r.name for r in table.all_rows]
     assert names.index("layer1.0") == names.index("layer1.0.bn2") + 1
     assert all(set(table.row(b).other_ops) == {"residual add"} for b in blocks)
     conv1, bn1 = table.row("conv1"), table.row("bn1")
@@ -212,7 +215,7 @@ def test_row_per_leaf_with_params_split_and_calls():
     assert (bn1.weight_params, bn1.norm_params) == (0, 128)
     assert table.row("layer1.0.relu").calls == 2  # torchvision reuses one ReLU per block
     assert table.row("fc").bias_params == 1000
-    assert sum(r.params for r in table.rows) == table.total_params
+    assert sum(r.params for r in table.all_rows) == table.total_params
 
 
 def test_frozen_parameters_are_not_trainable():
@@ -317,6 +320,6 @@ def test_repr_html_shows_rows_totals_and_conventions():
 
 def test_unused_modules_come_last_without_shape():
     table = summarize(_meta_model("googlenet"), (3, 224, 224))  # aux heads only run in training
-    unused = [r for r in table.rows if r.output_shape is None]
+    unused = [r for r in table.all_rows if r.output_shape is None]
     assert unused and all(r.name.startswith("aux") for r in unused)
-    assert table.rows[-len(unused) :] == tuple(unused)
+    assert table.all_rows[-len(unused) :] == tuple(unused)

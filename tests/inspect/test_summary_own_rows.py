@@ -48,7 +48,7 @@ def test_multihead_attention_owns_its_input_projection():
     out_proj = table.row("attn.out_proj")
     assert out_proj.params == e * e + e and out_proj.output_shape is None and out_proj.macs == 0
     assert own.output_shape == (2, length, e)
-    assert sum(r.params for r in table.rows) == sum(p.numel() for p in model.parameters())
+    assert sum(r.params for r in table.all_rows) == sum(p.numel() for p in model.parameters())
     assert own.macs + table.row("head").macs == table.total_macs
     # q, k, v and output projections, then scores and weighted sum (FlopCounterMode is no
     # reference on CPU: it misses the fused fast path in eval and the attention in train)
@@ -64,12 +64,12 @@ def test_vit_b_16_rows_account_for_class_token_position_embedding_and_attention(
     assert table.row("").params == model.class_token.numel() == 768
     assert table.row("").label == "model (own)"
     assert table.row("encoder").params == model.encoder.pos_embedding.numel() == 197 * 768
-    attention = [r for r in table.rows if r.type == "MultiheadAttention"]
+    attention = [r for r in table.all_rows if r.type == "MultiheadAttention"]
     assert len(attention) == 12 and all(r.own for r in attention)
     assert all(r.params == 3 * 768 * 768 + 3 * 768 for r in attention)
-    assert sum(r.params for r in table.rows) == sum(p.numel() for p in model.parameters())
-    assert sum(r.params for r in table.rows) == 86_567_656
-    assert sum(r.macs for r in table.rows) == table.total_macs
+    assert sum(r.params for r in table.all_rows) == sum(p.numel() for p in model.parameters())
+    assert sum(r.params for r in table.all_rows) == 86_567_656
+    assert sum(r.macs for r in table.all_rows) == table.total_macs
     reference = _half_flops(model.eval(), (1, 3, 224, 224))
     assert table.total_macs == pytest.approx(reference, rel=1e-3)
     assert round(table.total_macs / 1e9, 1) == 17.6
@@ -82,7 +82,7 @@ def test_convnext_layer_scale_is_in_its_blocks_row():
     assert block.own and block.type == "CNBlock"
     assert block.params == model.features[1][0].layer_scale.numel() == 96
     assert block.other_ops == {"residual add": 96 * 16 * 16}
-    assert sum(r.params for r in table.rows) == sum(p.numel() for p in model.parameters())
+    assert sum(r.params for r in table.all_rows) == sum(p.numel() for p in model.parameters())
 
 
 def test_plain_containers_get_no_row():
@@ -90,7 +90,7 @@ def test_plain_containers_get_no_row():
     model = _meta("vgg11")
     table = summarize(model, (3, 64, 64))
     leaves = [n for n, m in model.named_modules() if next(m.children(), None) is None]
-    assert [r.name for r in table.rows] == leaves and not any(r.own for r in table.rows)
+    assert [r.name for r in table.all_rows] == leaves and not any(r.own for r in table.all_rows)
 
 
 def test_ops_run_in_a_containers_forward_go_to_its_own_row():
@@ -106,13 +106,13 @@ def test_ops_run_in_a_containers_forward_go_to_its_own_row():
 
     table = summarize(nn.Sequential(Block(), nn.Flatten()), (4, 8, 8))
     n = 4 * 8 * 8
-    assert [r.label for r in table.rows] == ["0.conv", "0 (own)", "1"]
+    assert [r.label for r in table.all_rows] == ["0.conv", "0 (own)", "1"]
     own = table.row("0")
     assert own.params == own.weight_params == 4
     assert own.macs == n * 4 * 9 == table.row("0.conv").macs
     assert own.other_ops == {"residual add": n, "activation": n}
     assert own.output_shape == (1, 4, 8, 8) and own.receptive_field.int_size == (5, 5)
-    assert sum(r.macs for r in table.rows) == table.total_macs == 2 * n * 4 * 9
+    assert sum(r.macs for r in table.all_rows) == table.total_macs == 2 * n * 4 * 9
 
 
 def test_a_module_that_did_not_run_keeps_its_own_parameters():
@@ -136,9 +136,9 @@ def test_a_module_that_did_not_run_keeps_its_own_parameters():
             return y + self.aux(y).sum() if self.training else y
 
     table = summarize(Net(), (3,))
-    assert [r.label for r in table.rows] == ["body", "aux.fc", "aux (own)"]
+    assert [r.label for r in table.all_rows] == ["body", "aux.fc", "aux (own)"]
     assert table.row("aux").output_shape is None and table.row("aux").params == 1
-    assert sum(r.params for r in table.rows) == table.total_params == 3 * 4 + 4 + 4 * 2 + 2 + 1
+    assert sum(r.params for r in table.all_rows) == table.total_params == 3 * 4 + 4 + 4 * 2 + 2 + 1
 
 
 def test_a_parameter_shared_by_a_leaf_and_a_block_counts_once():
@@ -153,7 +153,7 @@ def test_a_parameter_shared_by_a_leaf_and_a_block_counts_once():
 
     model = Tied()
     table = summarize(model, (6,))
-    assert table.total_params == 36 == sum(r.params for r in table.rows)
+    assert table.total_params == 36 == sum(r.params for r in table.all_rows)
     assert table.row("embed").params == 36 and table.row("").params == 0
     assert table.row("").macs == 36  # the matmul in Tied.forward
 
@@ -166,5 +166,5 @@ def test_html_and_records_mark_own_rows():
     assert records["layer1.0 (own)"]["own"] and records["layer1.0 (own)"]["name"] == "layer1.0"
     assert not records["layer1.0.conv1"]["own"]
     assert table.activation_bytes == table.input_bytes + sum(
-        r.activation_bytes for r in table.rows if not r.own and not r.inplace
+        r.activation_bytes for r in table.all_rows if not r.own and not r.inplace
     )

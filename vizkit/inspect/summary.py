@@ -67,12 +67,13 @@ def summarize(
     bias, normalisation, activation, pooling and residual additions are counted separately in
     ``other_ops`` (see :mod:`vizkit.inspect.opcount`).
 
-    Rows: one per leaf module, plus an *own* row (``row.own``, printed ``"layer1.0 (own)"``)
-    for each module with children that registers parameters itself (ViT's ``class_token``,
-    ``nn.MultiheadAttention.in_proj_weight``) or runs ops of its own (a ResNet block's residual
-    ``+``, the ``F.relu`` of torchvision's ``BasicConv2d``). Parameters count in the row of the
-    module that registers them, operations in the row of the module whose ``forward`` runs
-    them, so the rows add up to ``total_params``, ``total_macs`` and ``other_ops``.
+    Rows: ``.rows`` has one per leaf module; ``.own_rows`` an *own* row (``row.own``, printed
+    ``"layer1.0 (own)"``) for each module with children that registers parameters itself
+    (ViT's ``class_token``, ``nn.MultiheadAttention.in_proj_weight``) or runs ops of its own
+    (a ResNet block's residual ``+``, the ``F.relu`` of torchvision's ``BasicConv2d``).
+    Parameters count in the row of the module that registers them, operations in the row of
+    the module whose ``forward`` runs them, so ``.all_rows`` (both) adds up to
+    ``total_params``, ``total_macs`` and ``other_ops``.
 
     Args:
         model: any ``nn.Module`` with a shape-static forward.
@@ -301,7 +302,7 @@ def _assemble(
         n_in *= s
     kept = n_in * elem + sum(r.activation_bytes for r in rows if not r.inplace)
     return LayerTable(
-        rows=tuple(rows),
+        all_rows=tuple(rows),
         blocks=tuple(blocks),
         input_shape=shape,
         dtype=str(dtype).replace("torch.", ""),

@@ -1,10 +1,11 @@
 """The layer table: plain data about a model, one row per layer (no torch needed to read it).
 
-A row is a leaf module, or the *own* part of a module with children: the parameters it registers
-itself (ViT's ``class_token``, ``nn.MultiheadAttention.in_proj_weight``, ConvNeXt's
-``layer_scale``) and the ops its own ``forward`` runs (a ResNet block's residual ``+``). So the
-rows add up to the whole model: their parameters to ``total_params``, their MACs to
-``total_macs``, their other ops to ``other_ops``.
+``LayerTable.rows`` has one row per leaf module. ``LayerTable.own_rows`` has the *own* part of
+each module with children that has one: the parameters it registers itself (ViT's
+``class_token``, ``nn.MultiheadAttention.in_proj_weight``, ConvNeXt's ``layer_scale``) and the
+ops its own ``forward`` runs (a ResNet block's residual ``+``). ``all_rows`` is both, in
+execution order, and adds up to the whole model: parameters to ``total_params``, MACs to
+``total_macs``, other ops to ``other_ops``.
 
 :func:`vizkit.inspect.summarize` fills a :class:`LayerTable`; notebooks display it (``_repr_html_``)
 and :mod:`vizkit.render.architecture` draws it.
@@ -134,11 +135,12 @@ class LayerTable:
     """Shapes, parameters, operations, memory and receptive fields of a model, layer by layer.
 
     Attributes:
-        rows: one :class:`LayerRow` per leaf module, in the order they first ran, and one per
-            module with children that registers parameters itself or runs ops of its own
+        all_rows: one :class:`LayerRow` per leaf module, in the order they first ran, and one
+            per module with children that registers parameters itself or runs ops of its own
             (``own=True``, right after its children's rows); modules that never ran come last
-            with ``output_shape=None``. Row parameters add up to ``total_params``, row MACs to
-            ``total_macs`` and row other ops to ``other_ops``.
+            with ``output_shape=None``. Their parameters add up to ``total_params``, their MACs
+            to ``total_macs`` and their other ops to ``other_ops``. (Properties: ``rows``, the
+            leaf modules' rows only, one per leaf; ``own_rows``, the others.)
         blocks: one :class:`BlockRow` per module with children that ran.
         input_shape: the batch the model was run on, e.g. ``(1, 3, 224, 224)``.
         dtype: dtype of the activations, e.g. ``"float32"``.
@@ -162,7 +164,7 @@ class LayerTable:
             pass on a copy was used instead.
     """
 
-    rows: tuple[LayerRow, ...]
+    all_rows: tuple[LayerRow, ...]
     blocks: tuple[BlockRow, ...]
     input_shape: tuple[int, ...]
     dtype: str
@@ -182,6 +184,16 @@ class LayerTable:
     fallback_reason: str | None = None
 
     @property
+    def rows(self) -> tuple[LayerRow, ...]:
+        """One row per leaf module (``named_modules()`` order of first call), no own rows."""
+        return tuple(r for r in self.all_rows if not r.own)
+
+    @property
+    def own_rows(self) -> tuple[LayerRow, ...]:
+        """The own parts of modules with children (parameters they register, ops they run)."""
+        return tuple(r for r in self.all_rows if r.own)
+
+    @property
     def total_flops(self) -> int:
         """``2 · total_macs`` (multiply and add counted separately)."""
         return 2 * self.total_macs
@@ -198,10 +210,10 @@ class LayerTable:
         Raises:
             KeyError: no row has that name; the message suggests the closest names.
         """
-        for r in self.rows:
+        for r in self.all_rows:
             if r.name == name:
                 return r
-        raise KeyError(closest_names(name, [r.name for r in self.rows]))
+        raise KeyError(closest_names(name, [r.name for r in self.all_rows]))
 
     def block(self, name: str) -> BlockRow:
         """The row of the module-with-children ``name`` (KeyError with suggestions if absent)."""
@@ -233,9 +245,9 @@ class LayerTable:
         return self.parameter_memory(optimizer) + self.buffer_bytes + self.training_saved_bytes
 
     def records(self) -> list[dict[str, object]]:
-        """The rows as plain dicts (for pandas or plotting)."""
+        """Every row (:attr:`all_rows`) as a plain dict (for pandas or plotting)."""
         out = []
-        for r in self.rows:
+        for r in self.all_rows:
             rf = r.receptive_field
             out.append(
                 {

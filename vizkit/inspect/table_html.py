@@ -50,7 +50,7 @@ def table_html(table: LayerTable) -> str:
         "<th>other ops</th><th>RF size</th><th>RF jump</th><th>RF start</th></tr>"
     )
     lines = [_STYLE, '<table class="vk-table">', head]
-    for r in table.rows:
+    for r in table.all_rows:
         rf = r.receptive_field
         classes = [c for c, on in (("vk-unused", r.output_shape is None), ("vk-own", r.own)) if on]
         cls = f' class="{" ".join(classes)}"' if classes else ""

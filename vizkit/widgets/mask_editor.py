@@ -134,6 +134,7 @@ class MaskEditor(widgets.VBox):
             widgets.HBox([self.text_button, self.drop, self.drop_button]),
             self.status, self.figure,
         ])
+        self.add_class("vizkit-mask-editor")
         self._redraw("box-select on the image (or set the sliders and press "
                      "<b>add hole</b>) to cut holes; or upload an image / a mask")
 

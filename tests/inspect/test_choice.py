@@ -118,3 +118,21 @@ def test_pretrained_or_with_the_real_loader(tiny_cnn):
                             pictures=_pictures())
     assert subject.pretrained == pretrained.pretrained
     assert (subject.model is pretrained.model) == pretrained.pretrained
+
+
+def test_picker_choice_keys_and_errors():
+    from torch import nn
+
+    from vizkit.inspect.choice import GIVEN, picker_choice
+
+    key, options = picker_choice(nn.Conv2d(1, 2, 3), given="mine", torchvision_models=())
+    assert key == GIVEN and options[0] == ("mine", GIVEN)
+    key, options = picker_choice("zoo:alexnet", given=None, torchvision_models=("resnet18",))
+    assert key == "zoo:alexnet" and options[-1][1] == "torchvision:resnet18"
+    assert all(v != GIVEN for _, v in options)
+    with pytest.raises(TypeError, match=r"^model must be an nn.Module or a picker key such as "
+                       r"'zoo:alexnet', got int$"):
+        picker_choice(3, given=None)
+    with pytest.raises(ValueError, match=r"^model 'zoo:nope' is not a picker choice: use an "
+                       r"nn.Module or one of \['zoo:"):
+        picker_choice("zoo:nope", given=None)

@@ -27,6 +27,7 @@ __all__ = [
     "Subject",
     "load_choice",
     "model_options",
+    "picker_choice",
     "pretrained_or",
     "transform_images",
 ]
@@ -87,6 +88,39 @@ def model_options(
     options += [(f"torchvision · {n} (ImageNet weights if available)", f"torchvision:{n}")
                 for n in torchvision_models]
     return options
+
+
+def picker_choice(
+    model: object, *, given: str | None, torchvision_models: Sequence[str] = TORCHVISION_MODELS
+) -> tuple[str, list[tuple[str, str]]]:
+    """The picker's starting key and its options for a widget's ``model`` argument.
+
+    Args:
+        model: An ``nn.Module`` (offered as :data:`GIVEN`, labelled ``given``) or a picker key
+            such as ``"zoo:alexnet"``.
+        given: Label of the given model (``None`` when ``model`` is a key).
+        torchvision_models: torchvision builder names to offer.
+
+    Returns:
+        ``(key, options)``, options as :func:`model_options`.
+
+    Raises:
+        TypeError: ``model`` is neither a module nor a string.
+        ValueError: ``model`` is a string that is not one of the options.
+    """
+    if isinstance(model, nn.Module):
+        key = GIVEN
+    elif isinstance(model, str):
+        key = model
+    else:
+        raise TypeError(f"model must be an nn.Module or a picker key such as 'zoo:alexnet', "
+                        f"got {type(model).__name__}")
+    options = model_options(given=given, torchvision_models=torchvision_models)
+    keys = [v for _, v in options]
+    if key not in keys:
+        raise ValueError(f"model {key!r} is not a picker choice: use an nn.Module or one of "
+                         f"{keys[:6]} …")
+    return key, options
 
 
 def load_choice(key: str) -> ModelChoice:

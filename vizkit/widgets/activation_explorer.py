@@ -18,7 +18,7 @@ from vizkit.inspect.choice import (
     GIVEN,
     TORCHVISION_MODELS,
     load_choice,
-    model_options,
+    picker_choice,
     transform_images,
 )
 from vizkit.render.activations import feature_maps_figure
@@ -83,16 +83,7 @@ class ActivationExplorer(widgets.VBox):
                 prepare = lambda im: image_to_tensor(  # noqa: E731
                     im, size=size, channels=channels, mean=mean, std=std)
             self._models[GIVEN] = (model, prepare, None)
-            key = GIVEN
-        elif isinstance(model, str):
-            key = model
-        else:
-            raise TypeError(f"model must be an nn.Module or a picker key such as 'zoo:alexnet', "
-                            f"got {type(model).__name__}")
-        options = model_options(given=given, torchvision_models=torchvision_models)
-        if key not in [v for _, v in options]:
-            raise ValueError(f"model {key!r} is not a picker choice: use an nn.Module or one of "
-                             f"{[v for _, v in options][:6]} …")
+        key, options = picker_choice(model, given=given, torchvision_models=torchvision_models)
         self.model_picker = widgets.Dropdown(options=options, value=key, description="model",
                                              layout=widgets.Layout(width="480px"))
         self.layer = widgets.Dropdown(description="layer", layout=widgets.Layout(width="480px"))

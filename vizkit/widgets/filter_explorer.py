@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
-from vizkit.inspect.choice import GIVEN, TORCHVISION_MODELS, load_choice, model_options
+from vizkit.inspect.choice import GIVEN, TORCHVISION_MODELS, load_choice, picker_choice
 from vizkit.inspect.filters import FilterMode, Normalization, conv_weight, filter_grid
 from vizkit.render.filters import filter_grid_figure
 
@@ -76,16 +76,7 @@ class FilterExplorer(widgets.VBox):
         if isinstance(model, nn.Module):
             given = model_name or f"your model ({type(model).__name__})"
             self._models[GIVEN], self._notes[GIVEN] = model, None
-            key = GIVEN
-        elif isinstance(model, str):
-            key = model
-        else:
-            raise TypeError(f"model must be an nn.Module or a picker key such as 'zoo:alexnet', "
-                            f"got {type(model).__name__}")
-        options = model_options(given=given, torchvision_models=torchvision_models)
-        if key not in [v for _, v in options]:
-            raise ValueError(f"model {key!r} is not a picker choice: use an nn.Module or one of "
-                             f"{[v for _, v in options][:6]} …")
+        key, options = picker_choice(model, given=given, torchvision_models=torchvision_models)
         self.model = self._load(key)
         convs = _conv_layers(self.model)
         if not convs:

@@ -1,14 +1,17 @@
 """The meta stand-ins give what torch's meta ops give: output and what autograd saves.
 
-For every stand-in, over a grid of configurations: the same output shape, dtype, strides and
-``requires_grad``, the input itself exactly when torch works in place, and (with grad) the same
-tensors saved for backward (which input, or the output, or a new tensor; bytes, dtype, shape),
-as ``saved_tensors_hooks`` sees them, which is how :mod:`vizkit.inspect.tracing` measures
-training memory. Where torch refuses a configuration, the stand-in declines (returns None), so
+For every stand-in, over a grid of configurations: the same output shape, dtype, strides,
+``requires_grad`` and leafness, the input itself exactly when torch works in place, and (with
+grad) the same tensors saved for backward (which input, or the output, or a new tensor; bytes,
+dtype) as torch's node saves through ``saved_tensors_hooks``; the stand-ins report theirs
+through ``save`` (plus, for their fallbacks, autograd), which is how
+:mod:`vizkit.inspect.tracing` measures training memory. Where torch refuses a configuration, the stand-in declines (returns None), so
 the real op runs and raises torch's own error.
 """
 
 from __future__ import annotations
+
+import math
 
 import pytest
 import torch
@@ -23,35 +26,51 @@ def _meta(shape, *, grad=False, leaf=False, dtype=torch.float32):
     return t if leaf or not grad else t * 1  # an activation: not a leaf
 
 
+def _ignore(item):
+    raise AssertionError(f"saved {item!r} where no backward node would be made")
+
+
 def _run(fn, named):
-    """Output of ``fn()`` and what autograd saved, each saved tensor named by its storage."""
+    """Output of ``fn(save)`` and what it saved, each saved tensor named by its storage.
+
+    Saves come from autograd (``saved_tensors_hooks``: torch's own ops) and from ``save``
+    (the stand-ins' report): ``save(tensor)`` or ``save((shape, dtype))`` for a new tensor.
+    """
     saved = []
 
     def pack(t):
-        saved.append((t.untyped_storage()._cdata, t.untyped_storage().nbytes(), t.dtype, t.shape))
+        saved.append((t.untyped_storage()._cdata, t.untyped_storage().nbytes(), t.dtype))
         return t
 
+    def save(item):
+        if isinstance(item, tuple):
+            shape, dtype = item
+            saved.append((None, math.prod(shape) * dtype.itemsize, dtype))
+        else:
+            pack(item)
+
     with torch.enable_grad(), saved_tensors_hooks(pack, lambda t: t):
-        out = fn()
+        out = fn(save)
     names = {t.untyped_storage()._cdata: n for n, t in named.items() if t is not None}
     names.setdefault(out.untyped_storage()._cdata, "out")
     # a view of an input (linear saves x reshaped, weight transposed) counts as that input: the
     # same storage, the same bytes, which is all the memory accounting reads
-    return out, sorted((names.get(c, "new"), nbytes, str(dt)) for c, nbytes, dt, _ in saved)
+    return out, sorted((names.get(c, "new"), nbytes, str(dt)) for c, nbytes, dt in saved)
 
 
 def _same_as_torch(name, real, args, kwargs, named):
     """Stand-in ``name`` on ``(args, kwargs)`` matches ``real``, or declines where torch raises."""
     try:
-        want, want_saved = _run(lambda: real(*args, **kwargs), named)
+        want, want_saved = _run(lambda save: real(*args, **kwargs), named)
     except (RuntimeError, ValueError, TypeError):
-        assert SHORTCUTS[name](args, kwargs) is None
+        assert SHORTCUTS[name](args, kwargs, _ignore) is None
         return False
-    got, got_saved = _run(lambda: SHORTCUTS[name](args, kwargs), named)
+    got, got_saved = _run(lambda save: SHORTCUTS[name](args, kwargs, save), named)
     assert got is not None
     assert got.shape == want.shape and got.dtype == want.dtype and got.is_meta
     assert got.stride() == want.stride()
     assert got.requires_grad == want.requires_grad
+    assert got.is_leaf == want.is_leaf
     x = named.get("x")
     assert (got is x) == (want is x)  # in place exactly when torch is
     assert got_saved == want_saved
@@ -106,7 +125,7 @@ def test_conv2d(kernel, stride, padding, dilation, groups, bias, x_grad, w_grad)
     ],
 )
 def test_conv2d_declines_what_it_does_not_reproduce(x, w, kwargs):
-    assert SHORTCUTS["conv2d"]((x, w), kwargs) is None
+    assert SHORTCUTS["conv2d"]((x, w), kwargs, _ignore) is None
 
 
 @pytest.mark.parametrize("shape", [(2, 8, 5, 5), (3, 7), (4,)])
@@ -132,12 +151,12 @@ def test_relu_in_place(shape, grad):
 def test_relu_declines_views_leaves_and_other_layouts():
     leaf = _meta((2, 3), grad=True, leaf=True)
     view = _meta((4, 6), grad=True)[1:]
-    assert SHORTCUTS["relu_"]((leaf,), {}) is None
-    assert SHORTCUTS["relu_"]((view,), {}) is None
-    assert SHORTCUTS["relu"]((view,), {"inplace": True}) is None
+    assert SHORTCUTS["relu_"]((leaf,), {}, _ignore) is None
+    assert SHORTCUTS["relu_"]((view,), {}, _ignore) is None
+    assert SHORTCUTS["relu"]((view,), {"inplace": True}, _ignore) is None
     cl = _meta((2, 3, 4, 4), grad=True).to(memory_format=torch.channels_last)
-    assert SHORTCUTS["relu"]((cl,), {}) is None
-    assert SHORTCUTS["relu"]((_meta((2, 3), dtype=torch.int64),), {}) is None
+    assert SHORTCUTS["relu"]((cl,), {}, _ignore) is None
+    assert SHORTCUTS["relu"]((_meta((2, 3), dtype=torch.int64),), {}, _ignore) is None
 
 
 @pytest.mark.parametrize(
@@ -169,9 +188,11 @@ def test_max_pool2d(kernel, stride, padding, dilation, ceil_mode, size, grad):
 
 def test_max_pool2d_declines_indices_and_other_layouts():
     x = _meta((2, 3, 8, 8), grad=True)
-    assert SHORTCUTS["max_pool2d"]((x, 2), {"return_indices": True}) is None
-    assert SHORTCUTS["max_pool2d"]((x.to(memory_format=torch.channels_last), 2), {}) is None
-    assert SHORTCUTS["max_pool2d"]((_meta((3, 8, 8)), 2), {}) is None  # unbatched
+    assert SHORTCUTS["max_pool2d"]((x, 2), {"return_indices": True}, _ignore) is None
+    assert (
+        SHORTCUTS["max_pool2d"]((x.to(memory_format=torch.channels_last), 2), {}, _ignore) is None
+    )
+    assert SHORTCUTS["max_pool2d"]((_meta((3, 8, 8)), 2), {}, _ignore) is None  # unbatched
 
 
 @pytest.mark.parametrize("shape", [(16,), (2, 16), (2, 5, 16), (5, 2, 16)])
@@ -191,7 +212,40 @@ def test_linear(shape, bias, x_grad, w_grad, transposed):
 def test_linear_wrong_features_raises_as_before():
     x, w = _meta((2, 15), grad=True), _meta((8, 16), leaf=True, grad=True)
     with pytest.raises(RuntimeError, match="same reduction dim"):  # matmul's message, as always
-        SHORTCUTS["linear"]((x, w), {})
+        SHORTCUTS["linear"]((x, w), {}, _ignore)
+
+
+@pytest.mark.parametrize(
+    "output_size", [7, (7, 7), (3, 5), (None, 4), (1, None), 1, (14, 14), (9, 2)]
+)
+@pytest.mark.parametrize("size", [(7, 7), (14, 14), (8, 13)])
+@pytest.mark.parametrize("grad", [True, False])
+def test_adaptive_avg_pool2d(output_size, size, grad):
+    x = _meta((2, 3, *size), grad=grad)
+    real = F.adaptive_avg_pool2d
+    assert _same_as_torch("adaptive_avg_pool2d", real, (x, output_size), {}, {"x": x})
+    kwargs = {"output_size": output_size}
+    assert _same_as_torch("adaptive_avg_pool2d", real, (x,), kwargs, {"x": x})
+
+
+def test_adaptive_avg_pool2d_declines_other_layouts():
+    x = _meta((2, 3, 8, 8), grad=True)
+    pool = SHORTCUTS["adaptive_avg_pool2d"]
+    assert pool((x.to(memory_format=torch.channels_last), 2), {}, _ignore) is None
+    assert pool((_meta((3, 8, 8)), 2), {}, _ignore) is None  # unbatched
+    assert pool((x, (2, 2, 2)), {}, _ignore) is None
+    assert pool((x, 0), {}, _ignore) is None
+
+
+def test_stand_in_outputs_take_in_place_ops_like_torch_outputs():
+    x = _meta((1, 3, 8, 8), grad=True)
+    w = _meta((4, 3, 3, 3), grad=True, leaf=True)
+    saved = []
+    with torch.enable_grad():
+        y = SHORTCUTS["conv2d"]((x, w), {}, saved.append)
+        assert SHORTCUTS["relu_"]((y,), {}, saved.append) is y
+        y.add_(1)  # torch accepts in-place ops on it: not a leaf, not a view
+    assert saved == [x, w, y]
 
 
 def test_stand_ins_run_only_on_meta():
@@ -203,10 +257,11 @@ def test_stand_ins_run_only_on_meta():
         ("relu_", (x,)),
         ("max_pool2d", (x, 2)),
         ("linear", (x, torch.zeros(2, 4))),
+        ("adaptive_avg_pool2d", (x, 2)),
     ]:
-        assert SHORTCUTS[name](args, {}) is None, name
+        assert SHORTCUTS[name](args, {}, _ignore) is None, name
 
 
 def test_every_new_stand_in_has_a_grid_here():
-    tested = {"conv2d", "relu", "relu_", "max_pool2d", "linear"}
+    tested = {"conv2d", "relu", "relu_", "max_pool2d", "linear", "adaptive_avg_pool2d"}
     assert set(SHORTCUTS) - tested == {"batch_norm"}  # the older one, covered by the summaries

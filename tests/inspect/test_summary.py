@@ -16,7 +16,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from torchvision.models.regnet import BlockParams
 
 from vizkit.inspect import summarize
-from vizkit.inspect.tracing import module_hooks
+from vizkit.inspect.calls import module_hooks
 
 _CLASSIFIERS = torchvision.models.list_models(module=torchvision.models)
 

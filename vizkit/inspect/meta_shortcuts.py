@@ -2,87 +2,73 @@
 
 On the meta device torch runs most ops through Python meta registrations and reference
 decompositions: ``F.linear`` (``addmm``) and ``F.batch_norm`` cost ~0.3-3 ms per call, a
-convolution, ReLU or max pooling tens of microseconds, more than everything else in a meta
-forward. These stand-ins give the same output (shape, dtype, strides; the input itself for an
-in-place op) and, with grad enabled, keep for backward the same tensors as torch does (the
+convolution, ReLU or pooling tens of microseconds, more than everything else in a meta forward.
+These stand-ins give the same output (shape, dtype, strides, ``requires_grad``; the input itself
+for an in-place op) and report through ``save`` what torch's backward node would keep (the
 convolution's input and weight, ReLU's result, max pooling's input and int64 indices ...), so the
-memory accounting of :mod:`vizkit.inspect.tracing` is unchanged. Each returns None whenever its
-arguments leave the plain case it knows (a non-meta tensor, a string padding, a channels-last
-input, a view ...); the recorder then runs the real op, which also raises torch's own errors.
+memory accounting of :mod:`vizkit.inspect.tracing` is unchanged without building autograd nodes
+in Python. Each returns None whenever its arguments leave the plain case it knows (a non-meta
+tensor, a string padding, a channels-last input, a view ...); the recorder then runs the real op,
+which also raises torch's own errors.
+
+The protocol: ``shortcut(args, kwargs, save) -> Tensor | None``. When grad is on and an input
+requires grad (when torch would build a backward node), the stand-in calls ``save(t)`` for each
+tensor the node keeps, or ``save((shape, dtype))`` for a new tensor it would make for backward;
+its output then requires grad (a clone of a fresh leaf: not a leaf, not a view, so later in-place
+ops behave as on torch's output). The graph behind that output is not the real one, so nothing
+may call ``backward`` through it: the stand-ins are for shape-only passes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
-__all__ = ["SHORTCUTS"]
+__all__ = ["SHORTCUTS", "Save", "Shortcut"]
 
 _META = torch.device("meta")
 _PLAIN_TYPES = (torch.Tensor, torch.nn.Parameter)
 
-
-class _Stand(torch.autograd.Function):
-    """A new contiguous tensor of a given shape whose backward node saves chosen tensors.
-
-    ``apply(shape, dtype, saved, *inputs)``: the output requires grad when an input does, and
-    the node (created only then, as for the real op) saves ``saved``: the indices of inputs to
-    keep, ``-1`` for the output itself, or ``(shape, dtype)`` for a new tensor the real op makes
-    for backward (max pooling's indices, dropout's mask).
-    """
-
-    @staticmethod
-    def forward(ctx, shape, dtype, saved, *inputs):
-        out = torch.empty(shape, dtype=dtype, device=_META)
-        keep = []
-        for s in saved:
-            if isinstance(s, tuple):
-                keep.append(torch.empty(s[0], dtype=s[1], device=_META))
-            else:
-                keep.append(out if s == -1 else inputs[s])
-        ctx.save_for_backward(*keep)
-        return out
-
-    @staticmethod
-    def backward(ctx, *grads):
-        raise RuntimeError("vizkit's meta stand-ins only record shapes; they have no backward")
+Save = Callable[[object], None]
+"""``save(tensor)`` or ``save((shape, dtype))``: what a backward node would keep."""
+Shortcut = Callable[[tuple, dict, Save], "torch.Tensor | None"]
 
 
-class _StandInPlace(torch.autograd.Function):
-    """The input itself, marked modified in place, saved for backward (ReLU keeps its result)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.mark_dirty(x)
-        ctx.save_for_backward(x)
-        return x
-
-    @staticmethod
-    def backward(ctx, *grads):
-        raise RuntimeError("vizkit's meta stand-ins only record shapes; they have no backward")
+def _new(shape: tuple[int, ...], dtype: torch.dtype, grad: bool) -> torch.Tensor:
+    """A contiguous meta tensor; with ``grad`` a non-leaf that requires grad."""
+    if not grad:
+        return torch.empty(shape, dtype=dtype, device=_META)
+    return torch.empty(shape, dtype=dtype, device=_META, requires_grad=True).clone()
 
 
 def _plain(x: object) -> bool:
     """A contiguous floating meta tensor: the case whose outputs the stand-ins reproduce."""
     return (
-        isinstance(x, torch.Tensor)
-        and x.is_meta
-        and x.is_floating_point()
-        and x.is_contiguous()
-        and type(x) in _PLAIN_TYPES
+        type(x) in _PLAIN_TYPES
+        and x.is_meta  # type: ignore[union-attr]
+        and x.is_contiguous()  # type: ignore[union-attr]
+        and x.is_floating_point()  # type: ignore[union-attr]
     )
 
 
 def _needs_grad(*tensors: torch.Tensor | None) -> bool:
-    return torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
+    if not torch.is_grad_enabled():
+        return False
+    for t in tensors:
+        if t is not None and t.requires_grad:
+            return True
+    return False
 
 
 def _pair(value: object) -> tuple[int, int] | None:
     """``3`` or ``(3, 3)`` → ``(3, 3)``; anything else (a string, three numbers) → None."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int:
         return (value, value)
-    if isinstance(value, (tuple, list)) and len(value) in (1, 2):
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            return (value[0], value[-1])
+    if type(value) in (tuple, list) and len(value) in (1, 2):  # type: ignore[arg-type]
+        first, last = value[0], value[-1]  # type: ignore[index]
+        if type(first) is int and type(last) is int:
+            return (first, last)
     return None
 
 
@@ -97,9 +83,10 @@ def _bind(args: tuple, kwargs: dict, names: tuple[str, ...], defaults: tuple) ->
 
 
 _CONV_NAMES = ("input", "weight", "bias", "stride", "padding", "dilation", "groups")
+_CONV_DEFAULTS = (None, None, None, 1, 0, 1, 1)
 
 
-def _meta_conv2d(args: tuple, kwargs: dict) -> torch.Tensor | None:
+def _meta_conv2d(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     """``F.conv2d`` on a batched input: ``H_out = ⌊(H + 2p - d(k-1) - 1) / s⌋ + 1``.
 
     Saves input and weight, as torch's ``ConvolutionBackward0`` does.
@@ -107,23 +94,26 @@ def _meta_conv2d(args: tuple, kwargs: dict) -> torch.Tensor | None:
     if len(args) == 7 and not kwargs:  # how nn.Conv2d calls it
         x, weight, bias, stride, padding, dilation, groups = args
     else:
-        bound = _bind(args, kwargs, _CONV_NAMES, (None, None, None, 1, 0, 1, 1))
+        bound = _bind(args, kwargs, _CONV_NAMES, _CONV_DEFAULTS)
         if bound is None:
             return None
         x, weight, bias, stride, padding, dilation, groups = bound
     if not (_plain(x) and _plain(weight)) or x.dim() != 4 or weight.dim() != 4 or not x.numel():
         return None
-    if bias is not None and not (_plain(bias) and bias.shape == (weight.shape[0],)):
+    dtype = x.dtype
+    if weight.dtype != dtype:
+        return None
+    if bias is not None and not (
+        _plain(bias) and bias.dtype == dtype and bias.shape == (weight.shape[0],)
+    ):
         return None
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     if stride is None or padding is None or dilation is None or type(groups) is not int:
         return None
     n, c, h, w = x.shape
     c_out, c_per_group, kh, kw = weight.shape
-    dtypes = {x.dtype, weight.dtype} | ({bias.dtype} if bias is not None else set())
     if (
-        len(dtypes) != 1
-        or groups < 1
+        groups < 1
         or c == 0
         or c != c_per_group * groups
         or c_out % groups
@@ -136,32 +126,37 @@ def _meta_conv2d(args: tuple, kwargs: dict) -> torch.Tensor | None:
     out_w = (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
     if out_h < 1 or out_w < 1:
         return None
-    shape = (n, c_out, out_h, out_w)
-    if not _needs_grad(x, weight, bias):
-        return torch.empty(shape, dtype=x.dtype, device=_META)
-    inputs = (x, weight) if bias is None else (x, weight, bias)
-    return _Stand.apply(shape, x.dtype, (0, 1), *inputs)
+    grad = _needs_grad(x, weight, bias)
+    if grad:
+        save(x)
+        save(weight)
+    return _new((n, c_out, out_h, out_w), dtype, grad)
 
 
-def _meta_relu(args: tuple, kwargs: dict) -> torch.Tensor | None:
+def _meta_relu(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     """``F.relu`` / ``torch.relu`` / ``Tensor.relu``: saves its result (``ReluBackward0``).
 
     ``F.relu(x, inplace=True)`` returns ``x`` itself, as :func:`_meta_relu_` does.
     """
-    bound = _bind(args, kwargs, ("input", "inplace"), (None, False))
-    if bound is None or type(bound[1]) is not bool:
-        return None
-    x, inplace = bound
+    if len(args) == 1 and not kwargs:
+        x, inplace = args[0], False
+    else:
+        bound = _bind(args, kwargs, ("input", "inplace"), (None, False))
+        if bound is None or type(bound[1]) is not bool:
+            return None
+        x, inplace = bound
     if inplace:
-        return _meta_relu_((x,), {})
+        return _meta_relu_((x,), {}, save)
     if not _plain(x):
         return None
-    if not _needs_grad(x):
-        return torch.empty(x.shape, dtype=x.dtype, device=_META)
-    return _Stand.apply(x.shape, x.dtype, (-1,), x)
+    grad = _needs_grad(x)
+    out = _new(tuple(x.shape), x.dtype, grad)
+    if grad:
+        save(out)
+    return out
 
 
-def _meta_relu_(args: tuple, kwargs: dict) -> torch.Tensor | None:
+def _meta_relu_(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     """``torch.relu_`` / ``Tensor.relu_``: the input itself, saved as the result.
 
     Only a tensor that is not a view and not a leaf requiring grad (torch refuses that one):
@@ -172,9 +167,9 @@ def _meta_relu_(args: tuple, kwargs: dict) -> torch.Tensor | None:
     x = args[0]
     if not _plain(x) or x._is_view() or (x.is_leaf and x.requires_grad):
         return None
-    if not _needs_grad(x):
-        return x  # in place on meta: no data to change
-    return _StandInPlace.apply(x)
+    if _needs_grad(x):
+        save(x)
+    return x  # in place on meta: no data to change
 
 
 _POOL_NAMES = (
@@ -186,15 +181,16 @@ _POOL_NAMES = (
     "ceil_mode",
     "return_indices",
 )
+_POOL_DEFAULTS = (None, None, None, 0, 1, False, False)
 
 
-def _meta_max_pool2d(args: tuple, kwargs: dict) -> torch.Tensor | None:
+def _meta_max_pool2d(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     """``F.max_pool2d`` without indices: ``H_out = ⌈ or ⌊(H + 2p - d(k-1) - 1) / s⌋ + 1``.
 
     With ``ceil_mode`` the last window must start inside the input or left padding. Saves the
     input and the int64 indices of each maximum, as torch does.
     """
-    bound = _bind(args, kwargs, _POOL_NAMES, (None, None, None, 0, 1, False, False))
+    bound = _bind(args, kwargs, _POOL_NAMES, _POOL_DEFAULTS)
     if bound is None:
         return None
     x, kernel, stride, padding, dilation, ceil_mode, return_indices = bound
@@ -220,12 +216,41 @@ def _meta_max_pool2d(args: tuple, kwargs: dict) -> torch.Tensor | None:
             return None
         out.append(n)
     shape = (x.shape[0], x.shape[1], out[0], out[1])
-    if not _needs_grad(x):
-        return torch.empty(shape, dtype=x.dtype, device=_META)
-    return _Stand.apply(shape, x.dtype, (0, (shape, torch.int64)), x)
+    grad = _needs_grad(x)
+    if grad:
+        save(x)
+        save((shape, torch.int64))
+    return _new(shape, x.dtype, grad)
 
 
-def _meta_linear(args: tuple, kwargs: dict) -> torch.Tensor | None:
+def _meta_adaptive_avg_pool2d(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
+    """``F.adaptive_avg_pool2d`` on a batched input; ``None`` in ``output_size`` keeps a side.
+
+    Saves the input, as ``AdaptiveAvgPool2DBackward0`` does; to ``1×1`` torch takes the mean
+    instead, whose backward keeps nothing.
+    """
+    bound = _bind(args, kwargs, ("input", "output_size"), (None, None))
+    if bound is None:
+        return None
+    x, size = bound
+    if not _plain(x) or x.dim() != 4 or not x.numel():
+        return None
+    if type(size) in (tuple, list) and len(size) == 2:
+        h = x.shape[2] if size[0] is None else size[0]
+        w = x.shape[3] if size[1] is None else size[1]
+    elif type(size) is int:
+        h = w = size
+    else:
+        return None
+    if type(h) is not int or type(w) is not int or h < 1 or w < 1:
+        return None
+    grad = _needs_grad(x)
+    if grad and (h, w) != (1, 1):
+        save(x)
+    return _new((x.shape[0], x.shape[1], h, w), x.dtype, grad)
+
+
+def _meta_linear(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     """``F.linear``: ``(*, in_features) → (*, out_features)`` without torch's slow ``addmm``.
 
     Like ``addmm`` / ``mm`` it saves the input when the weight requires grad and the weight
@@ -251,21 +276,22 @@ def _meta_linear(args: tuple, kwargs: dict) -> torch.Tensor | None:
         and (bias is None or (_plain(bias) and bias.shape == (weight.shape[0],)))
         and (bias is None or bias.dtype == x.dtype)
     ):
-        shape = (*x.shape[:-1], weight.shape[0])
-        if not _needs_grad(x, weight, bias):
-            return torch.empty(shape, dtype=x.dtype, device=_META)
-        saved = ((0,) if weight.requires_grad else ()) + ((1,) if x.requires_grad else ())
-        inputs = (x, weight) if bias is None else (x, weight, bias)
-        return _Stand.apply(shape, x.dtype, saved, *inputs)
+        grad = _needs_grad(x, weight, bias)
+        if grad and weight.requires_grad:
+            save(x)
+        if grad and x.requires_grad:
+            save(weight)
+        return _new((*x.shape[:-1], weight.shape[0]), x.dtype, grad)
     out = torch.matmul(x, weight.t())
     return out + bias if bias is not None else out
 
 
-def _meta_batch_norm(args: tuple, kwargs: dict) -> torch.Tensor | None:
+def _meta_batch_norm(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     """BatchNorm on meta without torch's slow Python decomposition (same shape, same saves).
 
     Without grad the output is just an empty tensor of the input's shape; with grad
-    ``x · weight + bias`` keeps for backward what BatchNorm keeps (its input).
+    ``x · weight + bias`` keeps for backward what BatchNorm keeps (its input), through
+    autograd itself.
     """
     x = args[0] if args else kwargs.get("input")
     if not isinstance(x, torch.Tensor) or not x.is_meta:
@@ -281,7 +307,8 @@ def _meta_batch_norm(args: tuple, kwargs: dict) -> torch.Tensor | None:
     return out + bias.view(shape) if bias is not None else out
 
 
-SHORTCUTS = {
+SHORTCUTS: dict[str, Shortcut] = {
+    "adaptive_avg_pool2d": _meta_adaptive_avg_pool2d,
     "batch_norm": _meta_batch_norm,
     "conv2d": _meta_conv2d,
     "linear": _meta_linear,
@@ -289,3 +316,4 @@ SHORTCUTS = {
     "relu": _meta_relu,
     "relu_": _meta_relu_,
 }
+"""Stand-ins by op name (``func.__name__``); see the module docstring for the protocol."""

@@ -24,11 +24,11 @@ Everything else is counted separately, one operation per element, under a label:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
-__all__ = ["count_op", "normalise_name"]
+__all__ = ["Counter", "count_op", "counter_for", "normalise_name"]
 
 _ACTIVATIONS = frozenset(
     {
@@ -97,6 +97,133 @@ def _einsum_macs(args: Sequence[object]) -> int:
     return math.prod(sizes.values())
 
 
+Counter = Callable[[Sequence[object], dict[str, object], torch.Tensor, int], tuple[int, dict]]
+"""``counter(args, kwargs, out, n_activations) -> (macs, other)`` for one op name."""
+
+
+def _get(args: Sequence[object], kwargs: dict[str, object], i: int, key: str, default=None):
+    return args[i] if len(args) > i else kwargs.get(key, default)
+
+
+def _weighted(args, kwargs, out, n_act):  # conv1d/2d/3d, linear
+    weight = _get(args, kwargs, 1, "weight")
+    per_output = _numel(weight) // int(weight.shape[0])  # type: ignore[attr-defined]
+    n_out = _numel(out)
+    bias = _get(args, kwargs, 2, "bias")
+    return n_out * per_output, ({"bias": n_out} if bias is not None else {})
+
+
+def _transposed(args, kwargs, out, n_act):
+    weight, x = _get(args, kwargs, 1, "weight"), _get(args, kwargs, 0, "input")
+    per_input = _numel(weight) // int(weight.shape[0])  # type: ignore[attr-defined]
+    bias = _get(args, kwargs, 2, "bias")
+    return _numel(x) * per_input, ({"bias": _numel(out)} if bias is not None else {})
+
+
+def _matmul(args, kwargs, out, n_act):
+    a = _get(args, kwargs, 0, "mat1")
+    k = int(a.shape[-1]) if isinstance(a, torch.Tensor) else 0
+    return _numel(out) * k, {}
+
+
+def _addmm(args, kwargs, out, n_act):  # addmm, baddbmm: the added term counts as bias
+    a = _get(args, kwargs, 1, "mat1")
+    k = int(a.shape[-1]) if isinstance(a, torch.Tensor) else 0
+    n_out = _numel(out)
+    return n_out * k, {"bias": n_out}
+
+
+def _einsum(args, kwargs, out, n_act):
+    return _einsum_macs(args), {}
+
+
+def _sdpa(args, kwargs, out, n_act):
+    q, k, v = (_get(args, kwargs, i, key) for i, key in ((0, "query"), (1, "key"), (2, "value")))
+    batch = _numel(q) // (int(q.shape[-2]) * int(q.shape[-1]))  # type: ignore[union-attr]
+    length, source = int(q.shape[-2]), int(k.shape[-2])  # type: ignore[union-attr]
+    e, ev = int(q.shape[-1]), int(v.shape[-1])  # type: ignore[union-attr]
+    return batch * length * source * (e + ev), {}
+
+
+def _mha(args, kwargs, out, n_act):
+    q, k = _get(args, kwargs, 0, "query"), _get(args, kwargs, 1, "key")
+    length, source = int(q.shape[0]), int(k.shape[0])  # type: ignore[union-attr]
+    batch = int(q.shape[1]) if q.dim() == 3 else 1  # type: ignore[union-attr]
+    e = int(q.shape[-1])  # type: ignore[union-attr]
+    projections = (2 * length + 2 * source) * e * e  # q, k, v in; out
+    return batch * (projections + 2 * length * source * e), {}
+
+
+def _norm(args, kwargs, out, n_act):
+    return 0, {"norm": 2 * _numel(out)}
+
+
+def _lrn(args, kwargs, out, n_act):
+    return 0, {"norm": _numel(out) * int(_get(args, kwargs, 1, "size", 1))}  # type: ignore[call-overload]
+
+
+def _activation(args, kwargs, out, n_act):
+    return 0, {"activation": _numel(out)}
+
+
+def _adaptive_pool(args, kwargs, out, n_act):
+    # every input element enters exactly one window here
+    return 0, {"pool": _numel(_get(args, kwargs, 0, "input"))}
+
+
+def _pool(args, kwargs, out, n_act):
+    return 0, {"pool": _numel(out) * _window(_get(args, kwargs, 1, "kernel_size", 1))}
+
+
+def _lp_pool(args, kwargs, out, n_act):
+    return 0, {"pool": _numel(out) * _window(_get(args, kwargs, 2, "kernel_size", 1))}
+
+
+def _add(args, kwargs, out, n_act):
+    return (0, {"residual add": _numel(out)}) if n_act >= 2 else (0, {})
+
+
+def _product(args, kwargs, out, n_act):
+    return (0, {"elementwise": _numel(out)}) if n_act >= 2 else (0, {})
+
+
+def counter_for(name: str) -> Counter | None:
+    """The counting function of op ``name`` (normalised), or None for an op that counts nothing.
+
+    :func:`count_op` in two steps, so that a caller seeing the same op many times looks the
+    name up once.
+    """
+    if name in ("conv1d", "conv2d", "conv3d", "linear"):
+        return _weighted
+    if name.startswith("conv_transpose"):
+        return _transposed
+    if name in _MATMULS:
+        return _matmul
+    if name in ("addmm", "baddbmm"):
+        return _addmm
+    if name == "einsum":
+        return _einsum
+    if name == "scaled_dot_product_attention":
+        return _sdpa
+    if name == "multi_head_attention_forward":
+        return _mha
+    if name in _NORMS:
+        return _norm
+    if name == "local_response_norm":
+        return _lrn
+    if name in _ACTIVATIONS:
+        return _activation
+    if "pool" in name:
+        if name.startswith("adaptive"):
+            return _adaptive_pool
+        return _lp_pool if name.startswith("lp_pool") else _pool
+    if name in ("add", "sub"):
+        return _add
+    if name in ("mul", "div"):
+        return _product
+    return None
+
+
 def count_op(
     name: str,
     args: Sequence[object],
@@ -117,56 +244,7 @@ def count_op(
     Returns:
         ``(macs, other)`` where ``other`` maps a label to its operation count.
     """
-    if out is None:
+    counter = counter_for(name)
+    if out is None or counter is None:
         return 0, {}
-    n_out = _numel(out)
-
-    def get(i: int, key: str, default: object = None) -> object:
-        return args[i] if len(args) > i else kwargs.get(key, default)
-
-    if name in ("conv1d", "conv2d", "conv3d", "linear"):
-        weight = get(1, "weight")
-        per_output = _numel(weight) // int(weight.shape[0])  # type: ignore[attr-defined]
-        bias = get(2, "bias")
-        return n_out * per_output, ({"bias": n_out} if bias is not None else {})
-    if name.startswith("conv_transpose"):
-        weight, x = get(1, "weight"), get(0, "input")
-        per_input = _numel(weight) // int(weight.shape[0])  # type: ignore[attr-defined]
-        bias = get(2, "bias")
-        return _numel(x) * per_input, ({"bias": n_out} if bias is not None else {})
-    if name in _MATMULS or name in ("addmm", "baddbmm"):
-        a = get(1 if name in ("addmm", "baddbmm") else 0, "mat1")
-        k = int(a.shape[-1]) if isinstance(a, torch.Tensor) else 0
-        return n_out * k, ({"bias": n_out} if name in ("addmm", "baddbmm") else {})
-    if name == "einsum":
-        return _einsum_macs(args), {}
-    if name == "scaled_dot_product_attention":
-        q, k, v = (get(i, key) for i, key in ((0, "query"), (1, "key"), (2, "value")))
-        batch = _numel(q) // (int(q.shape[-2]) * int(q.shape[-1]))  # type: ignore[union-attr]
-        length, source = int(q.shape[-2]), int(k.shape[-2])  # type: ignore[union-attr]
-        e, ev = int(q.shape[-1]), int(v.shape[-1])  # type: ignore[union-attr]
-        return batch * length * source * (e + ev), {}
-    if name == "multi_head_attention_forward":
-        q, k = get(0, "query"), get(1, "key")
-        length, source = int(q.shape[0]), int(k.shape[0])  # type: ignore[union-attr]
-        batch = int(q.shape[1]) if q.dim() == 3 else 1  # type: ignore[union-attr]
-        e = int(q.shape[-1])  # type: ignore[union-attr]
-        projections = (2 * length + 2 * source) * e * e  # q, k, v in; out
-        return batch * (projections + 2 * length * source * e), {}
-    if name in _NORMS:
-        return 0, {"norm": 2 * n_out}
-    if name == "local_response_norm":
-        return 0, {"norm": n_out * int(get(1, "size", 1))}  # type: ignore[call-overload]
-    if name in _ACTIVATIONS:
-        return 0, {"activation": n_out}
-    if "pool" in name:
-        x = get(0, "input")
-        if name.startswith("adaptive"):
-            return 0, {"pool": _numel(x)}  # every input element enters exactly one window here
-        kernel = get(2 if name.startswith("lp_pool") else 1, "kernel_size", 1)
-        return 0, {"pool": n_out * _window(kernel)}
-    if n_activations >= 2 and name in ("add", "sub"):
-        return 0, {"residual add": n_out}
-    if n_activations >= 2 and name in ("mul", "div"):
-        return 0, {"elementwise": n_out}
-    return 0, {}
+    return counter(args, kwargs, out, n_activations)

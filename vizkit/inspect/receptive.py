@@ -18,10 +18,10 @@ each input sees, so branching networks (Inception, ResNet) are handled tensor by
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["ReceptiveField2d", "propagate"]
+__all__ = ["Propagator", "ReceptiveField2d", "propagate", "propagator_for"]
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,17 @@ class ReceptiveField2d:
         exact: bool = True,
     ) -> ReceptiveField2d:
         """Field after a sliding window (convolution or pooling); formula in the module doc."""
-        size, jump, start = [], [], []
-        for a in range(2):
-            k_eff = dilation[a] * (kernel_size[a] - 1) + 1
-            size.append(self.size[a] + (k_eff - 1) * self.jump[a])
-            jump.append(self.jump[a] * stride[a])
-            start.append(self.start[a] + ((k_eff - 1) / 2 - padding[a]) * self.jump[a])
-        return ReceptiveField2d(
-            (size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]), self.exact and exact
+        (size_h, size_w), (jump_h, jump_w), (start_h, start_w) = self.size, self.jump, self.start
+        reach_h = dilation[0] * (kernel_size[0] - 1)  # k_eff - 1
+        reach_w = dilation[1] * (kernel_size[1] - 1)
+        return _field(
+            (size_h + reach_h * jump_h, size_w + reach_w * jump_w),
+            (jump_h * stride[0], jump_w * stride[1]),
+            (
+                start_h + (reach_h / 2 - padding[0]) * jump_h,
+                start_w + (reach_w / 2 - padding[1]) * jump_w,
+            ),
+            self.exact and exact,
         )
 
     def shifted(self, offset: tuple[float, float]) -> ReceptiveField2d:
@@ -79,6 +82,15 @@ class ReceptiveField2d:
     def int_size(self) -> tuple[int, int]:
         """``size`` rounded up to whole pixels, ``(h, w)``."""
         return (math.ceil(self.size[0] - 1e-9), math.ceil(self.size[1] - 1e-9))
+
+
+def _field(
+    size: tuple[float, float], jump: tuple[float, float], start: tuple[float, float], exact: bool
+) -> ReceptiveField2d:
+    """``ReceptiveField2d(size, jump, start, exact)`` without the frozen ``__init__``'s cost."""
+    field = object.__new__(ReceptiveField2d)
+    field.__dict__.update(size=size, jump=jump, start=start, exact=exact)
+    return field
 
 
 def union(fields: Sequence[ReceptiveField2d]) -> ReceptiveField2d:
@@ -119,6 +131,138 @@ def _arg(args: Sequence[object], kwargs: dict[str, object], i: int, name: str, d
     return kwargs.get(name, default)
 
 
+Propagator = Callable[
+    [
+        Sequence[object],
+        dict[str, object],
+        Sequence[ReceptiveField2d],
+        tuple[int, int],
+        tuple[int, int],
+        Sequence[tuple[int, int]],
+    ],
+    tuple["ReceptiveField2d | None", "str | None"],
+]
+"""``propagator(args, kwargs, in_fields, in_hw, out_hw, in_hws) -> (field, note)``."""
+
+
+def _conv2d(args, kwargs, in_fields, in_hw, out_hw, in_hws):
+    weight = args[1] if len(args) > 1 else kwargs["weight"]
+    shape = weight.shape  # type: ignore[attr-defined]
+    k = (int(shape[-2]), int(shape[-1]))
+    s = _pair(args[3] if len(args) > 3 else kwargs.get("stride", 1))
+    pad = args[4] if len(args) > 4 else kwargs.get("padding", 0)
+    d = _pair(args[5] if len(args) > 5 else kwargs.get("dilation", 1))
+    if pad == "valid":
+        p: tuple[float, float] = (0, 0)
+    elif pad == "same":  # torch puts the odd pixel on the bottom/right
+        p = ((d[0] * (k[0] - 1)) // 2, (d[1] * (k[1] - 1)) // 2)
+    else:
+        p = _pair(pad)
+    return in_fields[0].window(k, (float(s[0]), float(s[1])), p, d), None
+
+
+def _pool2d(args, kwargs, in_fields, in_hw, out_hw, in_hws, pos=1, lp=False, dilated=False):
+    k = _pair(_arg(args, kwargs, pos, "kernel_size", 1))
+    stride = _arg(args, kwargs, pos + 1, "stride", None)
+    s = k if stride is None or stride == [] or stride == () else _pair(stride)
+    p = (0, 0) if lp else _pair(_arg(args, kwargs, pos + 2, "padding", 0))
+    d = _pair(_arg(args, kwargs, pos + 3, "dilation", 1)) if dilated else (1, 1)
+    return in_fields[0].window(k, (float(s[0]), float(s[1])), p, d), None
+
+
+def _max_pool2d(args, kwargs, in_fields, in_hw, out_hw, in_hws):
+    return _pool2d(args, kwargs, in_fields, in_hw, out_hw, in_hws, dilated=True)
+
+
+def _lp_pool2d(args, kwargs, in_fields, in_hw, out_hw, in_hws):
+    return _pool2d(args, kwargs, in_fields, in_hw, out_hw, in_hws, pos=2, lp=True)
+
+
+def _adaptive(name: str) -> Propagator:
+    def adaptive(args, kwargs, in_fields, in_hw, out_hw, in_hws):
+        exact = all(in_hw[a] % out_hw[a] == 0 for a in range(2))
+        k = tuple(-(-in_hw[a] // out_hw[a]) + (0 if exact else 1) for a in range(2))
+        s = tuple(in_hw[a] / out_hw[a] for a in range(2))
+        note = None if exact else f"{name} from {in_hw} to {out_hw}: uneven windows, size bounded"
+        return in_fields[0].window(k, s, (0, 0), exact=exact), note  # type: ignore[arg-type]
+
+    return adaptive
+
+
+def _conv_transpose2d(args, kwargs, in_fields, in_hw, out_hw, in_hws):
+    rf = in_fields[0]
+    weight = args[1] if len(args) > 1 else kwargs["weight"]
+    k = (int(weight.shape[-2]), int(weight.shape[-1]))  # type: ignore[attr-defined]
+    s = _pair(_arg(args, kwargs, 3, "stride", 1))
+    p = _pair(_arg(args, kwargs, 4, "padding", 0))
+    d = _pair(_arg(args, kwargs, 7, "dilation", 1))
+    size, jump, start = [], [], []
+    for a in range(2):
+        k_eff = d[a] * (k[a] - 1) + 1
+        size.append(rf.size[a] + (math.ceil(k_eff / s[a]) - 1) * rf.jump[a])
+        jump.append(rf.jump[a] / s[a])
+        start.append(rf.start[a] + (p[a] - (k_eff - 1) / 2) / s[a] * rf.jump[a])
+    note = "transposed convolution: field size is an upper bound"
+    return ReceptiveField2d(tuple(size), tuple(jump), tuple(start), False), note  # type: ignore[arg-type]
+
+
+def _interpolate(args, kwargs, in_fields, in_hw, out_hw, in_hws):
+    rf = in_fields[0]
+    extra = 0.0 if "nearest" in str(_arg(args, kwargs, 3, "mode", "nearest")) else 1.0
+    size = tuple(rf.size[a] + extra * rf.jump[a] for a in range(2))
+    jump = tuple(rf.jump[a] * in_hw[a] / out_hw[a] for a in range(2))
+    start = tuple(rf.start[a] + (0.5 * in_hw[a] / out_hw[a] - 0.5) * rf.jump[a] for a in range(2))
+    note = "interpolation: field size is an upper bound"
+    return ReceptiveField2d(size, jump, start, False), note  # type: ignore[arg-type]
+
+
+def _pad(args, kwargs, in_fields, in_hw, out_hw, in_hws):
+    pad = tuple(_arg(args, kwargs, 1, "pad", ()))  # type: ignore[arg-type]
+    left = pad[0] if len(pad) >= 2 else 0
+    top = pad[2] if len(pad) >= 4 else 0
+    return in_fields[0].shifted((-top, -left)), None
+
+
+def _same_field(args, kwargs, in_fields, in_hw, out_hw, in_hws):
+    return in_fields[0], None
+
+
+def _elementwise(name: str) -> Propagator:
+    def elementwise(args, kwargs, in_fields, in_hw, out_hw, in_hws):
+        hws = in_hws or [in_hw]
+        if out_hw == in_hw and all(hw == out_hw or hw == (1, 1) for hw in hws):
+            return union(in_fields), None  # elementwise, concatenation along channels, norms...
+        return None, f"receptive field not tracked through {name} ({in_hw} -> {out_hw})"
+
+    return elementwise
+
+
+_PROPAGATORS: dict[str, Propagator] = {
+    "conv2d": _conv2d,
+    "max_pool2d": _max_pool2d,
+    "max_pool2d_with_indices": _max_pool2d,
+    "avg_pool2d": _pool2d,
+    "lp_pool2d": _lp_pool2d,
+    "adaptive_avg_pool2d": _adaptive("adaptive_avg_pool2d"),
+    "adaptive_max_pool2d": _adaptive("adaptive_max_pool2d"),
+    "conv_transpose2d": _conv_transpose2d,
+    "interpolate": _interpolate,
+    "upsample": _interpolate,
+    "upsample_nearest2d": _interpolate,
+    "upsample_bilinear2d": _interpolate,
+    "pad": _pad,
+    "permute": _same_field,
+    "transpose": _same_field,
+    "swapaxes": _same_field,
+}
+
+
+def propagator_for(name: str) -> Propagator:
+    """The propagation rule of op ``name`` (normalised): :func:`propagate` without the lookup."""
+    rule = _PROPAGATORS.get(name)
+    return rule if rule is not None else _elementwise(name)
+
+
 def propagate(
     name: str,
     args: Sequence[object],
@@ -146,65 +290,4 @@ def propagate(
     """
     if not in_fields or in_hw is None:
         return None, None
-    rf = in_fields[0]
-    if name in ("conv2d", "max_pool2d", "avg_pool2d", "lp_pool2d", "max_pool2d_with_indices"):
-        if name == "conv2d":
-            weight = args[1] if len(args) > 1 else kwargs["weight"]
-            k = (int(weight.shape[-2]), int(weight.shape[-1]))  # type: ignore[attr-defined]
-            s = _pair(_arg(args, kwargs, 3, "stride", 1))
-            pad = _arg(args, kwargs, 4, "padding", 0)
-            d = _pair(_arg(args, kwargs, 5, "dilation", 1))
-            if pad == "valid":
-                p: tuple[float, float] = (0, 0)
-            elif pad == "same":  # torch puts the odd pixel on the bottom/right
-                p = tuple((d[a] * (k[a] - 1)) // 2 for a in range(2))  # type: ignore[assignment]
-            else:
-                p = _pair(pad)
-        else:
-            pos = 1 if name != "lp_pool2d" else 2
-            k = _pair(_arg(args, kwargs, pos, "kernel_size", 1))
-            stride = _arg(args, kwargs, pos + 1, "stride", None)
-            s = k if stride is None or stride == [] or stride == () else _pair(stride)
-            p = (0, 0) if name == "lp_pool2d" else _pair(_arg(args, kwargs, pos + 2, "padding", 0))
-            d = _pair(_arg(args, kwargs, pos + 3, "dilation", 1)) if "max" in name else (1, 1)
-        return rf.window(k, (float(s[0]), float(s[1])), p, d), None
-    if name in ("adaptive_avg_pool2d", "adaptive_max_pool2d"):
-        exact = all(in_hw[a] % out_hw[a] == 0 for a in range(2))
-        k = tuple(-(-in_hw[a] // out_hw[a]) + (0 if exact else 1) for a in range(2))
-        s = tuple(in_hw[a] / out_hw[a] for a in range(2))
-        note = None if exact else f"{name} from {in_hw} to {out_hw}: uneven windows, size bounded"
-        return rf.window(k, s, (0, 0), exact=exact), note  # type: ignore[arg-type]
-    if name == "conv_transpose2d":
-        weight = args[1] if len(args) > 1 else kwargs["weight"]
-        k = (int(weight.shape[-2]), int(weight.shape[-1]))  # type: ignore[attr-defined]
-        s = _pair(_arg(args, kwargs, 3, "stride", 1))
-        p = _pair(_arg(args, kwargs, 4, "padding", 0))
-        d = _pair(_arg(args, kwargs, 7, "dilation", 1))
-        size, jump, start = [], [], []
-        for a in range(2):
-            k_eff = d[a] * (k[a] - 1) + 1
-            size.append(rf.size[a] + (math.ceil(k_eff / s[a]) - 1) * rf.jump[a])
-            jump.append(rf.jump[a] / s[a])
-            start.append(rf.start[a] + (p[a] - (k_eff - 1) / 2) / s[a] * rf.jump[a])
-        note = "transposed convolution: field size is an upper bound"
-        return ReceptiveField2d(tuple(size), tuple(jump), tuple(start), False), note  # type: ignore[arg-type]
-    if name in ("interpolate", "upsample", "upsample_nearest2d", "upsample_bilinear2d"):
-        extra = 0.0 if "nearest" in str(_arg(args, kwargs, 3, "mode", "nearest")) else 1.0
-        size = tuple(rf.size[a] + extra * rf.jump[a] for a in range(2))
-        jump = tuple(rf.jump[a] * in_hw[a] / out_hw[a] for a in range(2))
-        start = tuple(
-            rf.start[a] + (0.5 * in_hw[a] / out_hw[a] - 0.5) * rf.jump[a] for a in range(2)
-        )
-        note = "interpolation: field size is an upper bound"
-        return ReceptiveField2d(size, jump, start, False), note  # type: ignore[arg-type]
-    if name == "pad":
-        pad = tuple(_arg(args, kwargs, 1, "pad", ()))  # type: ignore[arg-type]
-        left = pad[0] if len(pad) >= 2 else 0
-        top = pad[2] if len(pad) >= 4 else 0
-        return rf.shifted((-top, -left)), None
-    if name in ("permute", "transpose", "swapaxes"):
-        return rf, None
-    hws = in_hws or [in_hw]
-    if all(hw in (out_hw, (1, 1)) for hw in hws) and out_hw == in_hw:
-        return union(in_fields), None  # elementwise, concatenation along channels, norms...
-    return None, f"receptive field not tracked through {name} ({in_hw} -> {out_hw})"
+    return propagator_for(name)(args, kwargs, in_fields, in_hw, out_hw, in_hws)

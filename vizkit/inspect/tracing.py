@@ -1,70 +1,94 @@
 """Record one forward pass: every module call, every torch op, and how tensors flow between them.
 
 :func:`record_forward` runs a model under a :class:`torch.overrides.TorchFunctionMode` that sees
-every torch function (``F.conv2d``, ``torch.cat``, ``x + y`` ...) plus forward hooks on every
-module. Each activation is tagged with its receptive field and with the graph nodes that produced
-it, so branches and merges (Inception, ResNet) are followed exactly. On the meta device this costs
-no memory and no arithmetic: only shapes flow.
+every torch function (``F.conv2d``, ``torch.cat``, ``x + y`` ...) plus a callback around every
+module call (:mod:`vizkit.inspect.calls`). Each activation is tagged with its receptive field and
+with the graph nodes that produced it, so branches and merges (Inception, ResNet) are followed
+exactly. On the meta device this costs no memory and no arithmetic: only shapes flow.
 
 Memory is measured in the same pass:
 
 - inference peak: each activation storage lives from the op that creates it to the last op that
   reads it (the model input and output for the whole pass), which is when eager PyTorch frees it
   without autograd; the peak is the largest sum of storages alive during one op;
-- training: the bytes autograd saves for backward (``saved_tensors_hooks``), parameters excluded.
+- training: the bytes autograd saves for backward (``saved_tensors_hooks``, and what the meta
+  stand-ins of :mod:`vizkit.inspect.meta_shortcuts` report), parameters excluded.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections import Counter
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from torch.nn.modules import module as module_globals
 from torch.overrides import TorchFunctionMode
 
-from vizkit.inspect.meta_shortcuts import SHORTCUTS
-from vizkit.inspect.opcount import count_op, normalise_name
-from vizkit.inspect.receptive import ReceptiveField2d, propagate
+from vizkit.inspect.calls import module_calls, module_hooks
+from vizkit.inspect.meta_shortcuts import SHORTCUTS, Shortcut
+from vizkit.inspect.opcount import Counter, counter_for, normalise_name
+from vizkit.inspect.receptive import Propagator, ReceptiveField2d, propagator_for
 from vizkit.inspect.table import GraphNode
 
 _DisableTorchFunction = torch._C.DisableTorchFunction
+_Tensor = torch.Tensor
 
-__all__ = ["CallRecord", "ForwardRecord", "module_hooks", "record_forward"]
+__all__ = ["CallRecord", "ForwardRecord", "module_calls", "module_hooks", "record_forward"]
 
 _AXES_OPS = frozenset({"permute", "transpose", "swapaxes", "swapdims"})
 _MERGES = frozenset({"add", "sub", "mul", "div", "cat", "concat", "concatenate", "stack"})
+_FIELD_AXES_OPS = frozenset({"permute", "transpose", "swapaxes"})  # keep the field as it is
 
 
-@dataclass
 class CallRecord:
     """One call of one module during the recorded forward pass.
 
     ``macs`` / ``other`` count every op run while the call was active, its children's included;
-    ``own_macs`` / ``own_other`` only the ops its own ``forward`` ran outside any hooked child
+    ``own_macs`` / ``own_other`` only the ops its own ``forward`` ran outside any recorded child
     call (for a leaf: all of them; for a block: e.g. the residual ``+`` of a ResNet block). Each
     op is owned by exactly one call, so the own counts over all calls add up to the pass total.
+    ``input_storages`` are the storages of the call's tracked inputs (to tell in-place output).
     """
 
-    name: str
-    type: str
-    leaf: bool
-    output_shape: tuple[int, ...] | None = None
-    output_numel: int = 0
-    output_bytes: int = 0
-    inplace: bool = False
-    receptive_field: ReceptiveField2d | None = None
-    macs: int = 0
-    other: Counter[str] = field(default_factory=Counter)
-    own_macs: int = 0
-    own_other: Counter[str] = field(default_factory=Counter)
-    node: int | None = None
-    input_producers: frozenset[int] = frozenset()
-    input_storages: tuple[int, ...] = ()
+    __slots__ = (
+        "inplace",
+        "input_producers",
+        "input_storages",
+        "leaf",
+        "macs",
+        "name",
+        "node",
+        "other",
+        "output_bytes",
+        "output_numel",
+        "output_shape",
+        "own_macs",
+        "own_other",
+        "receptive_field",
+        "type",
+    )
+
+    def __init__(self, name: str, type_name: str, leaf: bool) -> None:
+        self.name = name
+        self.type = type_name
+        self.leaf = leaf
+        self.output_shape: tuple[int, ...] | None = None
+        self.output_numel = 0
+        self.output_bytes = 0
+        self.inplace = False
+        self.receptive_field: ReceptiveField2d | None = None
+        self.macs = 0
+        self.own_macs = 0
+        self.own_other: dict[str, int] = {}
+        # a leaf's counts are its own until a call inside it (rare: a module that is not its
+        # child) adds to them; _Recorder.post then gives it its own dict
+        self.other: dict[str, int] = self.own_other if leaf else {}
+        self.node: int | None = None
+        self.input_producers: frozenset[int] = frozenset()
+        self.input_storages: tuple[int, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"CallRecord({self.name!r}, {self.type}, shape={self.output_shape})"
 
 
 @dataclass
@@ -76,16 +100,22 @@ class ForwardRecord:
     edges: list[tuple[int, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     macs: int = 0
-    other: Counter[str] = field(default_factory=Counter)
+    other: dict[str, int] = field(default_factory=dict)
     peak_live_bytes: int = 0
     saved_bytes: int = 0
 
 
-@dataclass
 class _Info:
-    rf: ReceptiveField2d | None
-    producers: frozenset[int]
-    axes: tuple[int, int] | None = None  # where H and W are (2, 3 for NCHW; 1, 2 after NHWC)
+    """What the recorder knows of one activation tensor."""
+
+    __slots__ = ("axes", "life", "producers", "rf", "storage")
+
+    def __init__(self, rf, producers, axes, life, storage) -> None:
+        self.rf: ReceptiveField2d | None = rf
+        self.producers: frozenset[int] = producers
+        self.axes: tuple[int, int] | None = axes  # where H and W are (2, 3 for NCHW)
+        self.life: list = life  # [bytes, first op, last op] of its storage, shared by views
+        self.storage: int = storage  # the storage's id (``_cdata``)
 
 
 _LEAVES = (int, float, bool, str, type(None))  # the usual non-tensor arguments
@@ -94,23 +124,13 @@ _LEAVES = (int, float, bool, str, type(None))  # the usual non-tensor arguments
 def _tensors(tree: object, found: list[torch.Tensor] | None = None) -> list[torch.Tensor]:
     """Tensors inside nested tuples / lists / dicts / namedtuples (a lean ``tree_flatten``)."""
     found = [] if found is None else found
-    if isinstance(tree, torch.Tensor):
+    if isinstance(tree, _Tensor):
         found.append(tree)
     elif isinstance(tree, (tuple, list)):
         for item in tree:
             if type(item) in _LEAVES:
                 continue
-            if isinstance(item, torch.Tensor):
-                found.append(item)
-            elif isinstance(item, (tuple, list)):
-                for sub in item:  # stride / padding pairs: one level down, without a call
-                    if type(sub) in _LEAVES:
-                        continue
-                    if isinstance(sub, torch.Tensor):
-                        found.append(sub)
-                    elif isinstance(sub, (tuple, list, dict)):
-                        _tensors(sub, found)
-            elif isinstance(item, dict):
+            if isinstance(item, (_Tensor, tuple, list, dict)):
                 _tensors(item, found)
     elif isinstance(tree, dict):
         for item in tree.values():
@@ -118,14 +138,34 @@ def _tensors(tree: object, found: list[torch.Tensor] | None = None) -> list[torc
     return found
 
 
-def _add(counter: Counter[str], other: dict[str, int]) -> None:
-    """``counter.update(other)`` for a small dict, without ``Counter.update``'s overhead."""
+def _tracked(items, info_of: dict[int, _Info], found: list) -> list:
+    """``(tensor, info)`` of the recorded activations among ``items``, depth first.
+
+    Only ids are compared: every recorded tensor is kept alive for the pass, so no other live
+    object shares its id.
+    """
+    for item in items:
+        info = info_of.get(id(item))
+        if info is not None:
+            found.append((item, info))
+        elif type(item) in _LEAVES:
+            continue
+        elif isinstance(item, (tuple, list)):
+            _tracked(item, info_of, found)
+        elif isinstance(item, dict):
+            _tracked(item.values(), info_of, found)
+    return found
+
+
+def _merge(into: dict[str, int], other: dict[str, int]) -> None:
+    """``Counter.update`` for two small plain dicts."""
     for key, n in other.items():
-        counter[key] += n
+        into[key] = into.get(key, 0) + n
 
 
 def _hw(t: torch.Tensor, axes: tuple[int, int]) -> tuple[int, int]:
-    return (int(t.shape[axes[0]]), int(t.shape[axes[1]]))
+    shape = t.shape
+    return (shape[axes[0]], shape[axes[1]])
 
 
 def _out_axes(name: str, args: tuple, axes: tuple[int, int], n_in: int, n_out: int):
@@ -141,6 +181,17 @@ def _out_axes(name: str, args: tuple, axes: tuple[int, int], n_in: int, n_out: i
     return axes if n_in == n_out else None
 
 
+@dataclass(frozen=True)
+class _Op:
+    """What the recorder looks up once per torch function."""
+
+    shortcut: Shortcut | None
+    name: str
+    counter: Counter | None
+    propagator: Propagator
+    axes_op: bool
+
+
 class _Recorder(TorchFunctionMode):
     """Tags op outputs with receptive field and producers; counts ops; follows storages."""
 
@@ -150,100 +201,139 @@ class _Recorder(TorchFunctionMode):
         self.info: dict[int, _Info] = {}
         self.keep: list[torch.Tensor] = []  # alive for the pass, so ids and storages stay unique
         self.stack: list[CallRecord] = []
-        self.funcs: dict[str, tuple[Callable | None, str]] = {}  # __name__ -> (shortcut, name)
+        self.ops: dict[object, _Op] = {}
         self.step = 0
-        self.storages: dict[int, list[int]] = {}  # storage -> [bytes, first op, last op]
+        self.storages: dict[int, list] = {}  # storage -> [bytes, first op, last op]
         self.params = params
-        self.saved: dict[int, int] = {}
+        self.saved: dict[int, int] = {}  # storage (or -n for the n-th new tensor) -> bytes
+        self.new_saved = 0
 
-    def tag(self, t: torch.Tensor, info: _Info) -> None:
-        if id(t) not in self.info:
+    def tag(self, t: torch.Tensor, rf, producers: frozenset[int], axes) -> None:
+        """Record ``t`` as an activation (call with torch functions disabled)."""
+        key = id(t)
+        if key not in self.info:
             self.keep.append(t)
-        self.info[id(t)] = info
         storage = t.untyped_storage()
-        life = self.storages.get(storage._cdata)
+        cdata = storage._cdata
+        life = self.storages.get(cdata)
         if life is None:
-            self.storages[storage._cdata] = [storage.nbytes(), self.step, self.step]
-        else:
-            life[2] = max(life[2], self.step)
+            life = self.storages[cdata] = [storage.nbytes(), self.step, self.step]
+        elif life[2] < self.step:
+            life[2] = self.step
+        self.info[key] = _Info(rf, producers, axes, life, cdata)
 
     def pack(self, t: torch.Tensor) -> torch.Tensor:
+        """``saved_tensors_hooks`` pack hook: note the bytes of a tensor kept for backward."""
         storage = t.untyped_storage()
         if storage._cdata not in self.params:
             self.saved[storage._cdata] = storage.nbytes()
         return t
 
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
+    def save(self, item: object) -> None:
+        """The stand-ins' report (``meta_shortcuts.Save``): a kept tensor or a new one."""
+        if type(item) is tuple:
+            shape, dtype = item
+            self.new_saved += 1
+            self.saved[-self.new_saved] = math.prod(shape) * dtype.itemsize
+        else:
+            self.pack(item)  # type: ignore[arg-type]
+
+    def _op(self, func: object) -> _Op:
         raw = getattr(func, "__name__", None)
-        entry = self.funcs.get(raw) if raw is not None else None
-        if entry is None:
-            entry = (SHORTCUTS.get(raw or ""), normalise_name(func))
-            if raw is not None:
-                self.funcs[raw] = entry
-        shortcut, name = entry
-        out = shortcut(args, kwargs) if shortcut is not None else None
+        name = normalise_name(func)
+        op = _Op(
+            SHORTCUTS.get(raw) if raw is not None else None,
+            name,
+            counter_for(name),
+            propagator_for(name),
+            name in _AXES_OPS,
+        )
+        try:
+            self.ops[func] = op
+        except TypeError:  # an unhashable callable: looked up again next time
+            pass
+        return op
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        try:
+            op = self.ops[func]
+        except (KeyError, TypeError):
+            op = self._op(func)
+        if kwargs is None:
+            kwargs = {}
+        out = op.shortcut(args, kwargs, self.save) if op.shortcut is not None else None
         if out is None:
             out = func(*args, **kwargs)
-        outs = [out] if isinstance(out, torch.Tensor) else _tensors(out)
+        outs = (out,) if isinstance(out, _Tensor) else _tensors(out)
         if not outs:
             return out
         info_of = self.info
-        ins = _tensors((args, kwargs)) if kwargs else _tensors(args)
-        tracked = [(t, info_of[id(t)]) for t in ins if id(t) in info_of]
+        tracked = _tracked(args, info_of, [])
+        if kwargs:
+            _tracked(kwargs.values(), info_of, tracked)
         if not tracked:  # parameters, buffers and constants only: not part of the activation flow
             return out
-        self.step += 1
-        step = self.step
-        storages = self.storages
-        for t, _ in tracked:
-            life = storages[t.untyped_storage()._cdata]
+        self.step = step = self.step + 1
+        for _, i in tracked:
+            life = i.life
             if life[2] < step:
                 life[2] = step
-        macs, other = count_op(name, args, kwargs, outs[0], len(tracked))
-        if macs or other:
-            self._count(macs, other)
+        name = op.name
+        if op.counter is not None:
+            macs, other = op.counter(args, kwargs, outs[0], len(tracked))
+            if macs or other:
+                self._count(macs, other)
         if len(tracked) == 1:
             producers = tracked[0][1].producers
+            spatial = tracked if tracked[0][1].axes is not None else []
         else:
             producer_sets = {i.producers for _, i in tracked}
             producers = frozenset().union(*producer_sets)
             owner = self.stack[-1] if self.stack else None
             if len(producer_sets) >= 2 and name in _MERGES and owner is not None and not owner.leaf:
                 producers = self._merge_node(owner.name, name, outs[0], producers)
-        spatial = [(t, i) for t, i in tracked if i.axes is not None]
+            spatial = [(t, i) for t, i in tracked if i.axes is not None]
+        if not spatial:
+            for o in outs:
+                self.tag(o, None, producers, None)
+            return out
+        main, info = spatial[0]
+        fields = [i.rf for _, i in spatial]
+        known = None not in fields
+        hws = [_hw(t, i.axes) for t, i in spatial] if known else []  # type: ignore[arg-type]
         for o in outs:
-            rf, axes = None, None
-            if spatial:
-                main, info = spatial[0]
-                if name in _AXES_OPS:
-                    axes = _out_axes(name, args, info.axes, main.dim(), o.dim())
-                elif main.dim() == o.dim():  # what _out_axes gives for every other op
-                    axes = info.axes
-            if axes is not None and all(i.rf is not None for _, i in spatial):
+            rf = None
+            if op.axes_op:
+                axes = _out_axes(name, args, info.axes, main.dim(), o.dim())  # type: ignore[arg-type]
+            else:
+                axes = info.axes if main.dim() == o.dim() else None
+            if axes is not None and known:
                 out_hw = _hw(o, axes)
-                hws = [_hw(t, i.axes) for t, i in spatial]
-                in_hw = next((hw for hw in hws if hw == out_hw), hws[0])
-                if info.axes != (2, 3) and name not in ("permute", "transpose", "swapaxes"):
+                in_hw: tuple[int, int] | None = next((hw for hw in hws if hw == out_hw), hws[0])
+                if info.axes != (2, 3) and name not in _FIELD_AXES_OPS:
                     in_hw = in_hw if all(hw in (out_hw, (1, 1)) for hw in hws) else None
-                rf, note = propagate(
-                    name, args, kwargs, [i.rf for _, i in spatial], in_hw, out_hw, hws
-                )
-                if note and note not in self.record.notes:
-                    self.record.notes.append(note)
-            self.tag(o, _Info(rf, producers, axes))
+                if in_hw is not None:
+                    rf, note = op.propagator(args, kwargs, fields, in_hw, out_hw, hws)
+                    if note and note not in self.record.notes:
+                        self.record.notes.append(note)
+            self.tag(o, rf, producers, axes)
         return out
 
     def _count(self, macs: int, other: dict[str, int]) -> None:
-        """Add one op's counts to the pass total, to every active call and to its owner."""
-        self.record.macs += macs
-        _add(self.record.other, other)
-        for call in self.stack:
-            call.macs += macs
-            _add(call.other, other)
+        """Add one op's counts to the pass total and to the call that runs it.
+
+        The calls around it get them when that call ends (:meth:`post`).
+        """
+        record = self.record
+        record.macs += macs
+        _merge(record.other, other)
         if self.stack:  # the model's own call is always on it while model(x) runs
-            self.stack[-1].own_macs += macs
-            _add(self.stack[-1].own_other, other)
+            owner = self.stack[-1]
+            owner.own_macs += macs
+            owner.macs += macs
+            _merge(owner.own_other, other)
+            if owner.other is not owner.own_other:
+                _merge(owner.other, other)
 
     def _merge_node(self, owner: str, op: str, out: torch.Tensor, inputs: frozenset[int]):
         node = GraphNode(
@@ -253,53 +343,67 @@ class _Recorder(TorchFunctionMode):
         self.record.edges.extend((p, node.id) for p in sorted(inputs))
         return frozenset({node.id})
 
-    # The hooks run outside __torch_function__, where the mode is active: every tensor method
-    # they call (``untyped_storage``, ``shape``, ``numel`` ...) would go through the mode's
-    # Python dispatch. DisableTorchFunction makes those plain C calls.
+    # The callbacks run outside __torch_function__, where the mode is active: every tensor
+    # method they call (``untyped_storage``, ``shape``, ``numel`` ...) would go through the
+    # mode's Python dispatch. DisableTorchFunction makes those plain C calls.
 
-    def pre_hook(self, name: str, leaf: bool, module: nn.Module, args, kwargs) -> None:
-        call = CallRecord(name, type(module).__name__, leaf)
-        info = self.info
-        with _DisableTorchFunction():
-            ins = [
-                t for t in (_tensors((args, kwargs)) if kwargs else _tensors(args)) if id(t) in info
-            ]
-            if len(ins) == 1:
-                call.input_producers = info[id(ins[0])].producers
-            elif ins:
-                call.input_producers = frozenset().union(*(info[id(t)].producers for t in ins))
-            call.input_storages = tuple(t.untyped_storage()._cdata for t in ins)
+    def pre(self, name: str, leaf: bool, type_name: str, args: tuple, kwargs: dict) -> None:
+        """Before a module's forward (:data:`vizkit.inspect.calls.Pre`)."""
+        call = CallRecord(name, type_name, leaf)
+        ins = _tracked(args, self.info, [])
+        if kwargs:
+            _tracked(kwargs.values(), self.info, ins)
+        if len(ins) == 1:
+            info = ins[0][1]
+            call.input_producers = info.producers
+            call.input_storages = (info.storage,)
+        elif ins:
+            call.input_producers = frozenset().union(*(i.producers for _, i in ins))
+            call.input_storages = tuple(i.storage for _, i in ins)
         self.record.calls.append(call)
         self.stack.append(call)
 
-    def post_hook(self, module: nn.Module, args, kwargs, output) -> None:
+    def post(self, output: object) -> None:
+        """After a module's forward (:data:`vizkit.inspect.calls.Post`)."""
         call = self.stack.pop()
-        outs = [output] if isinstance(output, torch.Tensor) else _tensors(output)
+        if self.stack:  # what the call counted, its parent counted too
+            parent = self.stack[-1]
+            parent.macs += call.macs
+            if call.other:
+                if parent.other is parent.own_other:  # a leaf with a call inside it
+                    parent.other = dict(parent.own_other)
+                _merge(parent.other, call.other)
+        outs = [output] if isinstance(output, _Tensor) else _tensors(output)
         if not outs:
             return
         with _DisableTorchFunction():
             o = outs[0]
-            call.output_shape = tuple(map(int, o.shape))
-            call.output_numel = int(o.numel())
-            call.output_bytes = call.output_numel * o.element_size()
-            call.inplace = o.untyped_storage()._cdata in call.input_storages
+            call.output_shape = tuple(o.shape)
+            call.output_numel = numel = o.numel()
+            call.output_bytes = numel * o.element_size()
             info = self.info.get(id(o))
+            storage = info.storage if info is not None else o.untyped_storage()._cdata
+            call.inplace = storage in call.input_storages
             call.receptive_field = info.rf if info is not None else None
             if not call.name:  # the model's output outlives the pass
                 for t in outs:
                     self.storages.get(t.untyped_storage()._cdata, [0, 0, 0])[2] = math.inf
             if call.leaf:
-                node = GraphNode(
-                    len(self.record.nodes), "module", call.name, call.type, call.output_shape
-                )
-                self.record.nodes.append(node)
-                self.record.edges.extend((p, node.id) for p in sorted(call.input_producers))
+                nodes = self.record.nodes
+                node = GraphNode(len(nodes), "module", call.name, call.type, call.output_shape)
+                nodes.append(node)
+                if len(call.input_producers) == 1:
+                    self.record.edges.extend((p, node.id) for p in call.input_producers)
+                else:
+                    self.record.edges.extend((p, node.id) for p in sorted(call.input_producers))
                 call.node = node.id
                 producers = frozenset({node.id})
                 for t in outs:
                     old = self.info.get(id(t))
-                    rf, axes = (old.rf, old.axes) if old is not None else (None, None)
-                    self.tag(t, _Info(rf, producers, axes))
+                    if old is not None:
+                        self.tag(t, old.rf, producers, old.axes)
+                    else:
+                        self.tag(t, None, producers, None)
 
     def peak(self) -> int:
         """Largest sum of storage bytes alive at once (a sweep over first/last use)."""
@@ -314,98 +418,13 @@ class _Recorder(TorchFunctionMode):
         return peak
 
 
-@contextlib.contextmanager
-def module_hooks(
-    model: nn.Module, pre: Callable[..., None], post: Callable[..., None]
-) -> Iterator[list[torch.utils.hooks.RemovableHandle]]:
-    """Register ``pre(name, leaf, module, args, kwargs)`` / ``post(module, args, kwargs, out)``.
-
-    Hooks go on every module of ``model``; all are removed on exit, also when the body raises.
-    """
-    handles = []
-    try:
-        for name, module in model.named_modules():
-            leaf = next(module.children(), None) is None
-            handles.append(
-                module.register_forward_pre_hook(
-                    lambda m, a, k, _n=name, _l=leaf: pre(_n, _l, m, a, k), with_kwargs=True
-                )
-            )
-            handles.append(module.register_forward_hook(post, with_kwargs=True))
-        yield handles
-    finally:
-        for h in handles:
-            h.remove()
-
-
-def _wrappable(modules: list[nn.Module]) -> bool:
-    """Whether per-instance ``_call_impl`` wrappers see exactly what the hooks would see.
-
-    Not when global forward hooks exist (they run between the module's own hooks and its
-    forward, so their order relative to ours would change), nor for compiled or scripted
-    modules or one whose ``_call_impl`` is already replaced on the instance.
-    """
-    if module_globals._global_forward_hooks or module_globals._global_forward_pre_hooks:
-        return False
-    return not any(
-        "_call_impl" in m.__dict__
-        or m.__dict__.get("_compiled_call_impl") is not None
-        or isinstance(m, torch.jit.ScriptModule)
-        for m in modules
-    )
-
-
-def _wrapper(module: nn.Module, name: str, leaf: bool, pre: Callable, post: Callable):
-    call = type(module)._call_impl  # runs the module's own (kept) hooks, then forward
-
-    def wrapped(*args, **kwargs):
-        pre(name, leaf, module, args, kwargs)
-        out = call(module, *args, **kwargs)
-        post(module, args, kwargs, out)
-        return out
-
-    return wrapped
-
-
-@contextlib.contextmanager
-def module_calls(
-    model: nn.Module,
-    pre: Callable[..., None],
-    post: Callable[..., None],
-    named: list[tuple[str, nn.Module]] | None = None,
-) -> Iterator[None]:
-    """Call ``pre`` / ``post`` around every module call of ``model``, as :func:`module_hooks`.
-
-    Registering and running two hooks per module costs more than the meta forward of a
-    VGG; where it changes nothing (:func:`_wrappable`), each module's ``_call_impl`` is
-    wrapped on the instance instead: ``pre`` runs after the module's own forward pre-hooks
-    would have, ``post`` right after its forward, and a module whose parent calls
-    ``.forward()`` directly is not seen, as with hooks. Everything is undone on exit, also
-    when the body raises. ``named``: ``list(model.named_modules())`` if the caller has it.
-    """
-    named = list(model.named_modules()) if named is None else named
-    if not _wrappable([m for _, m in named]):
-        with module_hooks(model, pre, post):
-            yield
-        return
-    done: list[nn.Module] = []
-    try:
-        for name, module in named:
-            leaf = all(m is None for m in module._modules.values())  # no children()
-            module.__dict__["_call_impl"] = _wrapper(module, name, leaf, pre, post)
-            done.append(module)
-        yield
-    finally:
-        for module in done:
-            del module.__dict__["_call_impl"]
-
-
 def record_forward(model: nn.Module, x: torch.Tensor) -> ForwardRecord:
     """Run ``model(x)`` once with grad enabled and record calls, ops, graph, fields and memory.
 
     Args:
-        model: the module to run, in the train/eval mode wanted; hooks are added for the call
-            and removed afterwards, so pass a copy when the caller's model must stay untouched.
+        model: the module to run, in the train/eval mode wanted; callbacks are added for the
+            call and removed afterwards, so pass a copy when the caller's model must stay
+            untouched.
         x: input batch, e.g. ``(N, C, H, W)`` on the meta device.
 
     Returns:
@@ -425,19 +444,18 @@ def record_forward(model: nn.Module, x: torch.Tensor) -> ForwardRecord:
     recorder = _Recorder(record, params)
     record.nodes.append(GraphNode(0, "input", "input", "input", tuple(x.shape)))
     spatial = x.dim() == 4
-    recorder.tag(
-        x,
-        _Info(
-            ReceptiveField2d.identity() if spatial else None,
-            frozenset({0}),
-            (2, 3) if spatial else None,
-        ),
-    )
-    recorder.storages[x.untyped_storage()._cdata][2] = math.inf  # the caller holds the input
-    saved_hooks = torch.autograd.graph.saved_tensors_hooks(recorder.pack, lambda t: t)
-    with module_calls(model, recorder.pre_hook, recorder.post_hook, named), torch.enable_grad():
+    rf = ReceptiveField2d.identity() if spatial else None
+    recorder.tag(x, rf, frozenset({0}), (2, 3) if spatial else None)
+    recorder.info[id(x)].life[2] = math.inf  # the caller holds the input
+    saved_hooks = torch.autograd.graph.saved_tensors_hooks(recorder.pack, _unpack)
+    with module_calls(model, recorder.pre, recorder.post, named), torch.enable_grad():
         with saved_hooks, recorder:
             model(x)
     record.peak_live_bytes = recorder.peak()
     record.saved_bytes = sum(recorder.saved.values())
     return record
+
+
+def _unpack(t: torch.Tensor) -> torch.Tensor:
+    return t
+

@@ -20,8 +20,8 @@ import torch
 import torchvision
 
 from vizkit.inspect import summarize
+from vizkit.inspect.assemble import assemble
 from vizkit.inspect.prepare import meta_copy
-from vizkit.inspect.summary import _assemble
 from vizkit.inspect.tracing import record_forward
 
 
@@ -40,7 +40,7 @@ def _phases(model: torch.nn.Module, size: tuple[int, ...]) -> list[float]:
         t1 = time.perf_counter()
         record = record_forward(clone.eval(), x)
         t2 = time.perf_counter()
-        _assemble(clone, record, shape, dtype, None)
+        assemble(record.modules, record, shape, dtype, None)
         t3 = time.perf_counter()
     finally:
         gc.enable()
@@ -91,7 +91,7 @@ def main(repeats: int = 9, phase_repeats: int = 101) -> None:
     )
     for name, value in med.items():
         print(f"  {name:18s} median {value * 1000:8.1f} ms")
-    labels = ("meta_copy", "record_forward", "_assemble")
+    labels = ("meta_copy", "record_forward", "assemble")
     parts = ", ".join(f"{k} {v * 1000:.2f}" for k, v in zip(labels, phase_med, strict=True))
     print(
         f"  summarize phases ({phase_repeats} repeats, median ms): {parts}; "

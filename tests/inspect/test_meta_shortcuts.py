@@ -5,8 +5,8 @@ For every stand-in, over a grid of configurations: the same output shape, dtype,
 grad) the same tensors saved for backward (which input, or the output, or a new tensor; bytes,
 dtype) as torch's node saves through ``saved_tensors_hooks``; the stand-ins report theirs
 through ``save`` (plus, for their fallbacks, autograd), which is how
-:mod:`vizkit.inspect.tracing` measures training memory. Where torch refuses a configuration, the stand-in declines (returns None), so
-the real op runs and raises torch's own error.
+:mod:`vizkit.inspect.tracing` measures training memory. Where torch refuses a configuration,
+the stand-in declines (returns None), so the real op runs and raises torch's own error.
 """
 
 from __future__ import annotations

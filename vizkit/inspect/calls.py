@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import torch
 from torch import nn
@@ -75,13 +76,27 @@ def _wrappable(modules: list[nn.Module]) -> bool:
     )
 
 
+def _hook_free(module: nn.Module) -> bool:
+    """Whether ``module._call_impl`` would just call ``forward`` (its fast path)."""
+    return not (
+        module._backward_hooks
+        or module._backward_pre_hooks
+        or module._forward_hooks
+        or module._forward_pre_hooks
+        or module_globals._global_backward_pre_hooks
+        or module_globals._global_backward_hooks
+        or torch._C._get_tracing_state()
+    )
+
+
 def _wrapper(module: nn.Module, name: str, leaf: bool, pre: Pre, post: Post) -> Callable:
-    call = type(module)._call_impl  # runs the module's own (kept) hooks, then forward
+    # runs the module's own (kept) hooks, then forward; without hooks just forward
+    call = module.forward if _hook_free(module) else partial(type(module)._call_impl, module)
     type_name = type(module).__name__
 
     def wrapped(*args: object, **kwargs: object) -> object:
         pre(name, leaf, type_name, args, kwargs)
-        out = call(module, *args, **kwargs)
+        out = call(*args, **kwargs)
         post(out)
         return out
 

@@ -74,12 +74,16 @@ def _pair(value: object) -> tuple[int, int] | None:
 
 def _bind(args: tuple, kwargs: dict, names: tuple[str, ...], defaults: tuple) -> list | None:
     """Arguments by position, then by name, then default; None for an unknown or extra one."""
-    if len(args) > len(names) or not kwargs.keys() <= set(names[len(args) :]):
+    n = len(args)
+    if n > len(names):
         return None
-    bound = list(args) + [
-        kwargs.get(n, d) for n, d in zip(names[len(args) :], defaults[len(args) :], strict=True)
-    ]
-    return bound
+    if not kwargs:
+        return [*args, *defaults[n:]]
+    rest = names[n:]
+    for key in kwargs:
+        if key not in rest:
+            return None
+    return [*args, *(kwargs.get(k, d) for k, d in zip(rest, defaults[n:], strict=True))]
 
 
 _CONV_NAMES = ("input", "weight", "bias", "stride", "padding", "dilation", "groups")

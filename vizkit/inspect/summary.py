@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gc
 import warnings
-from collections import Counter
 from typing import Literal
 
 import torch
 from torch import nn
 
+from vizkit.inspect.assemble import assemble
 from vizkit.inspect.prepare import (
     batch_shape,
     check_initialised,
@@ -18,12 +18,10 @@ from vizkit.inspect.prepare import (
     model_dtype,
     real_copy,
 )
-from vizkit.inspect.table import BlockRow, LayerRow, LayerTable
-from vizkit.inspect.tracing import CallRecord, ForwardRecord, record_forward
+from vizkit.inspect.table import LayerTable
+from vizkit.inspect.tracing import ForwardRecord, record_forward
 
 __all__ = ["summarize"]
-
-_NORM_TYPES = (nn.modules.batchnorm._NormBase, nn.GroupNorm, nn.LayerNorm, nn.LocalResponseNorm)
 
 
 def _is_meta_problem(err: BaseException) -> bool:
@@ -133,7 +131,7 @@ def _summarize(model: nn.Module, shape: tuple[int, ...], dt: torch.dtype, mode: 
             record = _run(clone, x, mode)
         except Exception as real_err:
             raise _input_error(shape, real_err) from real_err
-    return _assemble(clone, record, shape, dt, fallback)
+    return assemble(record.modules, record, shape, dt, fallback)
 
 
 def _input_error(shape: tuple[int, ...], err: BaseException) -> ValueError:
@@ -142,182 +140,4 @@ def _input_error(shape: tuple[int, ...], err: BaseException) -> ValueError:
         f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}. "
         "input_size is one sample without the batch dimension (batch_size sets N); check the "
         "channels and that the resolution suits the model (e.g. 227×227 for the paper's AlexNet)"
-    )
-
-
-def _is_bias(pname: str) -> bool:
-    """``bias``, ``bias_k`` / ``bias_v``, ``in_proj_bias``: the additive parameters."""
-    return pname.startswith("bias") or pname.endswith("_bias")
-
-
-def _own_params(module: nn.Module) -> list[tuple[str, nn.Parameter]]:
-    """``module.named_parameters(recurse=False)`` without its generator machinery (~10× faster)."""
-    ids: set[int] = set()
-    own = []
-    for pname, p in module._parameters.items():
-        if p is not None and id(p) not in ids:
-            ids.add(id(p))
-            own.append((pname, p))
-    return own
-
-
-def _param_split(
-    module: nn.Module, own: list[tuple[str, nn.Parameter]], seen: set[int]
-) -> tuple[int, int, int, int]:
-    """Weights / biases / norm / trainable of the parameters ``own`` registered on ``module``.
-
-    A parameter already in ``seen`` (shared with an earlier row) is not counted again.
-    """
-    weights = bias = norm = trainable = 0
-    for pname, p in own:
-        if id(p) in seen:
-            continue
-        seen.add(id(p))
-        n = p.numel()
-        trainable += n if p.requires_grad else 0
-        if isinstance(module, _NORM_TYPES):
-            norm += n
-        elif _is_bias(pname):
-            bias += n
-        else:
-            weights += n
-    return weights, bias, norm, trainable
-
-
-def _inside(name: str, parent: str) -> bool:
-    return parent == "" or name.startswith(parent + ".")
-
-
-def _place_own_rows(order: list[str], own: list[str], first_call: dict[str, int]) -> list[str]:
-    """Insert each block's own row right after the rows of its descendants.
-
-    Deepest blocks first, so a block's own row also follows its sub-blocks' own rows. A block
-    none of whose descendants has a row goes where its first call falls among the rows.
-    """
-    order = list(order)
-    for name in sorted(own, key=lambda n: -1 if n == "" else n.count("."), reverse=True):
-        after = [i for i, n in enumerate(order) if _inside(n, name)]
-        if after:
-            order.insert(after[-1] + 1, name)
-            continue
-        start = first_call.get(name, len(first_call))
-        later = (i for i, n in enumerate(order) if first_call.get(n, len(first_call)) > start)
-        order.insert(next(later, len(order)), name)
-    return order
-
-
-def _assemble(
-    model: nn.Module,
-    record: ForwardRecord,
-    shape: tuple[int, ...],
-    dtype: torch.dtype,
-    fallback: str | None,
-) -> LayerTable:
-    modules = dict(model.named_modules())
-    own_params = {id(m): _own_params(m) for m in modules.values()}
-    by_name: dict[str, list[CallRecord]] = {}
-    for call in record.calls:
-        by_name.setdefault(call.name, []).append(call)
-    first_call = {name: i for i, name in enumerate(by_name)}
-    leaves = {n for n, m in modules.items() if next(m.children(), None) is None}
-    # A block gets an own row when it registers parameters itself or runs ops of its own;
-    # a plain container (Sequential, an Inception block that only concatenates) gets none.
-    own = [
-        n
-        for n, m in modules.items()
-        if n not in leaves
-        and (own_params[id(m)] or any(c.own_macs or c.own_other for c in by_name.get(n, ())))
-    ]
-    ran = [n for n in by_name if n in leaves]
-    unused = [n for n in modules if n in leaves and n not in by_name]
-    order = _place_own_rows(ran, [n for n in own if n in by_name], first_call)
-    order += _place_own_rows(unused, [n for n in own if n not in by_name], {})
-    own_names = set(own)
-    seen: set[int] = set()
-    rows = []
-    for name in order:
-        calls = by_name.get(name, [])
-        first = calls[0] if calls else None
-        is_own = name in own_names
-        other: Counter[str] = Counter()
-        for c in calls:
-            other.update(c.own_other)
-        w, b, n, t = _param_split(modules[name], own_params[id(modules[name])], seen)
-        macs = sum(c.own_macs for c in calls)
-        if is_own and not (w or b or n or macs or other):
-            continue  # its only parameters are shared with an earlier row
-        rows.append(
-            LayerRow(
-                name=name,
-                type=type(modules[name]).__name__,
-                output_shape=first.output_shape if first else None,
-                weight_params=w,
-                bias_params=b,
-                norm_params=n,
-                trainable_params=t,
-                calls=len(calls),
-                activations=first.output_numel if first and not is_own else 0,
-                activation_bytes=first.output_bytes if first and not is_own else 0,
-                inplace=bool(first and first.inplace and not is_own),
-                macs=macs,
-                other_ops=dict(other),
-                receptive_field=first.receptive_field if first else None,
-                own=is_own,
-            )
-        )
-    blocks = []
-    for name, calls in by_name.items():
-        if name in leaves or name == "":
-            continue
-        module, other = modules[name], Counter()
-        for c in calls:
-            other.update(c.other)
-        subtree = list(module.modules())
-        params = {id(p): p for m in subtree for _, p in own_params[id(m)]}.values()
-        weight_params = sum(
-            p.numel()
-            for m in subtree
-            if not isinstance(m, _NORM_TYPES)
-            for pn, p in own_params[id(m)]
-            if not _is_bias(pn)
-        )
-        blocks.append(
-            BlockRow(
-                name=name,
-                type=calls[0].type,
-                output_shape=calls[0].output_shape,
-                weight_params=weight_params,
-                params=sum(p.numel() for p in params),
-                macs=sum(c.macs for c in calls),
-                other_ops=dict(other),
-                receptive_field=calls[0].receptive_field,
-            )
-        )
-    # model.parameters() / buffers() each walk the tree again; the same sets, deduplicated
-    params = {id(p): p for m in modules.values() for _, p in own_params[id(m)]}.values()
-    buffers = {id(b): b for m in modules.values() for b in m._buffers.values() if b is not None}
-    elem = torch.empty((), dtype=dtype).element_size()
-    n_in = 1
-    for s in shape:
-        n_in *= s
-    kept = n_in * elem + sum(r.activation_bytes for r in rows if not r.inplace)
-    return LayerTable(
-        all_rows=tuple(rows),
-        blocks=tuple(blocks),
-        input_shape=shape,
-        dtype=str(dtype).replace("torch.", ""),
-        total_params=sum(p.numel() for p in params),
-        trainable_params=sum(p.numel() for p in params if p.requires_grad),
-        total_macs=record.macs,
-        other_ops=dict(record.other),
-        input_bytes=n_in * elem,
-        param_bytes=sum(p.numel() * p.element_size() for p in params),
-        buffer_bytes=sum(b.numel() * b.element_size() for b in buffers.values()),
-        activation_bytes=kept,
-        inference_peak_bytes=record.peak_live_bytes,
-        training_saved_bytes=record.saved_bytes,
-        nodes=tuple(record.nodes),
-        edges=tuple(record.edges),
-        notes=tuple(record.notes),
-        fallback_reason=fallback,
     )

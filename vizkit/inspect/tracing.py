@@ -103,6 +103,7 @@ class ForwardRecord:
     other: dict[str, int] = field(default_factory=dict)
     peak_live_bytes: int = 0
     saved_bytes: int = 0
+    modules: list[tuple[str, nn.Module]] = field(default_factory=list)  # named_modules()
 
 
 class _Info:
@@ -142,7 +143,7 @@ def _tracked(items, info_of: dict[int, _Info], found: list) -> list:
     """``(tensor, info)`` of the recorded activations among ``items``, depth first.
 
     Only ids are compared: every recorded tensor is kept alive for the pass, so no other live
-    object shares its id.
+    object shares its id. Stride / padding pairs are looked into without a call.
     """
     for item in items:
         info = info_of.get(id(item))
@@ -151,7 +152,12 @@ def _tracked(items, info_of: dict[int, _Info], found: list) -> list:
         elif type(item) in _LEAVES:
             continue
         elif isinstance(item, (tuple, list)):
-            _tracked(item, info_of, found)
+            for sub in item:
+                info = info_of.get(id(sub))
+                if info is not None:
+                    found.append((sub, info))
+                elif type(sub) not in _LEAVES and isinstance(sub, (tuple, list, dict)):
+                    _tracked((sub,), info_of, found)
         elif isinstance(item, dict):
             _tracked(item.values(), info_of, found)
     return found
@@ -179,6 +185,15 @@ def _out_axes(name: str, args: tuple, axes: tuple[int, int], n_in: int, n_out: i
         swap = {a: b, b: a}
         return (swap.get(axes[0], axes[0]), swap.get(axes[1], axes[1]))
     return axes if n_in == n_out else None
+
+
+def _node(
+    node_id: int, kind: str, name: str, type_name: str, shape: tuple[int, ...] | None
+) -> GraphNode:
+    """``GraphNode(...)`` without the frozen ``__init__``'s cost (one per module call)."""
+    node = object.__new__(GraphNode)
+    node.__dict__.update(id=node_id, kind=kind, name=name, type=type_name, output_shape=shape)
+    return node
 
 
 @dataclass(frozen=True)
@@ -390,20 +405,26 @@ class _Recorder(TorchFunctionMode):
                     self.storages.get(t.untyped_storage()._cdata, [0, 0, 0])[2] = math.inf
             if call.leaf:
                 nodes = self.record.nodes
-                node = GraphNode(len(nodes), "module", call.name, call.type, call.output_shape)
-                nodes.append(node)
+                node_id = len(nodes)
+                nodes.append(_node(node_id, "module", call.name, call.type, call.output_shape))
+                edges = self.record.edges
                 if len(call.input_producers) == 1:
-                    self.record.edges.extend((p, node.id) for p in call.input_producers)
+                    for p in call.input_producers:
+                        edges.append((p, node_id))
                 else:
-                    self.record.edges.extend((p, node.id) for p in sorted(call.input_producers))
-                call.node = node.id
-                producers = frozenset({node.id})
+                    edges.extend((p, node_id) for p in sorted(call.input_producers))
+                call.node = node_id
+                producers = frozenset((node_id,))
+                step = self.step
                 for t in outs:
                     old = self.info.get(id(t))
-                    if old is not None:
-                        self.tag(t, old.rf, producers, old.axes)
-                    else:
+                    if old is None:
                         self.tag(t, None, producers, None)
+                        continue
+                    life = old.life
+                    if life[2] < step:
+                        life[2] = step
+                    self.info[id(t)] = _Info(old.rf, producers, old.axes, life, old.storage)
 
     def peak(self) -> int:
         """Largest sum of storage bytes alive at once (a sweep over first/last use)."""
@@ -433,8 +454,8 @@ def record_forward(model: nn.Module, x: torch.Tensor) -> ForwardRecord:
     Raises:
         Whatever ``model(x)`` raises.
     """
-    record = ForwardRecord()
-    named = list(model.named_modules())  # one walk for the parameters and the wrappers
+    named = list(model.named_modules())  # one walk for the parameters, wrappers and the table
+    record = ForwardRecord(modules=named)
     params = {
         p.untyped_storage()._cdata
         for _, m in named
@@ -458,4 +479,3 @@ def record_forward(model: nn.Module, x: torch.Tensor) -> ForwardRecord:
 
 def _unpack(t: torch.Tensor) -> torch.Tensor:
     return t
-

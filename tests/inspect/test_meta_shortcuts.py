@@ -62,7 +62,7 @@ def _same_as_torch(name, real, args, kwargs, named):
     """Stand-in ``name`` on ``(args, kwargs)`` matches ``real``, or declines where torch raises."""
     try:
         want, want_saved = _run(lambda save: real(*args, **kwargs), named)
-    except (RuntimeError, ValueError, TypeError):
+    except (RuntimeError, ValueError, TypeError, IndexError):
         assert SHORTCUTS[name](args, kwargs, _ignore) is None
         return False
     got, got_saved = _run(lambda save: SHORTCUTS[name](args, kwargs, save), named)
@@ -248,6 +248,98 @@ def test_stand_in_outputs_take_in_place_ops_like_torch_outputs():
     assert saved == [x, w, y]
 
 
+_SHAPE_PAIRS = [
+    ((2, 4, 5, 5), (2, 4, 5, 5)),
+    ((2, 4, 5, 5), (2, 4, 1, 1)),  # a squeeze-excitation gate
+    ((2, 4, 1, 1), (2, 4, 5, 5)),
+    ((4, 5, 5), (2, 4, 5, 5)),  # fewer dims
+    ((3, 7), (7,)),
+    ((2, 4, 5, 5), (2, 3, 5, 5)),  # not broadcastable: torch refuses
+]
+
+
+@pytest.mark.parametrize(("x_shape", "y_shape"), _SHAPE_PAIRS)
+@pytest.mark.parametrize(("x_grad", "y_grad"), _GRADS)
+def test_add_and_mul(x_shape, y_shape, x_grad, y_grad):
+    x, y = _meta(x_shape, grad=x_grad), _meta(y_shape, grad=y_grad)
+    named = {"x": x, "y": y}
+    for real in (torch.add, torch.Tensor.add, torch.Tensor.__add__):
+        _same_as_torch("add", real, (x, y), {}, named)
+    for real in (torch.mul, torch.Tensor.mul, torch.Tensor.__mul__):
+        _same_as_torch("mul", real, (x, y), {}, named)
+
+
+@pytest.mark.parametrize(("x_shape", "y_shape"), _SHAPE_PAIRS)
+@pytest.mark.parametrize(("x_grad", "y_grad"), _GRADS)
+def test_add_in_place(x_shape, y_shape, x_grad, y_grad):
+    for real in (torch.Tensor.add_, torch.Tensor.__iadd__):
+        x, y = _meta(x_shape, grad=x_grad), _meta(y_shape, grad=y_grad)
+        got = SHORTCUTS["add_"]((x, y), {}, _ignore)
+        try:
+            want = real(_meta(x_shape, grad=x_grad), y)
+        except RuntimeError:
+            assert got is None
+            continue
+        if got is None:  # declined: only where the real op would give x grad it lacks
+            assert y_grad and not x_grad
+            continue
+        assert got is x and got.shape == want.shape and got.requires_grad == want.requires_grad
+        _same_as_torch("add_", real, (x, y), {}, {"x": x, "y": y})  # and no saves
+
+
+def test_add_mul_decline_scalars_mixed_dtypes_and_views():
+    x = _meta((2, 3), grad=True)
+    assert SHORTCUTS["add"]((x, 1.0), {}, _ignore) is None
+    assert SHORTCUTS["add"]((x, x), {"alpha": 2}, _ignore) is None
+    assert SHORTCUTS["mul"]((x, _meta((2, 3), dtype=torch.float16)), {}, _ignore) is None
+    view = _meta((4, 3), grad=True)[1:3]
+    assert SHORTCUTS["add_"]((view, x), {}, _ignore) is None
+    leaf = _meta((2, 3), grad=True, leaf=True)
+    assert SHORTCUTS["add_"]((leaf, x), {}, _ignore) is None
+
+
+@pytest.mark.parametrize(
+    ("shapes", "dim"),
+    [
+        ([(2, 3, 4, 4), (2, 5, 4, 4)], 1),  # an inception concatenation
+        ([(2, 3, 4, 4), (2, 3, 4, 4), (2, 3, 4, 4)], -3),
+        ([(2, 3), (4, 3)], 0),
+        ([(2, 3, 4, 4), (2, 5, 3, 4)], 1),  # sizes disagree: torch refuses
+        ([(2, 3, 4, 4)], 4),  # no such dim: torch refuses
+    ],
+)
+@pytest.mark.parametrize("grads", [(False, True), (True, True), (False, False)])
+def test_cat(shapes, dim, grads):
+    tensors = [_meta(s, grad=grads[i % 2]) for i, s in enumerate(shapes)]
+    named = {f"t{i}": t for i, t in enumerate(tensors)}
+    _same_as_torch("cat", torch.cat, (tensors, dim), {}, named)
+    _same_as_torch("cat", torch.cat, (tensors,), {"dim": dim}, named)
+
+
+def _bn_as_before(x, running_mean, running_var, weight=None, bias=None, **kwargs):
+    """What the batch-norm stand-in has always kept: ``x · weight + bias`` (ones for no weight)."""
+    if weight is None:
+        weight = torch.ones(x.shape[1], device="meta", dtype=x.dtype, requires_grad=True)
+    shape = [1, x.shape[1]] + [1] * (x.dim() - 2)
+    out = x * weight.view(shape)
+    return out + bias.view(shape) if bias is not None else out
+
+
+@pytest.mark.parametrize("shape", [(2, 4, 5, 5), (3, 4), (2, 4, 6)])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize(("x_grad", "w_grad"), _GRADS)
+def test_batch_norm_keeps_what_it_always_kept(shape, affine, x_grad, w_grad):
+    x = _meta(shape, grad=x_grad)
+    stats = (_meta((4,)), _meta((4,)))
+    w = _meta((4,), grad=w_grad, leaf=True) if affine else None
+    b = _meta((4,), grad=w_grad, leaf=True) if affine else None
+    kwargs = {"weight": w, "bias": b, "training": False, "momentum": 0.1, "eps": 1e-5}
+    assert _same_as_torch("batch_norm", _bn_as_before, (x, *stats), kwargs, {"x": x, "w": w})
+    real = F.batch_norm(x, *stats, **kwargs)  # and the output torch itself gives
+    got = SHORTCUTS["batch_norm"]((x, *stats), kwargs, lambda item: None)
+    assert got.shape == real.shape and got.stride() == real.stride() and got.dtype == real.dtype
+
+
 def test_stand_ins_run_only_on_meta():
     x = torch.zeros(1, 2, 4, 4)
     w = torch.zeros(3, 2, 3, 3)
@@ -258,10 +350,16 @@ def test_stand_ins_run_only_on_meta():
         ("max_pool2d", (x, 2)),
         ("linear", (x, torch.zeros(2, 4))),
         ("adaptive_avg_pool2d", (x, 2)),
+        ("add", (x, x)),
+        ("add_", (x, x)),
+        ("mul", (x, x)),
+        ("cat", ([x, x],)),
+        ("batch_norm", (x, None, None)),
     ]:
         assert SHORTCUTS[name](args, {}, _ignore) is None, name
 
 
 def test_every_new_stand_in_has_a_grid_here():
     tested = {"conv2d", "relu", "relu_", "max_pool2d", "linear", "adaptive_avg_pool2d"}
-    assert set(SHORTCUTS) - tested == {"batch_norm"}  # the older one, covered by the summaries
+    tested |= {"add", "add_", "mul", "cat", "batch_norm"}
+    assert set(SHORTCUTS) == tested

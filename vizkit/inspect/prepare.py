@@ -15,7 +15,8 @@ kept, since the forward needs them. Global hooks
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -29,6 +30,7 @@ __all__ = [
     "check_model",
     "meta_copy",
     "model_dtype",
+    "prepare_meta",
     "real_copy",
 ]
 
@@ -54,8 +56,12 @@ def check_initialised(model: nn.Module) -> None:
     Raises:
         ValueError: a parameter is still uninitialised, naming it and the fix.
     """
+    _scan_parameters(model, model, set(), False)  # fast; the named search only on a find
+
+
+def _refuse_uninitialised(model: nn.Module) -> None:
     for name, p in model.named_parameters():
-        if isinstance(p, nn.parameter.UninitializedParameter):
+        if isinstance(p, _Uninitialised):
             raise ValueError(
                 f"parameter {name!r} of model is uninitialised (a lazy module such as "
                 "nn.LazyLinear gets its shape from its first input): run the model once on a "
@@ -120,8 +126,54 @@ def model_dtype(model: nn.Module, dtype: torch.dtype | None) -> torch.dtype:
     return torch.get_default_dtype()
 
 
-def _meta_like(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    return torch.empty_like(t, device="meta", dtype=dtype if t.is_floating_point() else t.dtype)
+def prepare_meta(
+    model: nn.Module, dtype: torch.dtype | None = None, training: bool | None = None
+) -> tuple[nn.Module, torch.dtype]:
+    """``(meta_copy(model, dt), dt)`` with ``dt = model_dtype(model, dtype)``, after
+    :func:`check_model` and :func:`check_initialised`: the same, in one walk, twice as fast.
+
+    ``training``: when given, the copy is in that mode, as after ``copy.train(training)``
+    (set during the walk; ``train`` itself is called where a module class overrides it).
+
+    Raises:
+        TypeError: ``model`` is not a module, or ``dtype`` not a floating ``torch.dtype``.
+        ValueError: a lazy module is still uninitialised (checked before ``dtype``).
+    """
+    check_model(model)
+    if dtype is None:
+        dt = _scan_parameters(model, model, set(), True) or torch.get_default_dtype()
+    elif not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        check_initialised(model)
+        dt = model_dtype(model, dtype)  # raises the TypeError
+    else:
+        dt = dtype
+    return _copy_tree(model, *_meta_makers(dt, model), training), dt
+
+
+_META, _STRIDED = torch.device("meta"), torch.strided
+_Parameter = nn.Parameter
+_Uninitialised = nn.parameter.UninitializedParameter
+_Maker = Callable[[torch.Tensor], torch.Tensor]
+
+
+def _scan_parameters(
+    model: nn.Module, module: nn.Module, seen: set[int], first_floating: bool
+) -> torch.dtype | None:
+    """Walk ``module``'s parameters in ``parameters()`` order (``seen``: the modules done),
+    raising :func:`check_initialised`'s error for ``model`` on an uninitialised one; with
+    ``first_floating``, stop at the first floating one and return its dtype, else ``None``."""
+    seen.add(id(module))
+    for p in module._parameters.values():
+        if p is not None:
+            if type(p) is not _Parameter and isinstance(p, _Uninitialised):
+                _refuse_uninitialised(model)
+            if first_floating and p.is_floating_point():
+                return p.dtype
+    for m in module._modules.values():
+        if m is not None and id(m) not in seen:
+            if (dt := _scan_parameters(model, m, seen, first_floating)) is not None:
+                return dt
+    return None
 
 
 def meta_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
@@ -132,40 +184,55 @@ def meta_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
         dtype: floating dtype for the copy's floating parameters and buffers.
 
     Returns:
-        An independent module tree with the same names, types and shapes, without the user's
-        hooks (see the module docstring).
+        An independent module tree with the same names, types, shapes and strides, without the
+        user's hooks (see the module docstring); what the model shares, the copy shares.
     """
-    memo: dict[int, object] = {}
-    modules = list(model.modules())  # one walk (parameters() and buffers() would walk twice)
-    for m in modules:
-        for p in m._parameters.values():
-            if p is not None and id(p) not in memo:
-                memo[id(p)] = nn.Parameter(_meta_like(p, dtype), requires_grad=p.requires_grad)
-    buffers: set[int] = set()
-    for m in modules:
-        for b in m._buffers.values():
-            if b is not None and id(b) not in buffers:
-                buffers.add(id(b))
-                memo[id(b)] = _meta_like(b, dtype)
-    return _structural_copy(model, memo)
+    return _copy_tree(model, *_meta_makers(dtype, None))
+
+
+def _meta_like(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    return torch.empty_like(t, device="meta", dtype=dtype if t.is_floating_point() else t.dtype)
+
+
+def _meta_makers(dt: torch.dtype, lazy_root: nn.Module | None) -> tuple[_Maker, _Maker]:
+    """Meta stand-ins for a parameter (an ``nn.Parameter``) and a buffer: :func:`_meta_like`,
+    with a shortcut for a plain contiguous tensor (same strides, half the time). With
+    ``lazy_root``, an uninitialised parameter is refused before it is touched."""
+    empty = torch.empty_strided
+
+    def param(p: torch.Tensor) -> torch.Tensor:
+        if type(p) is _Parameter and p.layout is _STRIDED and p.is_contiguous():
+            d = dt if p.is_floating_point() else p.dtype
+            t = empty(p.shape, p.stride(), dtype=d, device=_META, requires_grad=p.requires_grad)
+            t.__class__ = _Parameter  # = nn.Parameter(t, t.requires_grad), as materialize() does
+            return t
+        if lazy_root is not None and isinstance(p, _Uninitialised):
+            _refuse_uninitialised(lazy_root)
+        return nn.Parameter(_meta_like(p, dt), requires_grad=p.requires_grad)
+
+    def buffer(b: torch.Tensor) -> torch.Tensor:
+        if type(b) is torch.Tensor and b.layout is _STRIDED and b.is_contiguous():
+            d = dt if b.is_floating_point() else b.dtype
+            return empty(b.shape, b.stride(), dtype=d, device=_META)
+        return _meta_like(b, dt)
+
+    return param, buffer
 
 
 #: ``Module.__dict__`` entries holding hooks: id → hook, or id → flag for the kept hooks.
-_HOOK_DICTS = frozenset(
-    {
-        "_forward_hooks",
-        "_forward_hooks_with_kwargs",
-        "_forward_hooks_always_called",
-        "_forward_pre_hooks",
-        "_forward_pre_hooks_with_kwargs",
-        "_backward_hooks",
-        "_backward_pre_hooks",
-        "_state_dict_hooks",
-        "_state_dict_pre_hooks",
-        "_load_state_dict_pre_hooks",
-        "_load_state_dict_post_hooks",
-    }
+_HOOK_KEYS = tuple(
+    "_forward_hooks _forward_hooks_with_kwargs _forward_hooks_always_called _forward_pre_hooks "
+    "_forward_pre_hooks_with_kwargs _backward_hooks _backward_pre_hooks _state_dict_hooks "
+    "_state_dict_pre_hooks _load_state_dict_pre_hooks _load_state_dict_post_hooks".split()
 )
+_HOOK_DICTS = frozenset(_HOOK_KEYS)
+#: the entries ``Module.__init__`` makes, each handled by name in the copy walk
+_MODULE_KEYS = _HOOK_DICTS | {
+    *"training _parameters _buffers _non_persistent_buffers_set _is_full_backward_hook".split(),
+    "_modules",
+}
+#: value types shared as they are, recognised without an ``isinstance`` chain
+_PLAIN = frozenset({bool, int, float, str, tuple, list, type(None), set, frozenset})
 
 
 def _computes_weight(hook: object) -> bool:
@@ -173,49 +240,108 @@ def _computes_weight(hook: object) -> bool:
     return isinstance(hook, (WeightNorm, SpectralNorm, BasePruningMethod))
 
 
-def _without_user_hooks(state: dict[str, object]) -> None:
-    """Replace the hook dicts in a copied ``__dict__`` by new ones without the user's hooks."""
-    kept = {k for k, h in state.get("_forward_pre_hooks", {}).items() if _computes_weight(h)}
-    for key in _HOOK_DICTS & state.keys():
-        value = state[key]
-        if key.startswith("_forward_pre_hooks"):
-            state[key] = value.__class__((k, v) for k, v in value.items() if k in kept)
-        else:
-            state[key] = value.__class__()
-    if "_is_full_backward_hook" in state:
-        state["_is_full_backward_hook"] = None
-
-
-def _structural_copy(module: nn.Module, memo: dict[int, object]) -> nn.Module:
+def _copy_tree(
+    model: nn.Module, param: _Maker, buffer: _Maker, training: bool | None = None
+) -> nn.Module:
     """Copy the module tree: new modules, new parameter / buffer / child / hook dicts.
 
-    Much faster than :func:`copy.deepcopy` (which walks every attribute). Plain attributes are
-    shared with the original, so a forward that mutates a plain list attribute in place would
-    touch it; no torchvision model does. Plain tensor attributes are cloned. The user's hooks
-    are left out (module docstring).
+    Much faster than :func:`copy.deepcopy` (which walks every attribute): one walk that makes
+    each parameter and buffer (by ``param`` / ``buffer``) when it first meets it, memo by id.
+    Plain attributes are shared with the original, so a forward that mutates a plain list
+    attribute in place would touch it; no torchvision model does; dict attributes are copied,
+    plain tensor attributes cloned (or the copy of the parameter / buffer they are). The hook
+    dicts are new and empty but for the hooks torch computes weights with (module docstring).
+    With ``training``, every copied module's ``training`` flag is set to it, or, where a
+    module class overrides ``train``, ``root.train(training)`` is called.
     """
-    if id(module) in memo:
-        return memo[id(module)]  # type: ignore[return-value]
-    clone = module.__class__.__new__(module.__class__)
-    memo[id(module)] = clone
-    state = dict(module.__dict__)
-    for key, value in state.items():
-        if key in _HOOK_DICTS:
-            continue  # replaced by new dicts in _without_user_hooks
-        if key == "_modules":
-            state[key] = {
-                k: None if m is None else _structural_copy(m, memo) for k, m in value.items()
-            }
-        elif key in ("_parameters", "_buffers"):
-            state[key] = {k: None if t is None else memo[id(t)] for k, t in value.items()}
-        elif isinstance(value, dict):
+    memo: dict[int, Any] = {}
+    tensor_attrs: list[tuple[dict[str, Any], str, torch.Tensor]] = []
+    overrides: list[type] = []
+    root = _copy_module(model, (memo, tensor_attrs, param, buffer, training, overrides))
+    for state, key, value in tensor_attrs:
+        # a plain tensor attribute (the weight old-style weight_norm recomputes, a constant):
+        # cloned as it is; deepcopy would refuse a non-leaf one such as that weight
+        copied = memo.get(id(value))
+        state[key] = value.detach().clone() if copied is None else copied
+    if training is not None and overrides:
+        root.train(training)
+    return root
+
+
+def _copy_tensors(values: dict[str, Any], make: _Maker, memo: dict[int, Any]) -> dict[str, Any]:
+    new: dict[str, Any] = {}
+    for k, t in values.items():
+        if t is not None and (c := memo.get(id(t))) is None:
+            c = memo[id(t)] = make(t)
+        new[k] = None if t is None else c
+    return new
+
+
+_Walk = tuple[
+    dict[int, Any],
+    list[tuple[dict[str, Any], str, torch.Tensor]],
+    _Maker,
+    _Maker,
+    bool | None,
+    list[type],
+]
+_TRAIN = nn.Module.train
+
+
+def _copy_module(module: nn.Module, walk: _Walk) -> nn.Module:
+    """:func:`_copy_tree` for one module and, recursively, its children. ``walk``: the memo,
+    the plain tensor attributes left for later (once all tensors have a copy), the makers, the
+    training flag to set (or None) and the classes met that override ``train``."""
+    memo, tensor_attrs, param, buffer, training, overrides = walk
+    cls = module.__class__
+    clone = memo[id(module)] = cls.__new__(cls)
+    original = module.__dict__
+    state = original.copy()
+    if training is not None:
+        state["training"] = training
+        if cls.train is not _TRAIN:
+            overrides.append(cls)
+    try:
+        for key in _HOOK_KEYS:
+            state[key] = state[key].__class__()
+    except KeyError:  # a module made without Module.__init__: the hook dicts it has
+        for key in _HOOK_DICTS & state.keys():
+            state[key] = original[key].__class__()
+    if pre_hooks := original.get("_forward_pre_hooks"):  # keep the weight computing ones
+        kept = {k for k, h in pre_hooks.items() if _computes_weight(h)}
+        for key in ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs"):
+            if key in state:
+                value = original[key]
+                state[key] = value.__class__((k, v) for k, v in value.items() if k in kept)
+    if state.get("_is_full_backward_hook") is not None:
+        state["_is_full_backward_hook"] = None
+    later = None  # plain tensor attributes: done once all parameters and buffers are
+    for key in original.keys() - _MODULE_KEYS:
+        value = original[key]
+        if value.__class__ in _PLAIN:
+            continue
+        if isinstance(value, dict):
             state[key] = value.__class__(value) if type(value) is not dict else dict(value)
         elif isinstance(value, torch.Tensor):
-            # a plain tensor attribute (the weight old-style weight_norm recomputes, a constant):
-            # cloned as it is; deepcopy would refuse a non-leaf one such as that weight
-            state[key] = memo[id(value)] if id(value) in memo else value.detach().clone()
-    _without_user_hooks(state)
-    clone.__dict__.update(state)
+            later = [*(later or ()), key]
+    if (params := state.get("_parameters")) is not None:
+        state["_parameters"] = _copy_tensors(params, param, memo) if params else {}
+    if (buffers := state.get("_buffers")) is not None:
+        state["_buffers"] = _copy_tensors(buffers, buffer, memo) if buffers else {}
+    if (children := state.get("_modules")) is not None:
+        new: dict[str, Any] = {}
+        for k, m in children.items():
+            if m is not None and (c := memo.get(id(m))) is None:  # (an empty Sequential is falsy)
+                c = _copy_module(m, walk)
+            new[k] = None if m is None else c
+        state["_modules"] = new
+    if clone.__dict__:  # a __new__ that sets attributes: theirs, overridden by the copy's
+        clone.__dict__.update(state)
+        state = clone.__dict__
+    else:
+        object.__setattr__(clone, "__dict__", state)
+    if later:
+        tensor_attrs.extend((state, key, original[key]) for key in later)
     return clone
 
 
@@ -225,14 +351,9 @@ def real_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
     Like :func:`meta_copy`, but each parameter and buffer is cloned (detached, so the copy
     shares no autograd history with the original).
     """
-    memo: dict[int, object] = {}
 
     def cloned(t: torch.Tensor) -> torch.Tensor:
         t = t.detach()
         return t.to(dtype) if t.is_floating_point() and t.dtype != dtype else t.clone()
 
-    for p in model.parameters():
-        memo[id(p)] = nn.Parameter(cloned(p), requires_grad=p.requires_grad)
-    for b in model.buffers():
-        memo[id(b)] = cloned(b)
-    return _structural_copy(model, memo)
+    return _copy_tree(model, lambda p: nn.Parameter(cloned(p), p.requires_grad), cloned)

@@ -10,14 +10,7 @@ import torch
 from torch import nn
 
 from vizkit.inspect.assemble import assemble
-from vizkit.inspect.prepare import (
-    batch_shape,
-    check_initialised,
-    check_model,
-    meta_copy,
-    model_dtype,
-    real_copy,
-)
+from vizkit.inspect.prepare import batch_shape, check_model, model_dtype, prepare_meta, real_copy
 from vizkit.inspect.table import LayerTable
 from vizkit.inspect.tracing import ForwardRecord, record_forward
 
@@ -93,27 +86,30 @@ def summarize(
     The user's hooks on the model's modules do not fire: the copy carries none.
     """
     check_model(model)
-    check_initialised(model)
     shape = batch_shape(input_size, batch_size)
     if mode not in ("eval", "train"):
         raise ValueError(f"mode {mode!r} is not 'eval' or 'train'")
-    dt = model_dtype(model, dtype)
+    if dtype is not None:
+        model_dtype(model, dtype)  # a bad dtype's TypeError
     # Garbage collection triggered by the many small objects of the copy would cost more than
     # the whole meta pass (it walks torch's heap); nothing here creates lasting cycles.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _summarize(model, shape, dt, mode)
+        return _summarize(model, shape, dtype, mode)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _summarize(model: nn.Module, shape: tuple[int, ...], dt: torch.dtype, mode: str) -> LayerTable:
+def _summarize(
+    model: nn.Module, shape: tuple[int, ...], dtype: torch.dtype | None, mode: str
+) -> LayerTable:
+    # the lazy-module check, the dtype and the copy in one walk; the copy in the wanted mode
+    clone, dt = prepare_meta(model, dtype, training=mode == "train")
     fallback = None
     try:
-        clone = meta_copy(model, dt)
-        record = _run(clone, torch.empty(shape, dtype=dt, device="meta"), mode)
+        record = record_forward(clone, torch.empty(shape, dtype=dt, device="meta"))
     except Exception as err:
         if not _is_meta_problem(err):
             raise _input_error(shape, err) from err

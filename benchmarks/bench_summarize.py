@@ -3,9 +3,10 @@
 Same process, same model (torchvision VGG-16, random weights, eval mode), timed in rounds of
 one torchinfo call and five summarize calls; the ratio of medians is reported (goal: summarize
 ≥ 50× faster), and apart from it the ratio for the first summarize of each round alone (right
-after torchinfo's real forward has streamed the weights through the caches), with the parameter count
-(must be identical), the MACs (goal: within 0.1 %) and the extra peak memory of summarize
-(goal: < 20 MB, measured as the growth of the process's peak RSS while only summarize runs).
+after torchinfo's real forward has streamed the weights through the caches), with the
+parameter count (must be identical), the MACs (goal: within 0.1 %) and the extra peak memory
+of summarize (goal: < 20 MB, measured as the growth of the process's peak RSS while only
+summarize runs).
 
 torchinfo is a benchmark-only dependency: ``pip install torchinfo``.
 """

@@ -340,6 +340,80 @@ def test_batch_norm_keeps_what_it_always_kept(shape, affine, x_grad, w_grad):
     assert got.shape == real.shape and got.stride() == real.stride() and got.dtype == real.dtype
 
 
+_ACTIVATION_CALLS = [
+    ("gelu", F.gelu, (), {}),
+    ("gelu", F.gelu, (), {"approximate": "tanh"}),
+    ("gelu", F.gelu, (), {"approximate": "sideways"}),  # torch refuses
+    ("hardswish", F.hardswish, (), {}),
+    ("hardsigmoid", F.hardsigmoid, (), {}),
+    ("silu", F.silu, (), {}),
+    ("mish", F.mish, (), {}),
+    ("relu6", F.relu6, (), {}),
+    ("leaky_relu", F.leaky_relu, (0.2,), {}),
+    ("leaky_relu", F.leaky_relu, (), {"negative_slope": 0.1}),
+    ("elu", F.elu, (), {"alpha": 0.5}),
+    ("sigmoid", torch.sigmoid, (), {}),
+    ("sigmoid", torch.Tensor.sigmoid, (), {}),
+    ("tanh", torch.tanh, (), {}),
+    ("softmax", torch.softmax, (-1,), {}),
+    ("softmax", F.softmax, (), {"dim": 1}),
+]
+
+
+@pytest.mark.parametrize(("name", "real", "extra", "kwargs"), _ACTIVATION_CALLS)
+@pytest.mark.parametrize("shape", [(2, 4, 5, 5), (3, 7)])
+@pytest.mark.parametrize("grad", [True, False])
+def test_activations(name, real, extra, kwargs, shape, grad):
+    x = _meta(shape, grad=grad)
+    _same_as_torch(name, real, (x, *extra), kwargs, {"x": x})
+
+
+@pytest.mark.parametrize(
+    ("name", "real", "extra"),
+    [
+        ("hardswish", F.hardswish, ()),
+        ("hardsigmoid", F.hardsigmoid, ()),
+        ("silu", F.silu, ()),
+        ("relu6", F.relu6, ()),
+        ("leaky_relu", F.leaky_relu, (0.1,)),
+        ("elu", F.elu, (0.5,)),
+    ],
+)
+@pytest.mark.parametrize("grad", [True, False])
+def test_activations_in_place(name, real, extra, grad):
+    x = _meta((2, 4, 5, 5), grad=grad)
+    assert _same_as_torch(name, real, (x, *extra), {"inplace": True}, {"x": x})
+    leaf = _meta((2, 3), grad=True, leaf=True)
+    view = _meta((4, 6), grad=True)[1:]
+    for t in (leaf, view):  # torch refuses the leaf and rewrites the view's base: left to it
+        assert SHORTCUTS[name]((t, *extra), {"inplace": True}, _ignore) is None
+
+
+def test_activations_in_place_or_with_a_cast_go_to_torch():
+    x = _meta((2, 3), grad=True)
+    assert SHORTCUTS["mish"]((x,), {"inplace": True}, _ignore) is None
+    assert SHORTCUTS["softmax"]((x,), {"dim": 1, "dtype": torch.float64}, _ignore) is None
+    assert SHORTCUTS["softmax"]((x,), {"dim": None}, _ignore) is None
+    assert SHORTCUTS["softmax"]((x, 2), {}, _ignore) is None  # no such dim: torch decides
+    assert SHORTCUTS["sigmoid"]((x.t(),), {}, _ignore) is None  # not contiguous
+
+
+@pytest.mark.parametrize(
+    ("shape", "normalized"), [((2, 5, 8), (8,)), ((2, 4, 5, 5), (5, 5)), ((2, 4, 5, 5), (4,))]
+)
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize(("x_grad", "w_grad"), _GRADS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
+def test_layer_norm(shape, normalized, affine, x_grad, w_grad, dtype):
+    x = _meta(shape, grad=x_grad, dtype=dtype)
+    w = _meta(normalized, grad=w_grad, leaf=True, dtype=dtype) if affine else None
+    b = _meta(normalized, grad=w_grad, leaf=True, dtype=dtype) if affine else None
+    named = {"x": x, "w": w, "b": b}
+    kwargs = {"weight": w, "bias": b, "eps": 1e-6}
+    _same_as_torch("layer_norm", F.layer_norm, (x, normalized), kwargs, named)
+    _same_as_torch("layer_norm", F.layer_norm, (x, normalized, w, b), {}, named)
+
+
 def test_stand_ins_run_only_on_meta():
     x = torch.zeros(1, 2, 4, 4)
     w = torch.zeros(3, 2, 3, 3)
@@ -361,5 +435,6 @@ def test_stand_ins_run_only_on_meta():
 
 def test_every_new_stand_in_has_a_grid_here():
     tested = {"conv2d", "relu", "relu_", "max_pool2d", "linear", "adaptive_avg_pool2d"}
-    tested |= {"add", "add_", "mul", "cat", "batch_norm"}
+    tested |= {"add", "add_", "mul", "cat", "batch_norm", "layer_norm"}
+    tested |= {name for name, *_ in _ACTIVATION_CALLS}
     assert set(SHORTCUTS) == tested

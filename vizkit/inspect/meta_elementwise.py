@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from vizkit.inspect.meta_common import Save, bind, broadcast, needs_grad, new, plain
+from vizkit.inspect.meta_common import Save, Shortcut, bind, broadcast, needs_grad, new, plain
 
 __all__ = ["ELEMENTWISE"]
 
@@ -125,10 +125,106 @@ def _meta_cat(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     return new(tuple(shape), first.dtype, needs_grad(*tensors))
 
 
-ELEMENTWISE = {
+ELEMENTWISE: dict[str, Shortcut] = {
     "add": _meta_add,
     "add_": _meta_add_,
     "batch_norm": _meta_batch_norm,
     "cat": _meta_cat,
     "mul": _meta_mul,
 }
+
+
+#: activation → (what its backward node keeps: "input" or "output", keywords it may take)
+_ACTIVATIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "gelu": ("input", frozenset({"approximate"})),
+    "hardswish": ("input", frozenset({"inplace"})),
+    "hardsigmoid": ("input", frozenset({"inplace"})),
+    "silu": ("input", frozenset({"inplace"})),
+    "mish": ("input", frozenset({"inplace"})),
+    "relu6": ("input", frozenset({"inplace"})),
+    "leaky_relu": ("input", frozenset({"negative_slope", "inplace"})),
+    "elu": ("input", frozenset({"alpha", "inplace"})),
+    "sigmoid": ("output", frozenset()),
+    "tanh": ("output", frozenset()),
+    "softmax": ("output", frozenset({"dim", "_stacklevel", "dtype"})),
+}
+_SCALARS = (int, float, str, bool)
+#: in place, torch keeps a copy of the input for these, the input itself (the result) for these
+_IN_PLACE_KEEPS = {"hardswish": "copy", "hardsigmoid": "copy", "silu": "copy", "relu6": "copy"}
+_IN_PLACE_KEEPS |= {"leaky_relu": "input", "elu": "input"}
+
+
+def _activation(name: str) -> Shortcut:
+    keeps, keywords = _ACTIVATIONS[name]
+
+    def stand_in(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
+        if not args or not all(type(a) in _SCALARS for a in args[1:]):
+            return None
+        x = args[0]
+        if not plain(x) or not kwargs.keys() <= keywords:
+            return None
+        inplace = kwargs.get("inplace", False)
+        if type(inplace) is not bool or kwargs.get("dtype") is not None:
+            return None  # a cast first: left to torch
+        if inplace:
+            return _in_place(x, save)
+        if kwargs.get("approximate", "none") not in ("none", "tanh"):
+            return None
+        if name == "softmax":
+            dim = args[1] if len(args) > 1 else kwargs.get("dim")
+            if type(dim) is not int or not -x.dim() <= dim < max(x.dim(), 1):
+                return None  # the implicit-dim legacy form, or a dim torch refuses
+        grad = needs_grad(x)
+        out = new(tuple(x.shape), x.dtype, grad)
+        if grad:
+            save(x if keeps == "input" else out)
+        return out
+
+    def _in_place(x: torch.Tensor, save: Save) -> torch.Tensor | None:
+        """``inplace=True``: ``x`` itself, keeping what torch keeps (not for views, leaves)."""
+        kept = _IN_PLACE_KEEPS.get(name)
+        if kept is None or x._is_view() or (x.is_leaf and x.requires_grad):
+            return None
+        if needs_grad(x):
+            save(((tuple(x.shape)), x.dtype) if kept == "copy" else x)
+        return x
+
+    stand_in.__name__ = f"_meta_{name}"
+    kept = "input" if keeps == "input" else "result"
+    stand_in.__doc__ = f"``{name}`` out of place: the input's shape; keeps its {kept}."
+    return stand_in
+
+
+_LN_NAMES = ("input", "normalized_shape", "weight", "bias", "eps")
+
+
+def _meta_layer_norm(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
+    """``F.layer_norm``: the input's shape; keeps input, weight, bias and the per-row mean and
+    reciprocal standard deviation (``NativeLayerNormBackward0``)."""
+    bound = bind(args, kwargs, _LN_NAMES, (None, None, None, None, 1e-5))
+    if bound is None:
+        return None
+    x, normalized, weight, bias, _ = bound
+    if not plain(x) or type(normalized) not in (tuple, list, torch.Size) or not normalized:
+        return None
+    normalized = tuple(normalized)
+    k = len(normalized)
+    if not all(type(n) is int for n in normalized) or tuple(x.shape[x.dim() - k :]) != normalized:
+        return None
+    for t in (weight, bias):
+        if t is not None and not (plain(t) and t.dtype == x.dtype and tuple(t.shape) == normalized):
+            return None
+    grad = needs_grad(x, weight, bias)
+    if grad:
+        for t in (x, weight, bias):
+            if t is not None:
+                save(t)
+        stats = (*x.shape[: x.dim() - k], *(1,) * k)
+        stat_dtype = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
+        save((stats, stat_dtype))
+        save((stats, stat_dtype))
+    return new(tuple(x.shape), x.dtype, grad)
+
+
+ELEMENTWISE.update({name: _activation(name) for name in _ACTIVATIONS})
+ELEMENTWISE["layer_norm"] = _meta_layer_norm

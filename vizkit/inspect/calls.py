@@ -76,22 +76,33 @@ def _wrappable(modules: list[nn.Module]) -> bool:
     )
 
 
+def _no_global_hooks() -> bool:
+    """No global hooks (nor JIT tracing) that ``_call_impl`` would honour for every module."""
+    return not (
+        module_globals._global_backward_pre_hooks
+        or module_globals._global_backward_hooks
+        or module_globals._global_forward_hooks
+        or module_globals._global_forward_pre_hooks
+        or torch._C._get_tracing_state()
+    )
+
+
 def _hook_free(module: nn.Module) -> bool:
-    """Whether ``module._call_impl`` would just call ``forward`` (its fast path)."""
+    """Whether ``module._call_impl`` would just call ``forward``, given no global hooks."""
     return not (
         module._backward_hooks
         or module._backward_pre_hooks
         or module._forward_hooks
         or module._forward_pre_hooks
-        or module_globals._global_backward_pre_hooks
-        or module_globals._global_backward_hooks
-        or torch._C._get_tracing_state()
     )
 
 
-def _wrapper(module: nn.Module, name: str, leaf: bool, pre: Pre, post: Post) -> Callable:
-    # runs the module's own (kept) hooks, then forward; without hooks just forward
-    call = module.forward if _hook_free(module) else partial(type(module)._call_impl, module)
+def _wrapper(
+    module: nn.Module, name: str, leaf: bool, pre: Pre, post: Post, direct: bool
+) -> Callable:
+    # runs the module's own (kept) hooks, then forward; without any hooks just forward
+    direct = direct and _hook_free(module)
+    call = module.forward if direct else partial(type(module)._call_impl, module)
     type_name = type(module).__name__
 
     def wrapped(*args: object, **kwargs: object) -> object:
@@ -125,9 +136,11 @@ def module_calls(
             yield
         return
     done: list[nn.Module] = []
+    direct = _no_global_hooks()
     try:
         for name, module in named:
-            module.__dict__["_call_impl"] = _wrapper(module, name, _is_leaf(module), pre, post)
+            wrapper = _wrapper(module, name, _is_leaf(module), pre, post, direct)
+            module.__dict__["_call_impl"] = wrapper
             done.append(module)
         yield
     finally:

@@ -50,42 +50,27 @@ class CallRecord:
     ``input_storages`` are the storages of the call's tracked inputs (to tell in-place output).
     """
 
-    __slots__ = (
-        "inplace",
-        "input_producers",
-        "input_storages",
-        "leaf",
-        "macs",
-        "name",
-        "node",
-        "other",
-        "output_bytes",
-        "output_numel",
-        "output_shape",
-        "own_macs",
-        "own_other",
-        "receptive_field",
-        "type",
-    )
+    # Defaults on the class: a call sets only what it changes (one per module call, so the
+    # cost of __init__ shows).
+    output_shape: tuple[int, ...] | None = None
+    output_numel = 0
+    output_bytes = 0
+    inplace = False
+    receptive_field: ReceptiveField2d | None = None
+    macs = 0
+    own_macs = 0
+    node: int | None = None
+    input_producers: frozenset[int] = frozenset()
+    input_storages: tuple[int, ...] = ()
 
     def __init__(self, name: str, type_name: str, leaf: bool) -> None:
         self.name = name
         self.type = type_name
         self.leaf = leaf
-        self.output_shape: tuple[int, ...] | None = None
-        self.output_numel = 0
-        self.output_bytes = 0
-        self.inplace = False
-        self.receptive_field: ReceptiveField2d | None = None
-        self.macs = 0
-        self.own_macs = 0
         self.own_other: dict[str, int] = {}
         # a leaf's counts are its own until a call inside it (rare: a module that is not its
         # child) adds to them; _Recorder.post then gives it its own dict
         self.other: dict[str, int] = self.own_other if leaf else {}
-        self.node: int | None = None
-        self.input_producers: frozenset[int] = frozenset()
-        self.input_storages: tuple[int, ...] = ()
 
     def __repr__(self) -> str:
         return f"CallRecord({self.name!r}, {self.type}, shape={self.output_shape})"
@@ -143,21 +128,27 @@ def _tracked(items, info_of: dict[int, _Info], found: list) -> list:
     """``(tensor, info)`` of the recorded activations among ``items``, depth first.
 
     Only ids are compared: every recorded tensor is kept alive for the pass, so no other live
-    object shares its id. Stride / padding pairs are looked into without a call.
+    object shares its id. Numbers and stride / padding pairs are passed over without a lookup.
     """
     for item in items:
-        info = info_of.get(id(item))
-        if info is not None:
-            found.append((item, info))
-        elif type(item) in _LEAVES:
+        kind = type(item)
+        if kind in _LEAVES:
             continue
-        elif isinstance(item, (tuple, list)):
+        if kind is tuple or kind is list:
             for sub in item:
+                if type(sub) in _LEAVES:
+                    continue
                 info = info_of.get(id(sub))
                 if info is not None:
                     found.append((sub, info))
-                elif type(sub) not in _LEAVES and isinstance(sub, (tuple, list, dict)):
+                elif isinstance(sub, (tuple, list, dict)):
                     _tracked((sub,), info_of, found)
+            continue
+        info = info_of.get(id(item))
+        if info is not None:
+            found.append((item, info))
+        elif isinstance(item, (tuple, list)):  # a namedtuple, torch.Size ...
+            _tracked(tuple(item), info_of, found)
         elif isinstance(item, dict):
             _tracked(item.values(), info_of, found)
     return found

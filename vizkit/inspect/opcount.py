@@ -9,6 +9,8 @@ that say "FLOPs" (the ResNet paper's "FLOPs" are in fact multiply-adds, i.e. MAC
 - linear / matmul: ``MACs = output elements · in_features``
 - attention: ``MACs = batch · L · S · (E + E_v)`` (scores and weighted sum), plus the four
   projections inside ``nn.MultiheadAttention``; two-operand ``einsum``: product of index sizes
+- LSTM / GRU / RNN: ``MACs = steps · batch · Σ numel(weight matrices)`` (each applied once per
+  step and sample)
 
 Everything else is counted separately, one operation per element, under a label:
 
@@ -187,6 +189,37 @@ def _product(args, kwargs, out, n_act):
     return (0, {"elementwise": _numel(out)}) if n_act >= 2 else (0, {})
 
 
+#: gate nonlinearities per hidden unit and step: LSTM i, f, g, o and tanh(c); GRU r, z, n
+_GATE_ACTIVATIONS = {"lstm": 5, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
+
+
+def _recurrent(name: str) -> Counter:
+    """``_VF.lstm`` / ``gru`` / ``rnn_*`` on a padded (not packed) batch: every weight matrix
+    is applied once per time step and sample, ``MACs = T · N · Σ numel(W)``; biases count as
+    ``"bias"``, gate nonlinearities as ``"activation"`` (products of gates are not counted)."""
+
+    def count(args, kwargs, out, n_act):
+        if len(args) < 9 or not isinstance(args[2], (list, tuple)):
+            return 0, {}  # a packed sequence: its lengths are data
+        x, hx, weights, batch_first = args[0], args[1], args[2], args[8]
+        if x.dim() == 3:
+            steps, batch = (x.shape[1], x.shape[0]) if batch_first else (x.shape[0], x.shape[1])
+        else:
+            steps, batch = x.shape[0], 1
+        uses = steps * batch
+        h = hx[-1] if isinstance(hx, (list, tuple)) else hx  # LSTM: (h0, c0); c has hidden_size
+        cells = h.shape[0] * h.shape[-1]  # layers · directions · hidden units
+        macs = uses * sum(_numel(w) for w in weights if w.dim() == 2)
+        other = {"bias": uses * sum(_numel(b) for b in weights if b.dim() == 1)}
+        other["activation"] = uses * cells * _GATE_ACTIVATIONS[name]
+        return macs, {k: v for k, v in other.items() if v}
+
+    return count
+
+
+_RECURRENT = {name: _recurrent(name) for name in _GATE_ACTIVATIONS}
+
+
 def counter_for(name: str) -> Counter | None:
     """The counting function of op ``name`` (normalised), or None for an op that counts nothing.
 
@@ -217,6 +250,8 @@ def counter_for(name: str) -> Counter | None:
         if name.startswith("adaptive"):
             return _adaptive_pool
         return _lp_pool if name.startswith("lp_pool") else _pool
+    if name in _RECURRENT:
+        return _RECURRENT[name]
     if name in ("add", "sub"):
         return _add
     if name in ("mul", "div"):

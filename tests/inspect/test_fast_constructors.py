@@ -9,8 +9,8 @@ from torch import nn
 
 from vizkit.inspect.assemble import _row
 from vizkit.inspect.receptive import ReceptiveField2d, _field
+from vizkit.inspect.records import graph_node as _node
 from vizkit.inspect.table import GraphNode, LayerRow
-from vizkit.inspect.tracing import _node
 
 
 def test_row_equals_layer_row_with_every_field():

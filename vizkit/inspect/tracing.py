@@ -18,7 +18,7 @@ Memory is measured in the same pass:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -28,6 +28,17 @@ from vizkit.inspect.calls import module_calls, module_hooks
 from vizkit.inspect.meta_shortcuts import SHORTCUTS, Shortcut
 from vizkit.inspect.opcount import Counter, counter_for, normalise_name
 from vizkit.inspect.receptive import Propagator, ReceptiveField2d, propagator_for
+from vizkit.inspect.records import (
+    CallRecord,
+    ForwardRecord,
+    Info,
+    graph_node,
+    hw_of,
+    merge_counts,
+    out_axes,
+    tensors_in,
+    tracked_in,
+)
 from vizkit.inspect.table import GraphNode
 
 _DisableTorchFunction = torch._C.DisableTorchFunction
@@ -38,153 +49,6 @@ __all__ = ["CallRecord", "ForwardRecord", "module_calls", "module_hooks", "recor
 _AXES_OPS = frozenset({"permute", "transpose", "swapaxes", "swapdims"})
 _MERGES = frozenset({"add", "sub", "mul", "div", "cat", "concat", "concatenate", "stack"})
 _FIELD_AXES_OPS = frozenset({"permute", "transpose", "swapaxes"})  # keep the field as it is
-
-
-class CallRecord:
-    """One call of one module during the recorded forward pass.
-
-    ``macs`` / ``other`` count every op run while the call was active, its children's included;
-    ``own_macs`` / ``own_other`` only the ops its own ``forward`` ran outside any recorded child
-    call (for a leaf: all of them; for a block: e.g. the residual ``+`` of a ResNet block). Each
-    op is owned by exactly one call, so the own counts over all calls add up to the pass total.
-    ``input_storages`` are the storages of the call's tracked inputs (to tell in-place output).
-    """
-
-    # Defaults on the class: a call sets only what it changes (one per module call, so the
-    # cost of __init__ shows).
-    output_shape: tuple[int, ...] | None = None
-    output_numel = 0
-    output_bytes = 0
-    inplace = False
-    receptive_field: ReceptiveField2d | None = None
-    macs = 0
-    own_macs = 0
-    node: int | None = None
-    input_producers: frozenset[int] = frozenset()
-    input_storages: tuple[int, ...] = ()
-
-    def __init__(self, name: str, type_name: str, leaf: bool) -> None:
-        self.name = name
-        self.type = type_name
-        self.leaf = leaf
-        self.own_other: dict[str, int] = {}
-        # a leaf's counts are its own until a call inside it (rare: a module that is not its
-        # child) adds to them; _Recorder.post then gives it its own dict
-        self.other: dict[str, int] = self.own_other if leaf else {}
-
-    def __repr__(self) -> str:
-        return f"CallRecord({self.name!r}, {self.type}, shape={self.output_shape})"
-
-
-@dataclass
-class ForwardRecord:
-    """Everything :func:`record_forward` saw, in call order."""
-
-    calls: list[CallRecord] = field(default_factory=list)
-    nodes: list[GraphNode] = field(default_factory=list)
-    edges: list[tuple[int, int]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    macs: int = 0
-    other: dict[str, int] = field(default_factory=dict)
-    peak_live_bytes: int = 0
-    saved_bytes: int = 0
-    modules: list[tuple[str, nn.Module]] = field(default_factory=list)  # named_modules()
-
-
-class _Info:
-    """What the recorder knows of one activation tensor."""
-
-    __slots__ = ("axes", "life", "producers", "rf", "storage")
-
-    def __init__(self, rf, producers, axes, life, storage) -> None:
-        self.rf: ReceptiveField2d | None = rf
-        self.producers: frozenset[int] = producers
-        self.axes: tuple[int, int] | None = axes  # where H and W are (2, 3 for NCHW)
-        self.life: list = life  # [bytes, first op, last op] of its storage, shared by views
-        self.storage: int = storage  # the storage's id (``_cdata``)
-
-
-_LEAVES = (int, float, bool, str, type(None))  # the usual non-tensor arguments
-
-
-def _tensors(tree: object, found: list[torch.Tensor] | None = None) -> list[torch.Tensor]:
-    """Tensors inside nested tuples / lists / dicts / namedtuples (a lean ``tree_flatten``)."""
-    found = [] if found is None else found
-    if isinstance(tree, _Tensor):
-        found.append(tree)
-    elif isinstance(tree, (tuple, list)):
-        for item in tree:
-            if type(item) in _LEAVES:
-                continue
-            if isinstance(item, (_Tensor, tuple, list, dict)):
-                _tensors(item, found)
-    elif isinstance(tree, dict):
-        for item in tree.values():
-            _tensors(item, found)
-    return found
-
-
-def _tracked(items, info_of: dict[int, _Info], found: list) -> list:
-    """``(tensor, info)`` of the recorded activations among ``items``, depth first.
-
-    Only ids are compared: every recorded tensor is kept alive for the pass, so no other live
-    object shares its id. Numbers and stride / padding pairs are passed over without a lookup.
-    """
-    for item in items:
-        kind = type(item)
-        if kind in _LEAVES:
-            continue
-        if kind is tuple or kind is list:
-            for sub in item:
-                if type(sub) in _LEAVES:
-                    continue
-                info = info_of.get(id(sub))
-                if info is not None:
-                    found.append((sub, info))
-                elif isinstance(sub, (tuple, list, dict)):
-                    _tracked((sub,), info_of, found)
-            continue
-        info = info_of.get(id(item))
-        if info is not None:
-            found.append((item, info))
-        elif isinstance(item, (tuple, list)):  # a namedtuple, torch.Size ...
-            _tracked(tuple(item), info_of, found)
-        elif isinstance(item, dict):
-            _tracked(item.values(), info_of, found)
-    return found
-
-
-def _merge(into: dict[str, int], other: dict[str, int]) -> None:
-    """``Counter.update`` for two small plain dicts."""
-    for key, n in other.items():
-        into[key] = into.get(key, 0) + n
-
-
-def _hw(t: torch.Tensor, axes: tuple[int, int]) -> tuple[int, int]:
-    shape = t.shape
-    return (shape[axes[0]], shape[axes[1]])
-
-
-def _out_axes(name: str, args: tuple, axes: tuple[int, int], n_in: int, n_out: int):
-    """Where H and W end up after ``permute`` / ``transpose``; unchanged when ndim is kept."""
-    if name == "permute":
-        dims = args[1] if len(args) == 2 and isinstance(args[1], (tuple, list)) else args[1:]
-        dims = [d % n_in for d in dims]
-        return (dims.index(axes[0]), dims.index(axes[1]))
-    if name in ("transpose", "swapaxes", "swapdims") and len(args) == 3:
-        a, b = args[1] % n_in, args[2] % n_in
-        swap = {a: b, b: a}
-        return (swap.get(axes[0], axes[0]), swap.get(axes[1], axes[1]))
-    return axes if n_in == n_out else None
-
-
-def _node(
-    node_id: int, kind: str, name: str, type_name: str, shape: tuple[int, ...] | None
-) -> GraphNode:
-    """``GraphNode(...)`` without the frozen ``__init__``'s cost (one per module call)."""
-    node = object.__new__(GraphNode)
-    node.__dict__.update(id=node_id, kind=kind, name=name, type=type_name, output_shape=shape)
-    return node
 
 
 @dataclass(frozen=True)
@@ -204,7 +68,7 @@ class _Recorder(TorchFunctionMode):
     def __init__(self, record: ForwardRecord, params: set[int]) -> None:
         super().__init__()
         self.record = record
-        self.info: dict[int, _Info] = {}
+        self.info: dict[int, Info] = {}
         self.keep: list[torch.Tensor] = []  # alive for the pass, so ids and storages stay unique
         self.stack: list[CallRecord] = []
         self.ops: dict[object, _Op] = {}
@@ -226,7 +90,7 @@ class _Recorder(TorchFunctionMode):
             life = self.storages[cdata] = [storage.nbytes(), self.step, self.step]
         elif life[2] < self.step:
             life[2] = self.step
-        self.info[key] = _Info(rf, producers, axes, life, cdata)
+        self.info[key] = Info(rf, producers, axes, life, cdata)
 
     def pack(self, t: torch.Tensor) -> torch.Tensor:
         """``saved_tensors_hooks`` pack hook: note the bytes of a tensor kept for backward."""
@@ -270,13 +134,13 @@ class _Recorder(TorchFunctionMode):
         out = op.shortcut(args, kwargs, self.save) if op.shortcut is not None else None
         if out is None:
             out = func(*args, **kwargs)
-        outs = (out,) if isinstance(out, _Tensor) else _tensors(out)
+        outs = (out,) if isinstance(out, _Tensor) else tensors_in(out)
         if not outs:
             return out
         info_of = self.info
-        tracked = _tracked(args, info_of, [])
+        tracked = tracked_in(args, info_of, [])
         if kwargs:
-            _tracked(kwargs.values(), info_of, tracked)
+            tracked_in(kwargs.values(), info_of, tracked)
         if not tracked:  # parameters, buffers and constants only: not part of the activation flow
             return out
         self.step = step = self.step + 1
@@ -297,7 +161,7 @@ class _Recorder(TorchFunctionMode):
             producers = frozenset().union(*producer_sets)
             owner = self.stack[-1] if self.stack else None
             if len(producer_sets) >= 2 and name in _MERGES and owner is not None and not owner.leaf:
-                producers = self._merge_node(owner.name, name, outs[0], producers)
+                producers = self._mergegraph_node(owner.name, name, outs[0], producers)
             spatial = [(t, i) for t, i in tracked if i.axes is not None]
         if not spatial:
             for o in outs:
@@ -306,15 +170,15 @@ class _Recorder(TorchFunctionMode):
         main, info = spatial[0]
         fields = [i.rf for _, i in spatial]
         known = None not in fields
-        hws = [_hw(t, i.axes) for t, i in spatial] if known else []  # type: ignore[arg-type]
+        hws = [hw_of(t, i.axes) for t, i in spatial] if known else []  # type: ignore[arg-type]
         for o in outs:
             rf = None
             if op.axes_op:
-                axes = _out_axes(name, args, info.axes, main.dim(), o.dim())  # type: ignore[arg-type]
+                axes = out_axes(name, args, info.axes, main.dim(), o.dim())  # type: ignore[arg-type]
             else:
                 axes = info.axes if main.dim() == o.dim() else None
             if axes is not None and known:
-                out_hw = _hw(o, axes)
+                out_hw = hw_of(o, axes)
                 in_hw: tuple[int, int] | None = next((hw for hw in hws if hw == out_hw), hws[0])
                 if info.axes != (2, 3) and name not in _FIELD_AXES_OPS:
                     in_hw = in_hw if all(hw in (out_hw, (1, 1)) for hw in hws) else None
@@ -332,16 +196,16 @@ class _Recorder(TorchFunctionMode):
         """
         record = self.record
         record.macs += macs
-        _merge(record.other, other)
+        merge_counts(record.other, other)
         if self.stack:  # the model's own call is always on it while model(x) runs
             owner = self.stack[-1]
             owner.own_macs += macs
             owner.macs += macs
-            _merge(owner.own_other, other)
+            merge_counts(owner.own_other, other)
             if owner.other is not owner.own_other:
-                _merge(owner.other, other)
+                merge_counts(owner.other, other)
 
-    def _merge_node(self, owner: str, op: str, out: torch.Tensor, inputs: frozenset[int]):
+    def _mergegraph_node(self, owner: str, op: str, out: torch.Tensor, inputs: frozenset[int]):
         node = GraphNode(
             len(self.record.nodes), "merge", f"{owner}.{op}" if owner else op, op, tuple(out.shape)
         )
@@ -356,9 +220,9 @@ class _Recorder(TorchFunctionMode):
     def pre(self, name: str, leaf: bool, type_name: str, args: tuple, kwargs: dict) -> None:
         """Before a module's forward (:data:`vizkit.inspect.calls.Pre`)."""
         call = CallRecord(name, type_name, leaf)
-        ins = _tracked(args, self.info, [])
+        ins = tracked_in(args, self.info, [])
         if kwargs:
-            _tracked(kwargs.values(), self.info, ins)
+            tracked_in(kwargs.values(), self.info, ins)
         if len(ins) == 1:
             info = ins[0][1]
             call.input_producers = info.producers
@@ -378,8 +242,8 @@ class _Recorder(TorchFunctionMode):
             if call.other:
                 if parent.other is parent.own_other:  # a leaf with a call inside it
                     parent.other = dict(parent.own_other)
-                _merge(parent.other, call.other)
-        outs = [output] if isinstance(output, _Tensor) else _tensors(output)
+                merge_counts(parent.other, call.other)
+        outs = [output] if isinstance(output, _Tensor) else tensors_in(output)
         if not outs:
             return
         with _DisableTorchFunction():
@@ -397,7 +261,7 @@ class _Recorder(TorchFunctionMode):
             if call.leaf:
                 nodes = self.record.nodes
                 node_id = len(nodes)
-                nodes.append(_node(node_id, "module", call.name, call.type, call.output_shape))
+                nodes.append(graph_node(node_id, "module", call.name, call.type, call.output_shape))
                 edges = self.record.edges
                 if len(call.input_producers) == 1:
                     for p in call.input_producers:
@@ -415,7 +279,7 @@ class _Recorder(TorchFunctionMode):
                     life = old.life
                     if life[2] < step:
                         life[2] = step
-                    self.info[id(t)] = _Info(old.rf, producers, old.axes, life, old.storage)
+                    self.info[id(t)] = Info(old.rf, producers, old.axes, life, old.storage)
 
     def peak(self) -> int:
         """Largest sum of storage bytes alive at once (a sweep over first/last use)."""

@@ -14,8 +14,8 @@ import torch.nn.utils.prune as prune
 import torchvision
 from torch import nn
 
+from vizkit.inspect.copy_tree import computes_weight as _computes_weight
 from vizkit.inspect.prepare import (
-    _computes_weight,
     check_initialised,
     meta_copy,
     model_dtype,

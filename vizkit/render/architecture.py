@@ -1,10 +1,9 @@
-"""Architecture figures: per-layer bars, the dataflow diagram, the published-figures charts.
+"""Architecture figures: per-layer bars and the dataflow diagram.
 
-Data in, ``go.Figure`` out; this module never imports torch. The layer figures take a
-:class:`vizkit.inspect.LayerTable` (from :func:`vizkit.summarize`) or its ``records()``; the
-history charts take the plain data of :mod:`vizkit.zoo.published`; the receptive-field figure
-takes numpy arrays (an image and ``|∂ unit / ∂ input|`` from
-:func:`vizkit.inspect.gradient_receptive_field`).
+Data in, ``go.Figure`` out; this module never imports torch. The figures take a
+:class:`vizkit.inspect.LayerTable` (from :func:`vizkit.summarize`) or its ``records()``. The
+published-figures charts (:mod:`vizkit.render.history`) and the receptive-field figure
+(:mod:`vizkit.render.fields`) are importable from here too.
 """
 
 from __future__ import annotations
@@ -16,8 +15,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit.render.fields import field_box, receptive_field_figure
+from vizkit.render.history import accuracy_bubble_figure, ilsvrc_history_figure
+
 if TYPE_CHECKING:
-    from vizkit.inspect.receptive import ReceptiveField2d
     from vizkit.inspect.table import LayerTable
 
 __all__ = [
@@ -261,153 +262,4 @@ def architecture_figure(
         yaxis={"visible": False}, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         meta={"positions": {n.id: [lane[n.id], depth[n.id]] for n in nodes},
               "edges": [list(e) for e in edges], "skips": [list(e) for e in skips]})
-    return fig
-
-
-def accuracy_bubble_figure(rows: Sequence[Mapping[str, Any]], *, title: str | None = None
-                           ) -> go.Figure:
-    """Top-1 accuracy against operations, bubble area ∝ parameters (Canziani et al. 2016).
-
-    Args:
-        rows: dicts with ``name``, ``top1`` (%), ``gmacs`` (G multiply-adds per image) and
-            ``params``, e.g. :func:`vizkit.zoo.published.accuracy_table`.
-        title: figure title.
-
-    Returns:
-        A ``go.Figure`` with one ``go.Scatter`` (one marker per model, ``marker.size`` the
-        diameter, ``customdata`` the parameters).
-
-    Raises:
-        ValueError: ``rows`` is empty or a row lacks a key.
-    """
-    need = ("name", "top1", "gmacs", "params")
-    if not rows:
-        raise ValueError("rows is empty: pass vizkit.zoo.published.accuracy_table()")
-    for r in rows:
-        missing = [k for k in need if k not in r]
-        if missing:
-            raise ValueError(f"row {dict(r)!r} lacks {missing}; each row needs {list(need)}")
-    params = np.array([float(r["params"]) for r in rows])
-    size = 12 + 48 * np.sqrt(params / params.max())  # area ∝ parameters
-    fig = go.Figure(go.Scatter(
-        x=[r["gmacs"] for r in rows], y=[r["top1"] for r in rows], mode="markers+text",
-        text=[r["name"] for r in rows], textposition="top center",
-        customdata=params / 1e6, marker={"size": size, "sizemode": "diameter", "opacity": 0.6,
-                                         "color": np.log10(params), "colorscale": "Viridis"},
-        hovertemplate="%{text}<br>%{x:.2f} G MACs · top-1 %{y:.1f}%<br>"
-                      "%{customdata:.1f} M params<extra></extra>"))
-    fig.update_layout(title=title or "ImageNet top-1 accuracy vs operations (bubble area = "
-                      "parameters), after Canziani et al. 2016",
-                      xaxis={"title": "G multiply-adds per 224×224 image", "type": "log"},
-                      yaxis={"title": "top-1 accuracy (%)"}, height=520, width=760)
-    return fig
-
-
-def ilsvrc_history_figure(history: Mapping[str, Any] | Sequence[Mapping[str, Any]], *,
-                          title: str | None = None) -> go.Figure:
-    """ILSVRC classification winners' top-5 error by year, as bars.
-
-    Args:
-        history: ``vizkit.zoo.published("ilsvrc_top5")`` (a dict with ``entries`` and
-            ``source``) or its list of entries (``year``, ``model``, ``top5_error``).
-        title: figure title; default cites the source.
-
-    Returns:
-        A ``go.Figure`` with one ``go.Bar`` (one bar per entry, in the given order).
-
-    Raises:
-        ValueError: no entries, or an entry lacks a key.
-    """
-    entries = history.get("entries", []) if isinstance(history, Mapping) else list(history)
-    source = history.get("source", "") if isinstance(history, Mapping) else ""
-    if not entries:
-        raise ValueError("history has no entries: pass vizkit.zoo.published('ilsvrc_top5')")
-    for e in entries:
-        if not all(k in e for k in ("year", "model", "top5_error")):
-            raise ValueError(f"entry {dict(e)!r} needs 'year', 'model' and 'top5_error'")
-    fig = go.Figure(go.Bar(
-        x=[f"{e['year']}<br>{e['model'].split(' (')[0]}" for e in entries],
-        y=[e["top5_error"] for e in entries], text=[f"{e['top5_error']}%" for e in entries],
-        textposition="outside", marker={"color": ["#1f77b4" if e["year"] >= 2012 else "#aaaaaa"
-                                                  for e in entries]},
-        hovertext=[e["model"] for e in entries], hovertemplate="%{hovertext}<extra></extra>"))
-    fig.update_layout(title=title or "ILSVRC top-5 error of the winning entry (grey: before "
-                      "CNNs)", yaxis={"title": "top-5 error (%)"}, height=440, width=760,
-                      annotations=[{"text": f"source: {source}", "showarrow": False,
-                                    "xref": "paper", "yref": "paper", "x": 0, "y": -0.22,
-                                    "font": {"size": 9}, "xanchor": "left"}] if source else [])
-    return fig
-
-
-def field_box(field: ReceptiveField2d, position: tuple[int, int]) -> tuple[float, ...]:
-    """Input box ``(top, left, bottom, right)`` (inclusive) of one unit's analytic field.
-
-    The unit at ``position = (row, col)`` is centred at ``start + position · jump`` and sees
-    ``size`` pixels around it; the box may reach outside the image (into the padding).
-
-    >>> from types import SimpleNamespace as F
-    >>> field_box(F(size=(7, 7), jump=(2, 2), start=(0, 0)), (3, 1))
-    (3.0, -1.0, 9.0, 5.0)
-    """
-    box = []
-    for a in range(2):
-        centre = field.start[a] + position[a] * field.jump[a]
-        box.append((centre - (field.size[a] - 1) / 2, centre + (field.size[a] - 1) / 2))
-    return (float(box[0][0]), float(box[1][0]), float(box[0][1]), float(box[1][1]))
-
-
-def receptive_field_figure(
-    image: np.ndarray,
-    gradient_map: np.ndarray,
-    theoretical_box: Sequence[float],
-    *,
-    title: str | None = None,
-) -> go.Figure:
-    """The measured (autograd) field as a heat overlay on the image, beside the analytic box.
-
-    Args:
-        image: ``(H, W)`` grey or ``(H, W, 3)`` RGB picture in [0, 1].
-        gradient_map: ``|∂ unit / ∂ input|`` of shape ``(H, W)`` (``GradientField.map``).
-        theoretical_box: ``(top, left, bottom, right)`` inclusive, e.g. from :func:`field_box`.
-        title: figure title; default names both extents.
-
-    Returns:
-        A ``go.Figure``: trace 0 the image, trace 1 the gradient overlay (zeros transparent);
-        shapes 0 the analytic box (dashed) and 1 the box of the nonzero gradient (solid).
-        ``layout.meta`` holds ``measured_box`` and ``theoretical_box``.
-
-    Raises:
-        ValueError: shapes that do not match, or a box that is not four numbers.
-    """
-    image, grad = np.asarray(image, dtype=float), np.asarray(gradient_map, dtype=float)
-    if grad.ndim != 2 or image.shape[:2] != grad.shape or image.ndim not in (2, 3):
-        raise ValueError(f"image {image.shape} and gradient_map {grad.shape} must be (H, W[, 3]) "
-                         "and (H, W) of the same H, W: pass the image the gradient was taken of")
-    if len(theoretical_box) != 4:
-        raise ValueError(f"theoretical_box {theoretical_box!r} must be (top, left, bottom, right)")
-    rows, cols = np.nonzero(grad)
-    measured = (None if rows.size == 0 else
-                (int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max())))
-    rgb = image if image.ndim == 3 else np.repeat(image[..., None], 3, axis=2)
-    fig = go.Figure(go.Image(z=np.clip(rgb * 255, 0, 255).astype(np.uint8), hoverinfo="skip"))
-    overlay = np.where(grad > 0, grad / (grad.max() or 1), np.nan)
-    fig.add_trace(go.Heatmap(z=overlay, colorscale="Hot", opacity=0.65, zmin=0, zmax=1,
-                             colorbar={"title": "|∂unit/∂x|"}, hovertemplate="%{z:.2f}"))
-    t, left, b, r = theoretical_box
-    fig.add_shape(type="rect", x0=left - 0.5, x1=r + 0.5, y0=t - 0.5, y1=b + 0.5,
-                  line={"color": "#00bfff", "dash": "dash", "width": 2})
-    if measured is not None:
-        mt, ml, mb, mr = measured
-        fig.add_shape(type="rect", x0=ml - 0.5, x1=mr + 0.5, y0=mt - 0.5, y1=mb + 0.5,
-                      line={"color": "#ffd700", "width": 2})
-    size = (b - t + 1, r - left + 1)
-    msize = (0, 0) if measured is None else (measured[2] - measured[0] + 1,
-                                              measured[3] - measured[1] + 1)
-    fig.update_layout(
-        title=title or f"analytic field {size[0]:g}×{size[1]:g} (dashed) vs nonzero gradient "
-        f"{msize[0]}×{msize[1]} (solid)", height=520, width=600,
-        xaxis={"range": [min(-0.5, left - 1), max(grad.shape[1] - 0.5, r + 1)], "visible": False},
-        yaxis={"range": [max(grad.shape[0] - 0.5, b + 1), min(-0.5, t - 1)], "visible": False,
-               "scaleanchor": "x"},
-        meta={"measured_box": measured, "theoretical_box": [t, left, b, r]})
     return fig

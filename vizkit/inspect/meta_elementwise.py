@@ -51,13 +51,22 @@ def _meta_batch_norm(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | No
     return out + bias.view(shape) if bias is not None else out
 
 
-def _meta_add(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
-    """``x + y`` of two contiguous meta tensors of one dtype: ``AddBackward0`` saves nothing."""
+def _operands(args: tuple, kwargs: dict) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """``(x, y)`` of a binary op on two non-empty contiguous meta tensors of one dtype."""
     if len(args) != 2 or kwargs:
         return None
     x, y = args
     if not (plain(x) and plain(y)) or x.dtype != y.dtype or not x.numel() or not y.numel():
         return None
+    return x, y
+
+
+def _meta_add(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
+    """``x + y`` of two contiguous meta tensors of one dtype: ``AddBackward0`` saves nothing."""
+    operands = _operands(args, kwargs)
+    if operands is None:
+        return None
+    x, y = operands
     shape = broadcast(x, y)
     if shape is None:
         return None
@@ -70,11 +79,10 @@ def _meta_add_(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     Not for a view or a leaf that requires grad (left to torch), nor where ``y`` brings in
     grad that ``x`` does not have (the real op would make ``x`` require grad).
     """
-    if len(args) != 2 or kwargs:
+    operands = _operands(args, kwargs)
+    if operands is None:
         return None
-    x, y = args
-    if not (plain(x) and plain(y)) or x.dtype != y.dtype or not x.numel() or not y.numel():
-        return None
+    x, y = operands
     if x._is_view() or (x.is_leaf and x.requires_grad) or broadcast(x, y) != tuple(x.shape):
         return None
     if needs_grad(y) and not x.requires_grad:
@@ -85,11 +93,10 @@ def _meta_add_(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
 def _meta_mul(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     """``x * y`` of two contiguous meta tensors of one dtype (a gate): ``MulBackward0`` keeps
     ``x`` when ``y`` requires grad and ``y`` when ``x`` does."""
-    if len(args) != 2 or kwargs:
+    operands = _operands(args, kwargs)
+    if operands is None:
         return None
-    x, y = args
-    if not (plain(x) and plain(y)) or x.dtype != y.dtype or not x.numel() or not y.numel():
-        return None
+    x, y = operands
     shape = broadcast(x, y)
     if shape is None:
         return None

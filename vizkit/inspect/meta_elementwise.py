@@ -51,14 +51,18 @@ def _meta_batch_norm(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | No
     return out + bias.view(shape) if bias is not None else out
 
 
-def _operands(args: tuple, kwargs: dict) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """``(x, y)`` of a binary op on two non-empty contiguous meta tensors of one dtype."""
+def _operands(
+    args: tuple, kwargs: dict
+) -> tuple[torch.Tensor, torch.Tensor, tuple[int, ...]] | None:
+    """``(x, y, broadcast shape)`` of a binary op on two non-empty contiguous meta tensors of
+    one dtype; None for anything else, or shapes torch would not broadcast."""
     if len(args) != 2 or kwargs:
         return None
     x, y = args
     if not (plain(x) and plain(y)) or x.dtype != y.dtype or not x.numel() or not y.numel():
         return None
-    return x, y
+    shape = broadcast(x, y)
+    return None if shape is None else (x, y, shape)
 
 
 def _meta_add(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
@@ -66,10 +70,7 @@ def _meta_add(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     operands = _operands(args, kwargs)
     if operands is None:
         return None
-    x, y = operands
-    shape = broadcast(x, y)
-    if shape is None:
-        return None
+    x, y, shape = operands
     return new(shape, x.dtype, needs_grad(x, y))
 
 
@@ -82,8 +83,8 @@ def _meta_add_(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     operands = _operands(args, kwargs)
     if operands is None:
         return None
-    x, y = operands
-    if x._is_view() or (x.is_leaf and x.requires_grad) or broadcast(x, y) != tuple(x.shape):
+    x, y, shape = operands
+    if x._is_view() or (x.is_leaf and x.requires_grad) or shape != tuple(x.shape):
         return None
     if needs_grad(y) and not x.requires_grad:
         return None
@@ -96,10 +97,7 @@ def _meta_mul(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
     operands = _operands(args, kwargs)
     if operands is None:
         return None
-    x, y = operands
-    shape = broadcast(x, y)
-    if shape is None:
-        return None
+    x, y, shape = operands
     grad = needs_grad(x, y)
     if grad and y.requires_grad:
         save(x)

@@ -50,14 +50,18 @@ def main(repeats: int = 21) -> None:
             model(x)
             plain.append(time.perf_counter() - start)
     med = {k: statistics.median(v) for k, v in times.items()}
-    print(f"ResNet-18, batch {tuple(x.shape)}, layers {LAYERS}, {repeats} alternating repeats, "
-          f"{torch.get_num_threads()} threads")
+    print(
+        f"ResNet-18, batch {tuple(x.shape)}, layers {LAYERS}, {repeats} alternating repeats, "
+        f"{torch.get_num_threads()} threads"
+    )
     for name, value in med.items():
         print(f"  {name:26s} median {value * 1000:8.1f} ms")
     print(f"  {'plain forward':26s} median {statistics.median(plain) * 1000:8.1f} ms")
     ratio = med["capture_activations"] / med["create_feature_extractor"]
-    print(f"ratio capture / feature extractor: {ratio:.3f}× (target ≤ 1.1×: "
-          f"{'met' if ratio <= 1.1 else 'NOT met'})")
+    print(
+        f"ratio capture / feature extractor: {ratio:.3f}× (target ≤ 1.1×: "
+        f"{'met' if ratio <= 1.1 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

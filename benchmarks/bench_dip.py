@@ -51,7 +51,7 @@ def load_image(size: int) -> tuple[np.ndarray, str]:
         name = f"skimage astronaut centre {size}² (F16_GT.png not found at {F16})"
     h, w = img.shape[:2]
     top, left = (h - size) // 2, (w - size) // 2
-    return img[top:top + size, left:left + size].copy(), name
+    return img[top : top + size, left : left + size].copy(), name
 
 
 # ---- the faithful baseline: the official `skip` network, written out as the official code is --
@@ -68,8 +68,15 @@ class Concat(nn.Module):
         if len(set(hs)) == 1 and len(set(ws)) == 1:
             return torch.cat(inputs, dim=self.dim)
         th, tw = min(hs), min(ws)  # centre crop, as the official Concat does
-        crops = [t[:, :, (t.shape[2] - th) // 2:(t.shape[2] - th) // 2 + th,
-                   (t.shape[3] - tw) // 2:(t.shape[3] - tw) // 2 + tw] for t in inputs]
+        crops = [
+            t[
+                :,
+                :,
+                (t.shape[2] - th) // 2 : (t.shape[2] - th) // 2 + th,
+                (t.shape[3] - tw) // 2 : (t.shape[3] - tw) // 2 + tw,
+            ]
+            for t in inputs
+        ]
         return torch.cat(crops, dim=self.dim)
 
 
@@ -91,16 +98,29 @@ def official_skip(c_in: int = 32, c: int = 128, scales: int = 5, skip: int = 4) 
             skip_branch.add_module("0", conv(depth, skip, 1))
             skip_branch.add_module("1", nn.BatchNorm2d(skip))
             skip_branch.add_module("2", nn.LeakyReLU(0.2, inplace=True))
-        for j, m in enumerate([conv(depth, c, 3, 2), nn.BatchNorm2d(c),
-                               nn.LeakyReLU(0.2, inplace=True), conv(c, c, 3),
-                               nn.BatchNorm2d(c), nn.LeakyReLU(0.2, inplace=True)]):
+        for j, m in enumerate(
+            [
+                conv(depth, c, 3, 2),
+                nn.BatchNorm2d(c),
+                nn.LeakyReLU(0.2, inplace=True),
+                conv(c, c, 3),
+                nn.BatchNorm2d(c),
+                nn.LeakyReLU(0.2, inplace=True),
+            ]
+        ):
             deeper.add_module(str(j), m)
         deeper_main = nn.Sequential()
         if i < scales - 1:
             deeper.add_module(str(len(deeper)), deeper_main)
         deeper.add_module(str(len(deeper)), nn.Upsample(scale_factor=2, mode="bilinear"))
-        for m in [conv(skip + c, c, 3), nn.BatchNorm2d(c), nn.LeakyReLU(0.2, inplace=True),
-                  conv(c, c, 1), nn.BatchNorm2d(c), nn.LeakyReLU(0.2, inplace=True)]:
+        for m in [
+            conv(skip + c, c, 3),
+            nn.BatchNorm2d(c),
+            nn.LeakyReLU(0.2, inplace=True),
+            conv(c, c, 1),
+            nn.BatchNorm2d(c),
+            nn.LeakyReLU(0.2, inplace=True),
+        ]:
             tmp.add_module(str(len(tmp)), m)
         depth = c
         tmp = deeper_main
@@ -155,18 +175,34 @@ def run_baseline(clean: np.ndarray, noisy: np.ndarray, steps: int) -> tuple[list
     return times, float(state["psnr"])
 
 
-def run_vizkit(clean: np.ndarray, noisy: np.ndarray, steps: int, precision: str,
-               channels_last: bool | None, device: str = "cpu") -> tuple[list[float], float]:
+def run_vizkit(
+    clean: np.ndarray,
+    noisy: np.ndarray,
+    steps: int,
+    precision: str,
+    channels_last: bool | None,
+    device: str = "cpu",
+) -> tuple[list[float], float]:
     """vizkit's loop with the paper preset. Returns (step times, PSNR of the last scored step).
 
     Each step reads its PSNR back to the host, which synchronises CUDA, so the callback's
     timestamps are step times on a GPU too.
     """
     stamps: list[float] = []
-    result = dip.denoise(noisy, clean=clean, preset="paper", steps=steps, seed=SEED,
-                         device=device, precision=precision, channels_last=channels_last,
-                         callback=lambda s: stamps.append(time.perf_counter()),
-                         callback_every=1, snapshot_every=None, progress=False)
+    result = dip.denoise(
+        noisy,
+        clean=clean,
+        preset="paper",
+        steps=steps,
+        seed=SEED,
+        device=device,
+        precision=precision,
+        channels_last=channels_last,
+        callback=lambda s: stamps.append(time.perf_counter()),
+        callback_every=1,
+        snapshot_every=None,
+        progress=False,
+    )
     scored = [r.psnr for r in result.history if r.psnr is not None]  # rolled-back steps: None
     return list(np.diff(stamps)), float(scored[-1])
 
@@ -176,36 +212,49 @@ def cuda_speedup(clean: np.ndarray, noisy: np.ndarray, steps: int) -> None:
     fp32_t, fp32_psnr = run_vizkit(clean, noisy, steps, "fp32", False, device="cuda")
     amp_t, amp_psnr = run_vizkit(clean, noisy, steps, "auto", None, device="cuda")
     fp32, amp = statistics.median(fp32_t[5:]), statistics.median(amp_t[5:])
-    print(f"CUDA ({torch.cuda.get_device_name()}): fp32 {fp32 * 1e3:.1f} ms/iter, PSNR "
-          f"{fp32_psnr:.2f} dB; mixed precision + channels_last {amp * 1e3:.1f} ms/iter, PSNR "
-          f"{amp_psnr:.2f} dB (Δ {amp_psnr - fp32_psnr:+.2f} dB); speed-up ×{fp32 / amp:.2f}",
-          flush=True)
+    print(
+        f"CUDA ({torch.cuda.get_device_name()}): fp32 {fp32 * 1e3:.1f} ms/iter, PSNR "
+        f"{fp32_psnr:.2f} dB; mixed precision + channels_last {amp * 1e3:.1f} ms/iter, PSNR "
+        f"{amp_psnr:.2f} dB (Δ {amp_psnr - fp32_psnr:+.2f} dB); speed-up ×{fp32 / amp:.2f}",
+        flush=True,
+    )
 
 
 def cpu_preset(clean: np.ndarray, noisy: np.ndarray) -> None:
     stamps: list[float] = []
     start = time.perf_counter()
-    result = dip.denoise(noisy, clean=clean, preset="cpu", seed=SEED, device="cpu",
-                         callback=lambda s: stamps.append(time.perf_counter() - start),
-                         callback_every=1, progress=False)
+    result = dip.denoise(
+        noisy,
+        clean=clean,
+        preset="cpu",
+        seed=SEED,
+        device="cpu",
+        callback=lambda s: stamps.append(time.perf_counter() - start),
+        callback_every=1,
+        progress=False,
+    )
     # The callback runs once per completed step; rolled-back steps get no callback (and no PSNR).
     completed = [r for r in result.history if not r.rolled_back]
-    scored = [(r.step, r.psnr, t) for r, t in zip(completed, stamps, strict=True)
-              if r.psnr is not None]
+    scored = [
+        (r.step, r.psnr, t) for r, t in zip(completed, stamps, strict=True) if r.psnr is not None
+    ]
     best = max(p for _, p, _ in scored)
     step, _, seconds = next(item for item in scored if item[1] >= best - 0.5)
-    print(f"cpu preset ({result.notes[-1]}, {result.precision}): noisy input PSNR "
-          f"{compare_psnr(clean, noisy, data_range=1.0):.2f} dB, best PSNR {best:.2f} dB at step "
-          f"{result.best_step}; within 0.5 dB of it at step {step} after {seconds:.1f} s; "
-          f"whole run {result.seconds:.1f} s ({len(result.history)} steps)")
+    print(
+        f"cpu preset ({result.notes[-1]}, {result.precision}): noisy input PSNR "
+        f"{compare_psnr(clean, noisy, data_range=1.0):.2f} dB, best PSNR {best:.2f} dB at step "
+        f"{result.best_step}; within 0.5 dB of it at step {step} after {seconds:.1f} s; "
+        f"whole run {result.seconds:.1f} s ({len(result.history)} steps)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200, help="steps per variant")
     parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: "
-                        "torch's choice)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's choice)"
+    )
     parser.add_argument("--skip-cpu-preset", action="store_true")
     parser.add_argument("--only-cpu-preset", action="store_true")
     args = parser.parse_args()
@@ -213,8 +262,10 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     clean, name = load_image(args.size)
     noisy = dip.add_noise(clean, 25, seed=SEED)
-    print(f"image: {name}; torch {torch.__version__}, {torch.get_num_threads()} thread(s); "
-          f"{args.steps} steps per variant; {describe_device()}")
+    print(
+        f"image: {name}; torch {torch.__version__}, {torch.get_num_threads()} thread(s); "
+        f"{args.steps} steps per variant; {describe_device()}"
+    )
     if torch.cuda.is_available():
         cuda_speedup(clean, noisy, args.steps)
     if args.only_cpu_preset:
@@ -222,14 +273,18 @@ def main() -> None:
         return
     base_t, base_psnr = run_baseline(clean, noisy, args.steps)
     base = statistics.median(base_t[1:])
-    print(f"baseline (official loop, fp32): {base:.3f} s/iter, PSNR after {args.steps} steps "
-          f"{base_psnr:.2f} dB")
+    print(
+        f"baseline (official loop, fp32): {base:.3f} s/iter, PSNR after {args.steps} steps "
+        f"{base_psnr:.2f} dB"
+    )
     for precision, cl in (("fp32", False), ("fp32", True), ("bf16", False), ("bf16", True)):
         times, p = run_vizkit(clean, noisy, args.steps, precision, cl)
         med = statistics.median(times[1:])
-        print(f"vizkit {precision}{' + channels_last' if cl else ''}: {med:.3f} s/iter "
-              f"(speed-up ×{base / med:.2f}), PSNR {p:.2f} dB (Δ {p - base_psnr:+.2f} dB)",
-              flush=True)
+        print(
+            f"vizkit {precision}{' + channels_last' if cl else ''}: {med:.3f} s/iter "
+            f"(speed-up ×{base / med:.2f}), PSNR {p:.2f} dB (Δ {p - base_psnr:+.2f} dB)",
+            flush=True,
+        )
     if not args.skip_cpu_preset:
         cpu_preset(clean, noisy)
 

@@ -60,8 +60,10 @@ def main() -> None:
     scene = ConvScene(trace)
     one_by_one = median_ms(lambda: [scene.frame(k) for k in range(scene.n_steps)], 3)
     bulk = median_ms(lambda: scene.frames(range(scene.n_steps)), 7)
-    print(f"900 conv frames: one step at a time {one_by_one:.1f} ms, all together "
-          f"{bulk:.1f} ms ({one_by_one / bulk:.1f}× faster)")
+    print(
+        f"900 conv frames: one step at a time {one_by_one:.1f} ms, all together "
+        f"{bulk:.1f} ms ({one_by_one / bulk:.1f}× faster)"
+    )
     continuous = median_ms(lambda: continuous_conv_animation("box", "box", frames=61), 7)
     playground = KernelPlayground("camera", "edges (sobel x)", size=128)
     strides = iter([2, 1] * 50)
@@ -83,8 +85,10 @@ def main() -> None:
     ]
     for name, ms, target in rows:
         verdict = "ok" if ms < target else "OVER"
-        print(f"{name}: median {ms:.1f} ms (target < {target} ms, {verdict}); "
-              f"{ms / reference:.1f}× the reference")
+        print(
+            f"{name}: median {ms:.1f} ms (target < {target} ms, {verdict}); "
+            f"{ms / reference:.1f}× the reference"
+        )
 
 
 if __name__ == "__main__":

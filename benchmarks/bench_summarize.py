@@ -22,10 +22,10 @@ import time
 import torch
 import torchvision
 
-from vizkit.inspect import summarize
-from vizkit.inspect.assemble import assemble
-from vizkit.inspect.prepare import prepare_meta
-from vizkit.inspect.tracing import record_forward
+from vizkit.summary import summarize
+from vizkit.summary.assemble import assemble
+from vizkit.summary.prepare import prepare_meta
+from vizkit.summary.record import record_forward
 
 
 def _peak_rss_mib() -> float:

@@ -23,17 +23,23 @@ def main() -> None:
         result = train_digits(seconds=60, seed=seed, device="cpu")
         wall = time.perf_counter() - start
         runs.append(result)
-        print(f"seed {seed}: test accuracy {result.test_accuracy:.2%} in {result.seconds:.1f} s "
-              f"training ({wall:.1f} s with data loading), {result.steps} steps, "
-              f"stopped by {result.stop_reason}")
+        print(
+            f"seed {seed}: test accuracy {result.test_accuracy:.2%} in {result.seconds:.1f} s "
+            f"training ({wall:.1f} s with data loading), {result.steps} steps, "
+            f"stopped by {result.stop_reason}"
+        )
     accs = [r.test_accuracy for r in runs]
     secs = [r.seconds for r in runs]
-    print(f"median: {statistics.median(accs):.2%} in {statistics.median(secs):.1f} s "
-          f"(min accuracy {min(accs):.2%}, max seconds {max(secs):.1f})")
+    print(
+        f"median: {statistics.median(accs):.2%} in {statistics.median(secs):.1f} s "
+        f"(min accuracy {min(accs):.2%}, max seconds {max(secs):.1f})"
+    )
     default = train_digits(seconds=60, seed=0, device="cpu", cpu_threads=None)
-    print(f"torch default ({torch.get_num_threads()} threads), seed 0: "
-          f"{default.test_accuracy:.2%} in {default.seconds:.1f} s, stopped by "
-          f"{default.stop_reason}")
+    print(
+        f"torch default ({torch.get_num_threads()} threads), seed 0: "
+        f"{default.test_accuracy:.2%} in {default.seconds:.1f} s, stopped by "
+        f"{default.stop_reason}"
+    )
     ok = min(accs) >= 0.95 and max(secs) <= 60
     print(f"target ≥ 95% in ≤ 60 s: {'met' if ok else 'NOT met'}")
 

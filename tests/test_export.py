@@ -15,8 +15,9 @@ from vizkit.sliding import conv2d_trace
 
 @pytest.fixture
 def fig():
-    return conv_animation(conv2d_trace(np.arange(25.0).reshape(1, 5, 5), np.ones((1, 1, 3, 3)),
-                                       stride=2, padding=1))
+    return conv_animation(
+        conv2d_trace(np.arange(25.0).reshape(1, 5, 5), np.ones((1, 1, 3, 3)), stride=2, padding=1)
+    )
 
 
 def test_gif_has_one_frame_per_animation_frame(fig, tmp_path):

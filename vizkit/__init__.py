@@ -1,7 +1,11 @@
 """vizkit: interactive, PyTorch-verified visualisations that teach convolutional networks.
 
-``import vizkit as vk`` is instant: the pure arithmetic (:mod:`vizkit.geometry`) is imported
-eagerly, everything heavier (numpy traces, torch inspection, plotly figures) on first use.
+One namespace for notebooks: every function, figure and widget a notebook calls is
+``vk.<name>`` (``import vizkit as vk``), or one level down for a whole topic (``vk.dip.denoise``,
+``vk.train.train_digits``, ``vk.zoo.vgg16``, ``vk.exercises.make``). The pure arithmetic
+(:mod:`vizkit.geometry`) is imported eagerly; everything heavier (numpy traces, torch, plotly
+figures, widgets) on first use, so ``import vizkit`` is instant and loads neither torch nor
+plotly.
 
 Quick taste:
     >>> import vizkit as vk
@@ -13,9 +17,9 @@ Quick taste:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from vizkit._lazy import lazy_exports
 from vizkit.geometry import (
     ConvGeometry,
     ConvTransposeGeometry,
@@ -31,62 +35,189 @@ from vizkit.geometry import (
     receptive_field_chain,
     same_padding,
 )
+from vizkit.quick import is_quick, quick_or_full
 
 if TYPE_CHECKING:
-    from vizkit.inspect import receptive_field, summarize
-    from vizkit.inspect.arithmetic import check_relationships
+    from vizkit import data, demos, device, dip, exercises, inspect, render, summary, train, zoo
+    from vizkit.data import (
+        image_to_tensor,
+        load_digits_split,
+        load_image,
+        natural_image,
+        natural_images,
+        tensor_to_image,
+    )
+    from vizkit.demos import (
+        NORMALIZATIONS,
+        batchnorm_trace,
+        check_relationships,
+        clip_comparison,
+        dropout_masks,
+        gabor_bank,
+        ica_filters,
+        normalization_sets,
+        normalization_sets_by_kind,
+    )
+    from vizkit.device import (
+        describe_device,
+        determinism_report,
+        memory_layout,
+        pick_device,
+        time_memory_formats,
+    )
+    from vizkit.exercises.widget import Quiz
+    from vizkit.inspect import (
+        capture_activations,
+        feature_maps,
+        filter_evolution,
+        filter_grid,
+        grad_cam,
+        gradient_receptive_field,
+        maximize_activation,
+        saliency_map,
+        top_patches,
+    )
+    from vizkit.render.activations import (
+        attribution_figure,
+        feature_maps_figure,
+        maximization_figure,
+        top_patches_figure,
+    )
+    from vizkit.render.architecture import architecture_figure, layer_bars_figure
+    from vizkit.render.comparison import training_comparison_figure
+    from vizkit.render.conv import conv_animation
+    from vizkit.render.conv1d import continuous_conv_animation, sample_convolution
+    from vizkit.render.correlation import conv_vs_xcorr_animation, correlation_check
+    from vizkit.render.dip import (
+        dip_images_figure,
+        dip_results_figure,
+        psnr_curve_figure,
+        snapshots_figure,
+    )
+    from vizkit.render.filters import (
+        filter_banks_figure,
+        filter_evolution_figure,
+        filter_grid_figure,
+    )
+    from vizkit.render.history import accuracy_bubble_figure, ilsvrc_history_figure
+    from vizkit.render.kernel_gallery import kernel_gallery_figure, padding_modes_figure
+    from vizkit.render.memory_layout import memory_layout_figure
+    from vizkit.render.normalization import (
+        batchnorm_figure,
+        batchnorm_modes_figure,
+        normalization_axes_figure,
+    )
+    from vizkit.render.pool import max_pool_backward_figure, pool_animation
+    from vizkit.render.receptive_field import field_box, receptive_field_figure
+    from vizkit.render.regularization import dropout_masks_figure, gradient_clipping_figure
+    from vizkit.render.transpose import transposed_animation
     from vizkit.sliding import (
         conv1d_trace,
         conv2d_trace,
         conv_transpose2d_trace,
+        max_pool2d_backward,
         pool2d_trace,
     )
+    from vizkit.sliding.kernels import classic_kernels, gabor
+    from vizkit.summary import LayerTable, receptive_field, summarize
+    from vizkit.train.deepnets import DeepDigitsNet, NetConfig, compare_training
+    from vizkit.widgets import (
+        ActivationExplorer,
+        ArchitecturePicker,
+        ConvExplorer,
+        DIPPanel,
+        FilterExplorer,
+        KernelPlayground,
+        MaskEditor,
+        OutputSizeCalculator,
+        PoolExplorer,
+        TrainingMonitor,
+        TransposedConvExplorer,
+    )
+    from vizkit.zoo import accuracy_table, published
+    from vizkit.zoo.choice import Subject, pretrained_or, transform_images
+    from vizkit.zoo.pretrained import load_pretrained
 
 __version__ = "0.1.0"
 
-# Public names that live in heavier modules, imported on first attribute access.
-_LAZY = {
-    "conv1d_trace": "vizkit.sliding",
-    "conv2d_trace": "vizkit.sliding",
-    "conv_transpose2d_trace": "vizkit.sliding",
-    "pool2d_trace": "vizkit.sliding",
-    "summarize": "vizkit.inspect",
-    "receptive_field": "vizkit.inspect",
-    "check_relationships": "vizkit.inspect.arithmetic",
-}
 
-__all__ = [
-    "ConvGeometry",
-    "ConvTransposeGeometry",
-    "GeometryError",
-    "PoolGeometry",
-    "ReceptiveField",
-    "Window",
-    "check_relationships",
-    "conv1d_trace",
-    "conv2d_trace",
-    "conv_macs",
-    "conv_output_size",
-    "conv_params",
-    "conv_transpose2d_trace",
-    "conv_transpose_output_size",
-    "pool2d_trace",
-    "pool_output_size",
-    "receptive_field",
-    "receptive_field_chain",
-    "same_padding",
-    "summarize",
-]
+def _group(module: str, *names: str) -> dict[str, str]:
+    return dict.fromkeys(names, module)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'vizkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+# Public name → module that defines it, imported on first attribute access.
+_NAMES: dict[str, str] = {
+    # topics one level down: vk.dip.denoise, vk.train.fit, vk.zoo.vgg16, vk.exercises.make …
+    **{sub: f"vizkit.{sub}" for sub in (
+        "data", "demos", "device", "dip", "exercises", "inspect", "render", "summary", "train",
+        "zoo",
+    )},
+    **_group("vizkit.sliding", "conv1d_trace", "conv2d_trace", "conv_transpose2d_trace",
+             "pool2d_trace", "max_pool2d_backward"),
+    **_group("vizkit.sliding.kernels", "classic_kernels", "gabor"),
+    **_group("vizkit.summary", "summarize", "receptive_field", "LayerTable"),
+    **_group("vizkit.inspect", "capture_activations", "feature_maps", "filter_grid",
+             "filter_evolution", "gradient_receptive_field", "grad_cam", "saliency_map",
+             "maximize_activation", "top_patches"),
+    **_group("vizkit.demos", "NORMALIZATIONS", "batchnorm_trace", "check_relationships",
+             "clip_comparison", "dropout_masks", "gabor_bank", "ica_filters",
+             "normalization_sets", "normalization_sets_by_kind"),
+    **_group("vizkit.device", "describe_device", "pick_device", "determinism_report",
+             "memory_layout", "time_memory_formats"),
+    **_group("vizkit.data", "image_to_tensor", "tensor_to_image", "load_image",
+             "natural_image", "natural_images", "load_digits_split"),
+    **_group("vizkit.zoo.published", "published", "accuracy_table"),
+    **_group("vizkit.zoo.choice", "Subject", "pretrained_or", "transform_images"),
+    **_group("vizkit.zoo.pretrained", "load_pretrained"),
+    **_group("vizkit.train.deepnets", "DeepDigitsNet", "NetConfig", "compare_training"),
+    **_group("vizkit.exercises.widget", "Quiz"),
+    # figures (plotly)
+    **_group("vizkit.render.conv", "conv_animation"),
+    **_group("vizkit.render.conv1d", "continuous_conv_animation", "sample_convolution"),
+    **_group("vizkit.render.correlation", "conv_vs_xcorr_animation", "correlation_check"),
+    **_group("vizkit.render.kernel_gallery", "kernel_gallery_figure", "padding_modes_figure"),
+    **_group("vizkit.render.memory_layout", "memory_layout_figure"),
+    **_group("vizkit.render.transpose", "transposed_animation"),
+    **_group("vizkit.render.pool", "pool_animation", "max_pool_backward_figure"),
+    **_group("vizkit.render.architecture", "architecture_figure", "layer_bars_figure"),
+    **_group("vizkit.render.history", "accuracy_bubble_figure", "ilsvrc_history_figure"),
+    **_group("vizkit.render.receptive_field", "field_box", "receptive_field_figure"),
+    **_group("vizkit.render.normalization", "batchnorm_figure", "batchnorm_modes_figure",
+             "normalization_axes_figure"),
+    **_group("vizkit.render.regularization", "dropout_masks_figure",
+             "gradient_clipping_figure"),
+    **_group("vizkit.render.comparison", "training_comparison_figure"),
+    **_group("vizkit.render.filters", "filter_banks_figure", "filter_evolution_figure",
+             "filter_grid_figure"),
+    **_group("vizkit.render.activations", "attribution_figure", "feature_maps_figure",
+             "maximization_figure", "top_patches_figure"),
+    **_group("vizkit.render.dip", "dip_images_figure", "dip_results_figure",
+             "psnr_curve_figure", "snapshots_figure"),
+    # widgets (ipywidgets)
+    **_group("vizkit.widgets", "ActivationExplorer", "ArchitecturePicker", "ConvExplorer",
+             "DIPPanel", "FilterExplorer", "KernelPlayground", "MaskEditor",
+             "OutputSizeCalculator", "PoolExplorer", "TrainingMonitor",
+             "TransposedConvExplorer"),
+}  # fmt: skip
 
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__all__ = sorted(
+    [
+        "ConvGeometry",
+        "ConvTransposeGeometry",
+        "GeometryError",
+        "PoolGeometry",
+        "ReceptiveField",
+        "Window",
+        "conv_macs",
+        "conv_output_size",
+        "conv_params",
+        "conv_transpose_output_size",
+        "is_quick",
+        "pool_output_size",
+        "quick_or_full",
+        "receptive_field_chain",
+        "same_padding",
+        *_NAMES,
+    ]
+)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _NAMES)

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from vizkit.geometry import PADDING_MODES
+
 __all__ = ["build_parser", "main"]
 
 KINDS = ("conv", "dilated", "transposed", "pool")
@@ -39,7 +41,8 @@ def _size(text: str) -> int | tuple[int, int]:
         values = [int(p) for p in parts]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a size: use an int like 5 or HxW like 5x7") from None
+            f"{text!r} is not a size: use an int like 5 or HxW like 5x7"
+        ) from None
     if len(values) == 1:
         return values[0]
     if len(values) == 2:
@@ -54,7 +57,8 @@ def _padding(text: str) -> int | str:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a padding: use an int ≥ 0 or valid / same / full") from None
+            f"{text!r} is not a padding: use an int ≥ 0 or valid / same / full"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,36 +66,72 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="vizkit", description="vizkit: CNN visualisations for lectures.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     render = sub.add_parser(
-        "render", help="render an animation to GIF / MP4 / HTML",
+        "render",
+        help="render an animation to GIF / MP4 / HTML",
         description="Render a step-by-step animation (numbers checked against PyTorch) to a "
-                    "file whose suffix picks the format: .gif, .mp4 (needs ffmpeg), .html "
-                    "(standalone, works offline).")
-    render.add_argument("kind", choices=KINDS,
-                        help="conv, dilated (conv with dilation 2 by default), transposed, pool")
-    render.add_argument("--input", type=_size, default=5, metavar="N|HxW",
-                        help="input size (default 5)")
-    render.add_argument("--kernel", type=_size, default=3, metavar="K|KHxKW",
-                        help="kernel / window size (default 3)")
-    render.add_argument("--stride", type=_size, default=None, metavar="S",
-                        help="stride (default 1; pooling: the kernel size)")
-    render.add_argument("--padding", type=_padding, default=0, metavar="P",
-                        help="padding: int, or valid / same / full for conv (default 0)")
-    render.add_argument("--dilation", type=_size, default=None, metavar="D",
-                        help="dilation (default 1; 2 for `dilated`)")
-    render.add_argument("--output-padding", type=_size, default=0, metavar="OP",
-                        help="transposed only: extra cells after (default 0)")
-    render.add_argument("--padding-mode", default="zeros",
-                        choices=("zeros", "reflect", "replicate", "circular"),
-                        help="conv only (default zeros)")
+        "file whose suffix picks the format: .gif, .mp4 (needs ffmpeg), .html "
+        "(standalone, works offline).",
+    )
+    render.add_argument(
+        "kind",
+        choices=KINDS,
+        help="conv, dilated (conv with dilation 2 by default), transposed, pool",
+    )
+    render.add_argument(
+        "--input", type=_size, default=5, metavar="N|HxW", help="input size (default 5)"
+    )
+    render.add_argument(
+        "--kernel",
+        type=_size,
+        default=3,
+        metavar="K|KHxKW",
+        help="kernel / window size (default 3)",
+    )
+    render.add_argument(
+        "--stride",
+        type=_size,
+        default=None,
+        metavar="S",
+        help="stride (default 1; pooling: the kernel size)",
+    )
+    render.add_argument(
+        "--padding",
+        type=_padding,
+        default=0,
+        metavar="P",
+        help="padding: int, or valid / same / full for conv (default 0)",
+    )
+    render.add_argument(
+        "--dilation",
+        type=_size,
+        default=None,
+        metavar="D",
+        help="dilation (default 1; 2 for `dilated`)",
+    )
+    render.add_argument(
+        "--output-padding",
+        type=_size,
+        default=0,
+        metavar="OP",
+        help="transposed only: extra cells after (default 0)",
+    )
+    render.add_argument(
+        "--padding-mode", default="zeros", choices=PADDING_MODES, help="conv only (default zeros)"
+    )
     render.add_argument("--in-channels", type=int, default=1, help="conv: input channels")
     render.add_argument("--out-channels", type=int, default=1, help="conv: output channels")
-    render.add_argument("--pool-kind", default="max", choices=("max", "avg", "lp"),
-                        help="pool only (lp = L2 pooling, p = 2)")
+    render.add_argument(
+        "--pool-kind",
+        default="max",
+        choices=("max", "avg", "lp"),
+        help="pool only (lp = L2 pooling, p = 2)",
+    )
     render.add_argument("--ceil-mode", action="store_true", help="pool only: ceil_mode=True")
     render.add_argument("--seed", type=int, default=0, help="seed of the random numbers")
     render.add_argument("--fps", type=float, default=2.0, help="GIF / MP4 frames per second")
-    render.add_argument("--out", required=True, type=Path, metavar="FILE",
-                        help="output file: .gif, .mp4 or .html")
+    render.add_argument(
+        "--out", required=True, type=Path, metavar="FILE", help="output file: .gif, .mp4 or .html"
+    )
     return parser
 
 
@@ -109,8 +149,14 @@ def _figure(args: argparse.Namespace) -> Any:
         x = rng.integers(-2, 4, (args.in_channels, *size))
         w = rng.integers(-1, 2, (args.out_channels, args.in_channels, *kernel))
         dilation = args.dilation or (2 if args.kind == "dilated" else 1)
-        trace = sliding.conv2d_trace(x, w, stride=args.stride or 1, padding=args.padding,
-                                     dilation=dilation, padding_mode=args.padding_mode)
+        trace = sliding.conv2d_trace(
+            x,
+            w,
+            stride=args.stride or 1,
+            padding=args.padding,
+            dilation=dilation,
+            padding_mode=args.padding_mode,
+        )
         return conv_animation(trace)
     if isinstance(args.padding, str):
         raise ValueError(f"--padding {args.padding} is only for conv; {args.kind} takes an int")
@@ -120,14 +166,26 @@ def _figure(args: argparse.Namespace) -> Any:
         x = rng.integers(1, 4, (1, *size))
         w = rng.integers(-1, 3, (1, 1, *kernel))
         trace = sliding.conv_transpose2d_trace(
-            x, w, stride=args.stride or 1, padding=args.padding,
-            output_padding=args.output_padding, dilation=args.dilation or 1)
+            x,
+            w,
+            stride=args.stride or 1,
+            padding=args.padding,
+            output_padding=args.output_padding,
+            dilation=args.dilation or 1,
+        )
         return transposed_animation(trace)
     from vizkit.render.pool import pool_animation
 
     x = rng.integers(0, 10, (1, *size))
-    trace = sliding.pool2d_trace(x, kernel, args.stride, args.padding, args.dilation or 1,
-                                 args.ceil_mode, kind=args.pool_kind)
+    trace = sliding.pool2d_trace(
+        x,
+        kernel,
+        args.stride,
+        args.padding,
+        args.dilation or 1,
+        args.ceil_mode,
+        kind=args.pool_kind,
+    )
     return pool_animation(trace)
 
 

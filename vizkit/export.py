@@ -32,24 +32,35 @@ def _check_fps(fps: float) -> float:
     if isinstance(fps, bool) or not isinstance(fps, (int, float)):
         raise TypeError(f"fps must be a number, got {fps!r} ({type(fps).__name__})")
     if not 0 < fps <= 50:
-        raise ValueError(f"fps {fps} is outside (0, 50]: GIF viewers cap near 50 frames per "
-                         "second; use e.g. fps=2 for a lecture")
+        raise ValueError(
+            f"fps {fps} is outside (0, 50]: GIF viewers cap near 50 frames per "
+            "second; use e.g. fps=2 for a lecture"
+        )
     return float(fps)
 
 
 def _target(path: str | Path, suffix: str) -> Path:
     target = Path(path)
     if target.suffix.lower() != suffix:
-        raise ValueError(f"path {str(path)!r} should end in {suffix!r} for this format: "
-                         f"rename it, or call vizkit.export.save to pick the format by suffix")
+        raise ValueError(
+            f"path {str(path)!r} should end in {suffix!r} for this format: "
+            f"rename it, or call vizkit.export.save to pick the format by suffix"
+        )
     if not target.parent.exists():
-        raise FileNotFoundError(f"folder {str(target.parent)!r} of path {str(path)!r} does not "
-                                "exist: create it first")
+        raise FileNotFoundError(
+            f"folder {str(target.parent)!r} of path {str(path)!r} does not exist: create it first"
+        )
     return target
 
 
-def write_gif(fig: go.Figure, path: str | Path, *, fps: float = 2.0,
-              frames: Sequence[int] | None = None, cell_px: float = 28) -> Path:
+def write_gif(
+    fig: go.Figure,
+    path: str | Path,
+    *,
+    fps: float = 2.0,
+    frames: Sequence[int] | None = None,
+    cell_px: float = 28,
+) -> Path:
     """Write an animation as a looping GIF (a still figure gives a one-frame GIF).
 
     Args:
@@ -72,10 +83,13 @@ def write_gif(fig: go.Figure, path: str | Path, *, fps: float = 2.0,
 
     delay = 1000 / _check_fps(fps)
     target = _target(path, ".gif")
-    images = [Image.fromarray(a).quantize(colors=128, method=Image.Quantize.FASTOCTREE)
-              for a in figure_frames(fig, frames=frames, cell_px=cell_px)]
-    images[0].save(target, save_all=True, append_images=images[1:], duration=int(delay),
-                   loop=0, optimize=False)
+    images = [
+        Image.fromarray(a).quantize(colors=128, method=Image.Quantize.FASTOCTREE)
+        for a in figure_frames(fig, frames=frames, cell_px=cell_px)
+    ]
+    images[0].save(
+        target, save_all=True, append_images=images[1:], duration=int(delay), loop=0, optimize=False
+    )
     return target
 
 
@@ -91,8 +105,14 @@ def ffmpeg_available() -> bool:
         return False
 
 
-def write_mp4(fig: go.Figure, path: str | Path, *, fps: float = 2.0,
-              frames: Sequence[int] | None = None, cell_px: float = 28) -> Path:
+def write_mp4(
+    fig: go.Figure,
+    path: str | Path,
+    *,
+    fps: float = 2.0,
+    frames: Sequence[int] | None = None,
+    cell_px: float = 28,
+) -> Path:
     """Write an animation as an H.264 MP4 (needs ffmpeg).
 
     Raises:
@@ -129,13 +149,15 @@ def write_html(fig: go.Figure, path: str | Path, *, auto_play: bool = False) -> 
         ValueError, FileNotFoundError: wrong suffix, missing folder.
     """
     target = _target(path, ".html")
-    fig.write_html(target, include_plotlyjs=True, include_mathjax=False, full_html=True,
-                   auto_play=auto_play)
+    fig.write_html(
+        target, include_plotlyjs=True, include_mathjax=False, full_html=True, auto_play=auto_play
+    )
     return target
 
 
-def save(fig: go.Figure, path: str | Path, *, fps: float = 2.0,
-         frames: Sequence[int] | None = None) -> Path:
+def save(
+    fig: go.Figure, path: str | Path, *, fps: float = 2.0, frames: Sequence[int] | None = None
+) -> Path:
     """Write ``fig`` in the format its suffix names: ``.gif``, ``.mp4`` or ``.html``.
 
     Raises:
@@ -148,5 +170,7 @@ def save(fig: go.Figure, path: str | Path, *, fps: float = 2.0,
         return write_mp4(fig, path, fps=fps, frames=frames)
     if suffix == ".html":
         return write_html(fig, path)
-    raise ValueError(f"path {str(path)!r} has suffix {suffix or '(none)'!r}; allowed: "
-                     f"{', '.join(SUFFIXES)}: rename the output file")
+    raise ValueError(
+        f"path {str(path)!r} has suffix {suffix or '(none)'!r}; allowed: "
+        f"{', '.join(SUFFIXES)}: rename the output file"
+    )

@@ -30,17 +30,21 @@ def test_digits_split_is_seeded():
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"size": 4}, "below the digits' native 8"), ({"channels": 2}, "channels must be 1"),
-     ({"test_fraction": 1.0}, "strictly between 0 and 1")],
+    [
+        ({"size": 4}, "below the digits' native 8"),
+        ({"channels": 2}, "channels must be 1"),
+        ({"test_fraction": 1.0}, "strictly between 0 and 1"),
+    ],
 )
 def test_digits_split_rejects_bad_values(kwargs, message):
     with pytest.raises(ValueError, match=message):
         load_digits_split(**kwargs)
 
 
-@pytest.mark.parametrize(("loader", "kind", "shape"), [
-    (load_mnist, "MNIST", (1, 28, 28)), (load_cifar10, "CIFAR10", (3, 32, 32))
-])
+@pytest.mark.parametrize(
+    ("loader", "kind", "shape"),
+    [(load_mnist, "MNIST", (1, 28, 28)), (load_cifar10, "CIFAR10", (3, 32, 32))],
+)
 def test_offline_fallback_says_so_in_one_line(monkeypatch, tmp_path, loader, kind, shape):
     import torchvision
 
@@ -89,7 +93,7 @@ def test_downloads_run_under_a_socket_timeout_that_is_restored(monkeypatch, tmp_
 
     import torchvision
 
-    from vizkit.data.datasets import DOWNLOAD_TIMEOUT_S
+    from vizkit.data.download import DOWNLOAD_TIMEOUT_S
 
     seen = []
 

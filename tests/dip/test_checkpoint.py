@@ -13,8 +13,9 @@ def state(net: torch.nn.Module, opt: torch.optim.Optimizer) -> list[torch.Tensor
     for p in net.parameters():
         for key in sorted(opt.state.get(p, {})):
             value = opt.state[p][key]
-            tensors.append(value.clone() if isinstance(value, torch.Tensor)
-                           else torch.tensor(value))
+            tensors.append(
+                value.clone() if isinstance(value, torch.Tensor) else torch.tensor(value)
+            )
     return tensors
 
 

@@ -33,9 +33,11 @@ def test_add_noise_accepts_uint8_and_pil() -> None:
 
 @pytest.mark.parametrize(
     ("sigma", "error", "message"),
-    [(-1, ValueError, "sigma -1 must be a finite number ≥ 0"),
-     ("25", TypeError, "sigma must be a number"),
-     (float("nan"), ValueError, "sigma nan must be a finite")],
+    [
+        (-1, ValueError, "sigma -1 must be a finite number ≥ 0"),
+        ("25", TypeError, "sigma must be a number"),
+        (float("nan"), ValueError, "sigma nan must be a finite"),
+    ],
 )
 def test_add_noise_rejects_bad_sigma(sigma: object, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
@@ -92,8 +94,9 @@ def test_lanczos_weights_follow_the_formula() -> None:
 def test_downsampler_equals_pillow_lanczos(factor: int) -> None:
     image = np.random.default_rng(factor).random((64, 48)).astype(np.float32)
     ours = dip.Downsampler(factor)(torch.from_numpy(image)[None, None])[0, 0].numpy()
-    pil = np.asarray(Image.fromarray(image, mode="F").resize(
-        (48 // factor, 64 // factor), Image.LANCZOS))
+    pil = np.asarray(
+        Image.fromarray(image, mode="F").resize((48 // factor, 64 // factor), Image.LANCZOS)
+    )
     assert np.abs(ours - pil).max() < 1e-5
 
 

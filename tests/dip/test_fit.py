@@ -12,7 +12,7 @@ import torch
 
 import vizkit.dip as dip
 from vizkit.dip.fit import cpu_has_fast_bf16
-from vizkit.dip.images import to_tensor
+from vizkit.dip.framing import to_tensor
 
 fit_module = importlib.import_module("vizkit.dip.fit")  # vizkit.dip.fit is also the function
 
@@ -40,13 +40,15 @@ def test_loss_falls_within_a_few_steps(small_rgb: np.ndarray) -> None:
 
 def test_psnr_history_and_best_image(small_rgb: np.ndarray) -> None:
     net, z, target = setup(small_rgb)
-    result = dip.fit(net, z, mse_to(target), steps=15, clean=target, ema=0.9,
-                     snapshot_every=5, progress=False)
+    result = dip.fit(
+        net, z, mse_to(target), steps=15, clean=target, ema=0.9, snapshot_every=5, progress=False
+    )
     psnrs = [r.psnr for r in result.history]
     assert result.best_psnr == max(psnrs)
     assert result.best_step == int(np.argmax(psnrs))
-    assert dip.psnr(to_tensor(result.best_image), target) == pytest.approx(result.best_psnr,
-                                                                          abs=1e-4)
+    assert dip.psnr(to_tensor(result.best_image), target) == pytest.approx(
+        result.best_psnr, abs=1e-4
+    )
     assert result.history[-1].psnr != result.history[-1].psnr_raw  # averaged vs raw output
     assert [s.step for s in result.snapshots] == [0, 5, 10, 14]
     assert np.array_equal(result.snapshots[-1].image, result.image)
@@ -54,7 +56,8 @@ def test_psnr_history_and_best_image(small_rgb: np.ndarray) -> None:
 
 
 def test_rollback_restores_weights_and_optimizer_and_skips_the_bad_step(
-        small_rgb: np.ndarray) -> None:
+    small_rgb: np.ndarray,
+) -> None:
     # Without z-perturbation a run is deterministic, so we can say exactly where it must be.
     # Step 2's loss is made to "explode": the update of step 1 that led there is discarded and
     # the state before it (weights AND Adam moments/step count) comes back. So 6 steps with one
@@ -74,8 +77,14 @@ def test_rollback_restores_weights_and_optimizer_and_skips_the_bad_step(
         return lambda state: optimizers.__setitem__(name, state.optimizer)
 
     a = dip.fit(net_a, z, exploding, steps=6, progress=False, callback=keep("a"))
-    assert a.rollbacks == 1 and [r.rolled_back for r in a.history] == [False, False, True,
-                                                                         False, False, False]
+    assert a.rollbacks == 1 and [r.rolled_back for r in a.history] == [
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+    ]
     net_b, z_b, _ = setup(small_rgb)
     b = dip.fit(net_b, z_b, mse_to(target), steps=4, progress=False, callback=keep("b"))
     for pa, pb in zip(net_a.parameters(), net_b.parameters(), strict=True):
@@ -101,8 +110,16 @@ def test_repeated_divergence_halves_the_lr_and_recovers(small_rgb: np.ndarray) -
     net, z, photo = setup(image)
     with torch.no_grad():
         target = 0.9 * net(z) + 0.1 * photo
-    result = dip.fit(net, z, mse_to(target), steps=40, lr=0.3, reg_noise_std=0.0,
-                     precision="fp32", progress=False)
+    result = dip.fit(
+        net,
+        z,
+        mse_to(target),
+        steps=40,
+        lr=0.3,
+        reg_noise_std=0.0,
+        precision="fp32",
+        progress=False,
+    )
     assert result.stop_reason == "done"
     assert 2 <= result.rollbacks < 20
     assert not any(r.rolled_back for r in result.history[-10:])  # got past the bad region
@@ -113,16 +130,16 @@ def test_repeated_divergence_halves_the_lr_and_recovers(small_rgb: np.ndarray) -
     assert "diverged again after a rollback; learning rate halved to 0.15" in result.notes[0]
 
 
-def test_repeated_divergence_without_progress_counts_as_diverged(
-        small_rgb: np.ndarray) -> None:
+def test_repeated_divergence_without_progress_counts_as_diverged(small_rgb: np.ndarray) -> None:
     # The same alternating pattern with a budget of 3 rollbacks: the good retried steps in
     # between do not count as progress, so the run ends "diverged" instead of idling to the end.
     image = small_rgb[::2, ::2]
     net, z, photo = setup(image)
     with torch.no_grad():
         target = 0.9 * net(z) + 0.1 * photo
-    result = dip.fit(net, z, mse_to(target), steps=40, lr=10.0, max_rollbacks=3,
-                     precision="fp32", progress=False)
+    result = dip.fit(
+        net, z, mse_to(target), steps=40, lr=10.0, max_rollbacks=3, precision="fp32", progress=False
+    )
     assert result.stop_reason == "diverged" and result.rollbacks == 3
     assert [r.rolled_back for r in result.history] == [False, True, False, True, False, True]
 
@@ -145,8 +162,9 @@ def test_final_psnr_skips_a_rolled_back_last_step(small_rgb: np.ndarray) -> None
 
 def test_endless_divergence_stops_with_a_reason(small_rgb: np.ndarray) -> None:
     net, z, _ = setup(small_rgb)
-    result = dip.fit(net, z, lambda out: out.sum() * float("nan"), steps=50, max_rollbacks=4,
-                     progress=False)
+    result = dip.fit(
+        net, z, lambda out: out.sum() * float("nan"), steps=50, max_rollbacks=4, progress=False
+    )
     assert result.stop_reason == "diverged" and result.rollbacks == 4
     assert result.image.shape == (64, 64, 3)
 
@@ -161,12 +179,22 @@ def test_stop_event_ends_the_run_and_keeps_the_best(small_rgb: np.ndarray) -> No
         if state.step == 7:
             stop.set()
 
-    result = dip.fit(net, z, mse_to(target), steps=100, clean=target, stop=stop,
-                     callback=on_step, callback_every=1, progress=False)
+    result = dip.fit(
+        net,
+        z,
+        mse_to(target),
+        steps=100,
+        clean=target,
+        stop=stop,
+        callback=on_step,
+        callback_every=1,
+        progress=False,
+    )
     assert result.stop_reason == "stopped" and result.steps == 8 and seen[-1] == 7
     assert result.best_psnr == max(r.psnr for r in result.history)
-    assert dip.psnr(to_tensor(result.best_image), target) == pytest.approx(result.best_psnr,
-                                                                          abs=1e-4)
+    assert dip.psnr(to_tensor(result.best_image), target) == pytest.approx(
+        result.best_psnr, abs=1e-4
+    )
 
 
 def test_interrupt_keeps_the_best(small_rgb: np.ndarray) -> None:
@@ -198,8 +226,9 @@ def test_inputs_are_not_modified_and_seeds_are_reproducible(small_rgb: np.ndarra
     for _ in range(2):
         net, z, target = setup(small_rgb)
         z_before = z.clone()
-        results.append(dip.fit(net, z, mse_to(target), steps=5, reg_noise_std=0.05, seed=3,
-                               progress=False))
+        results.append(
+            dip.fit(net, z, mse_to(target), steps=5, reg_noise_std=0.05, seed=3, progress=False)
+        )
         assert torch.equal(z, z_before)
     assert np.array_equal(results[0].image, results[1].image)
     net, z, target = setup(small_rgb)
@@ -228,7 +257,8 @@ def _pretend_fast_bf16(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 def test_auto_bf16_is_kept_while_it_stays_within_the_tolerance(
-        small_rgb: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_rgb: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
     drifts = _pretend_fast_bf16(monkeypatch)
     net, z, target = setup(small_rgb[::2, ::2])
     result = dip.fit(net, z, mse_to(target), steps=5, bf16_check_every=2, progress=False)
@@ -238,61 +268,73 @@ def test_auto_bf16_is_kept_while_it_stays_within_the_tolerance(
 
 
 def test_auto_bf16_falls_back_to_fp32_when_it_drifts(
-        small_rgb: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_rgb: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
     drifts = _pretend_fast_bf16(monkeypatch)
     net, z, target = setup(small_rgb[::2, ::2])
     # a tolerance no rounding can meet: the first check fails
-    result = dip.fit(net, z, mse_to(target), steps=5, bf16_check_every=2,
-                     bf16_tolerance_db=0.0, progress=False)
+    result = dip.fit(
+        net, z, mse_to(target), steps=5, bf16_check_every=2, bf16_tolerance_db=0.0, progress=False
+    )
     assert result.precision == "fp32" and len(drifts) == 1 and drifts[0] > 0
     assert len(result.notes) == 1 and result.notes[0].startswith(
-        "step 1: bf16 autocast moved the PSNR against the observed image by ")
+        "step 1: bf16 autocast moved the PSNR against the observed image by "
+    )
     assert "switched to fp32 for the remaining steps" in result.notes[0]
     # after the switch the steps run in fp32: with the forward's dtype hooked, steps 0 and 1
     # (up to the check) produced bf16 outputs, the check's own forward and steps 2, 3 fp32
     net, z, target = setup(small_rgb[::2, ::2])
     dtypes: list[torch.dtype] = []
     net.register_forward_hook(lambda _m, _i, out: dtypes.append(out.dtype))
-    dip.fit(net, z, mse_to(target), steps=4, bf16_check_every=2, bf16_tolerance_db=0.0,
-            progress=False)
-    assert dtypes == [torch.bfloat16, torch.float32, torch.bfloat16, torch.float32,
-                      torch.float32]
+    dip.fit(
+        net, z, mse_to(target), steps=4, bf16_check_every=2, bf16_tolerance_db=0.0, progress=False
+    )
+    assert dtypes == [torch.bfloat16, torch.float32, torch.bfloat16, torch.float32, torch.float32]
 
 
 def test_the_bf16_check_does_not_change_the_run(
-        small_rgb: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_rgb: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # the extra fp32 forward must leave BatchNorm's running statistics as they were
     drifts = _pretend_fast_bf16(monkeypatch)
     runs = []
     for every in (1, None):
         net, z, target = setup(small_rgb[::2, ::2])
-        runs.append((dip.fit(net, z, mse_to(target), steps=3, bf16_check_every=every,
-                             progress=False), [b.clone() for b in net.buffers()]))
+        runs.append(
+            (
+                dip.fit(net, z, mse_to(target), steps=3, bf16_check_every=every, progress=False),
+                [b.clone() for b in net.buffers()],
+            )
+        )
     assert len(drifts) == 3
     assert np.array_equal(runs[0][0].image, runs[1][0].image)
     for a, b in zip(runs[0][1], runs[1][1], strict=True):
         assert torch.equal(a, b)
 
 
-def test_explicit_bf16_is_not_checked(small_rgb: np.ndarray,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explicit_bf16_is_not_checked(
+    small_rgb: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
     drifts = _pretend_fast_bf16(monkeypatch)
     net, z, target = setup(small_rgb[::2, ::2])
-    result = dip.fit(net, z, mse_to(target), steps=2, precision="bf16",
-                     bf16_tolerance_db=0.0, progress=False)
+    result = dip.fit(
+        net, z, mse_to(target), steps=2, precision="bf16", bf16_tolerance_db=0.0, progress=False
+    )
     assert result.precision == "bf16" and not drifts
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"steps": 0}, "steps must be an int ≥ 1, got 0"),
-     ({"steps": 5, "ema": 1.0}, r"ema 1.0 must be in \[0, 1\)"),
-     ({"steps": 5, "patience": 3}, "patience .* needs the clean image"),
-     ({"steps": 5, "precision": "fp16"}, "precision 'fp16' needs a CUDA device"),
-     ({"steps": 5, "precision": "fp8"}, "precision 'fp8' is not one of"),
-     ({"steps": 5, "reg_noise_std": -1}, "reg_noise_std -1 must be ≥ 0"),
-     ({"steps": 5, "bf16_check_every": 0}, "bf16_check_every must be an int ≥ 1 or None"),
-     ({"steps": 5, "bf16_tolerance_db": -0.1}, "bf16_tolerance_db -0.1 must be ≥ 0")],
+    [
+        ({"steps": 0}, "steps must be an int ≥ 1, got 0"),
+        ({"steps": 5, "ema": 1.0}, r"ema 1.0 must be in \[0, 1\)"),
+        ({"steps": 5, "patience": 3}, "patience .* needs the clean image"),
+        ({"steps": 5, "precision": "fp16"}, "precision 'fp16' needs a CUDA device"),
+        ({"steps": 5, "precision": "fp8"}, "precision 'fp8' is not one of"),
+        ({"steps": 5, "reg_noise_std": -1}, "reg_noise_std -1 must be ≥ 0"),
+        ({"steps": 5, "bf16_check_every": 0}, "bf16_check_every must be an int ≥ 1 or None"),
+        ({"steps": 5, "bf16_tolerance_db": -0.1}, "bf16_tolerance_db -0.1 must be ≥ 0"),
+    ],
 )
 def test_bad_settings_are_explained(small_rgb: np.ndarray, kwargs: dict, message: str) -> None:
     net, z, target = setup(small_rgb)
@@ -306,15 +348,26 @@ def test_auto_precision_uses_bf16_only_on_cpus_with_native_bf16(small_rgb: np.nd
     expected = "bf16" if cpu_has_fast_bf16() else "fp32"
     assert result.precision == expected
     net, z, target = setup(small_rgb)
-    assert dip.fit(net, z, mse_to(target), steps=1, precision="fp32",
-                   progress=False).precision == "fp32"
+    assert (
+        dip.fit(net, z, mse_to(target), steps=1, precision="fp32", progress=False).precision
+        == "fp32"
+    )
 
 
 def test_memory_layout_does_not_change_the_noise_draws(small_rgb: np.ndarray) -> None:
     images = []
     for channels_last in (False, True):
         net, z, target = setup(small_rgb)
-        images.append(dip.fit(net, z, mse_to(target), steps=3, reg_noise_std=0.1,
-                              precision="fp32", channels_last=channels_last,
-                              progress=False).image)
+        images.append(
+            dip.fit(
+                net,
+                z,
+                mse_to(target),
+                steps=3,
+                reg_noise_std=0.1,
+                precision="fp32",
+                channels_last=channels_last,
+                progress=False,
+            ).image
+        )
     assert np.abs(images[0] - images[1]).max() < 1e-3  # only float rounding differs

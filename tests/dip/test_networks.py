@@ -51,15 +51,20 @@ def test_preset_parameter_counts(task: str, preset: str, input: str, expected: i
     spec = dip.get_preset(task, preset, input=input).network  # type: ignore[arg-type]
     assert n_params(spec) == expected
     skip = spec.channels_skip[0]
-    assert expected == hourglass_count(spec.in_channels, spec.channels_down[0],
-                                       spec.channels_up[0], skip, spec.scales)
+    assert expected == hourglass_count(
+        spec.in_channels, spec.channels_down[0], spec.channels_up[0], skip, spec.scales
+    )
 
 
 @pytest.mark.parametrize(
     "spec",
-    [dip.hourglass(32, 8, 3, 2), dip.encoder_decoder(2, 8, 3), dip.unet(32, (8, 16, 16)),
-     dip.resnet(32, 8, 2), dip.hourglass(32, 8, 2, 2, upsample_mode="nearest",
-                                         kernel_size_down=5)],
+    [
+        dip.hourglass(32, 8, 3, 2),
+        dip.encoder_decoder(2, 8, 3),
+        dip.unet(32, (8, 16, 16)),
+        dip.resnet(32, 8, 2),
+        dip.hourglass(32, 8, 2, 2, upsample_mode="nearest", kernel_size_down=5),
+    ],
     ids=["hourglass", "encoder-decoder", "unet", "resnet", "hourglass-k5"],
 )
 def test_every_architecture_maps_z_to_an_image_of_the_same_size(spec: NetSpec) -> None:
@@ -113,8 +118,10 @@ def test_paper_layer_choices() -> None:
     [
         ({"architecture": "vgg"}, "architecture 'vgg' is not one of"),
         ({"kernel_size_down": 4}, "kernel_size_down must be an odd int ≥ 1"),
-        ({"channels_down": (8, 8), "channels_skip": (4,)},
-         r"channels_skip has 1 entries \(4,\) but the network has 2 scales"),
+        (
+            {"channels_down": (8, 8), "channels_skip": (4,)},
+            r"channels_skip has 1 entries \(4,\) but the network has 2 scales",
+        ),
         ({"channels_down": ()}, "channels_down is empty"),
         ({"in_channels": 0}, "in_channels must be an int ≥ 1, got 0"),
         ({"upsample_mode": "bicubic"}, "upsample_mode 'bicubic' is not one of"),

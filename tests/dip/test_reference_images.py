@@ -14,8 +14,9 @@ import vizkit.dip as dip
 @pytest.mark.parametrize(("name", "known"), [("kate", 0.957), ("library", 1 - 0.186)])
 def test_reference_masks_read_as_known_pixels(dip_data: Path, name: str, known: float) -> None:
     image = Image.open(dip_data / "inpainting" / f"{name}.png")
-    mask = dip.mask_from_image(Image.open(dip_data / "inpainting" / f"{name}_mask.png"),
-                               (image.height, image.width))
+    mask = dip.mask_from_image(
+        Image.open(dip_data / "inpainting" / f"{name}_mask.png"), (image.height, image.width)
+    )
     assert mask.mean() == pytest.approx(known, abs=0.001)
 
 

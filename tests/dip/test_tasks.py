@@ -74,11 +74,19 @@ def test_inpainting_ignores_what_is_under_the_holes(small_rgb: np.ndarray) -> No
 def test_inpaint_meshgrid_uses_the_large_hole_network(small_rgb: np.ndarray) -> None:
     preset = dip.get_preset("inpaint", "cpu", input="meshgrid")
     assert preset.network.in_channels == 2 and set(preset.network.channels_skip) == {0}
-    result = dip.inpaint(small_rgb, dip.hole_mask(64), clean=small_rgb, steps=3,
-                         input="meshgrid", network=dip.encoder_decoder(2, 8, 3), progress=False)
+    result = dip.inpaint(
+        small_rgb,
+        dip.hole_mask(64),
+        clean=small_rgb,
+        steps=3,
+        input="meshgrid",
+        network=dip.encoder_decoder(2, 8, 3),
+        progress=False,
+    )
     assert result.image.shape == (64, 64, 3)
-    with pytest.raises(ValueError, match="input 'meshgrid' has 2 channels but the network "
-                                         "expects 8"):
+    with pytest.raises(
+        ValueError, match="input 'meshgrid' has 2 channels but the network expects 8"
+    ):
         dip.inpaint(small_rgb, dip.hole_mask(64), steps=1, input="meshgrid", **FAST)
 
 
@@ -90,7 +98,8 @@ def test_inpaint_mask_errors(small_rgb: np.ndarray) -> None:
 
 
 def test_super_resolution_output_size_and_loss_through_the_downsampler(
-        small_rgb: np.ndarray) -> None:
+    small_rgb: np.ndarray,
+) -> None:
     low = dip.downsample(small_rgb, 4)
     assert low.shape == (16, 16, 3)
     result = dip.super_resolve(low, 4, clean=small_rgb, steps=15, **FAST)
@@ -113,8 +122,10 @@ def test_paper_presets_match_the_official_settings() -> None:
     d = dip.get_preset("denoise", "paper")
     assert (d.steps, d.lr, d.reg_noise_std, d.ema) == (3000, 0.01, 1 / 30, 0.99)
     assert d.network == dip.hourglass(32, 128, 5, 4, upsample_mode="bilinear")
-    sr4, sr8 = dip.get_preset("super_resolve", "paper"), dip.get_preset("super_resolve", "paper",
-                                                                      factor=8)
+    sr4, sr8 = (
+        dip.get_preset("super_resolve", "paper"),
+        dip.get_preset("super_resolve", "paper", factor=8),
+    )
     assert (sr4.steps, sr4.reg_noise_std, sr8.steps, sr8.reg_noise_std) == (2000, 0.03, 4000, 0.05)
     text = dip.get_preset("inpaint", "paper")
     assert text.steps == 6001 and text.network.channels_skip == (128,) * 5
@@ -126,17 +137,24 @@ def test_paper_presets_match_the_official_settings() -> None:
 
 def test_preset_options_override(small_rgb: np.ndarray) -> None:
     seen = []
-    dip.denoise(small_rgb, steps=2, lr=0.5, callback=lambda s: seen.append(
-        s.optimizer.param_groups[0]["lr"]), **FAST)
+    dip.denoise(
+        small_rgb,
+        steps=2,
+        lr=0.5,
+        callback=lambda s: seen.append(s.optimizer.param_groups[0]["lr"]),
+        **FAST,
+    )
     assert seen == [0.5, 0.5]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
-    [({"preset": "gpu"}, ValueError, "preset 'gpu' is not one of \\('paper', 'cpu'\\)"),
-     ({"steps": 0}, ValueError, "steps must be an int ≥ 1 or None"),
-     ({"network": "unet"}, TypeError, "network must be a vizkit.dip.NetSpec"),
-     ({"device": "cuda:7"}, ValueError, "not available")],
+    [
+        ({"preset": "gpu"}, ValueError, "preset 'gpu' is not one of \\('paper', 'cpu'\\)"),
+        ({"steps": 0}, ValueError, "steps must be an int ≥ 1 or None"),
+        ({"network": "unet"}, TypeError, "network must be a vizkit.dip.NetSpec"),
+        ({"device": "cuda:7"}, ValueError, "not available"),
+    ],
 )
 def test_task_errors(small_rgb: np.ndarray, kwargs: dict, error: type, message: str) -> None:
     with pytest.raises(error, match=message):

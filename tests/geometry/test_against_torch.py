@@ -15,9 +15,7 @@ import vizkit as vk
 from vizkit.geometry import ConvGeometry, ConvTransposeGeometry, PoolGeometry
 
 EXAMPLES = 2000
-fast = settings(
-    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+fast = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 sizes = st.integers(1, 12)
 kernels = st.integers(1, 6)
@@ -74,8 +72,9 @@ def test_conv_output_size_matches_nn_conv2d(size, kernel, stride, padding, dilat
 def test_conv_output_size_int_form_matches_conv1d(size, kernel, stride, padding, dilation):
     expected = None
     try:
-        expected = F.conv1d(torch.zeros(1, 1, size), torch.zeros(1, 1, kernel), None, stride,
-                            padding, dilation).shape[-1]
+        expected = F.conv1d(
+            torch.zeros(1, 1, size), torch.zeros(1, 1, kernel), None, stride, padding, dilation
+        ).shape[-1]
     except RuntimeError:
         pass
     got = ours(vk.conv_output_size, size, kernel, stride, padding, dilation)
@@ -100,8 +99,10 @@ def test_same_padding_amounts_equal_torch_same(size, kernel, dilation):
     w = torch.randn(1, 1, *kernel, dtype=torch.float64)
     (top, bottom), (left, right) = vk.same_padding(size, kernel, 1, dilation)
     padded = F.pad(x, (left, right, top, bottom))
-    if padded.shape[-2] < dilation[0] * (kernel[0] - 1) + 1 or \
-            padded.shape[-1] < dilation[1] * (kernel[1] - 1) + 1:
+    if (
+        padded.shape[-2] < dilation[0] * (kernel[0] - 1) + 1
+        or padded.shape[-1] < dilation[1] * (kernel[1] - 1) + 1
+    ):
         with pytest.raises(RuntimeError):
             F.conv2d(x, w, padding="same", dilation=dilation)
         return
@@ -121,39 +122,63 @@ def test_same_padding_with_stride_gives_ceil_output(size, kernel, stride, dilati
 
 
 @fast
-@given(pair(sizes), pair(kernels), pair(strides), pair(pads), pair(dils),
-       st.sampled_from(["reflect", "replicate", "circular"]))
+@given(
+    pair(sizes),
+    pair(kernels),
+    pair(strides),
+    pair(pads),
+    pair(dils),
+    st.sampled_from(["reflect", "replicate", "circular"]),
+)
 def test_padding_modes_match_nn_conv2d(size, kernel, stride, padding, dilation, mode):
-    conv = torch.nn.Conv2d(1, 1, kernel, stride, padding, dilation, bias=False,
-                           padding_mode=mode)
+    conv = torch.nn.Conv2d(1, 1, kernel, stride, padding, dilation, bias=False, padding_mode=mode)
     try:
         with torch.no_grad():
             expected = tuple(conv(torch.zeros(1, 1, *size)).shape[-2:])
     except (RuntimeError, ValueError, IndexError):
         expected = None
-    got = ours(lambda: ConvGeometry.create(size, kernel, stride, padding, dilation,
-                                           padding_mode=mode).output_size)
+    got = ours(
+        lambda: (
+            ConvGeometry.create(
+                size, kernel, stride, padding, dilation, padding_mode=mode
+            ).output_size
+        )
+    )
     assert got == expected
 
 
 @fast
-@given(pair(sizes), pair(kernels), pair(strides), pair(pads), pair(st.integers(0, 3)),
-       pair(dils))
-def test_conv_transpose_output_size_matches_torch(size, kernel, stride, padding, out_pad,
-                                                  dilation):
+@given(pair(sizes), pair(kernels), pair(strides), pair(pads), pair(st.integers(0, 3)), pair(dils))
+def test_conv_transpose_output_size_matches_torch(size, kernel, stride, padding, out_pad, dilation):
     weight = torch.zeros(1, 1, *kernel)
-    expected = torch_shape(F.conv_transpose2d, torch.zeros(1, 1, *size), weight, None, stride,
-                           padding, out_pad, 1, dilation)
+    expected = torch_shape(
+        F.conv_transpose2d,
+        torch.zeros(1, 1, *size),
+        weight,
+        None,
+        stride,
+        padding,
+        out_pad,
+        1,
+        dilation,
+    )
     got = ours(vk.conv_transpose_output_size, size, kernel, stride, padding, out_pad, dilation)
     assert got == expected
 
 
 @fast
-@given(pair(sizes), pair(kernels), st.one_of(st.none(), pair(strides)), pair(st.integers(0, 3)),
-       pair(dils), st.booleans())
+@given(
+    pair(sizes),
+    pair(kernels),
+    st.one_of(st.none(), pair(strides)),
+    pair(st.integers(0, 3)),
+    pair(dils),
+    st.booleans(),
+)
 def test_pool_output_size_matches_max_pool2d(size, kernel, stride, padding, dilation, ceil):
-    expected = torch_shape(F.max_pool2d, torch.zeros(1, 1, *size), kernel, stride, padding,
-                           dilation, ceil)
+    expected = torch_shape(
+        F.max_pool2d, torch.zeros(1, 1, *size), kernel, stride, padding, dilation, ceil
+    )
     assert ours(vk.pool_output_size, size, kernel, stride, padding, dilation, ceil) == expected
 
 
@@ -161,8 +186,9 @@ def test_pool_output_size_matches_max_pool2d(size, kernel, stride, padding, dila
 @given(pair(sizes), pair(kernels), pair(strides), pair(st.integers(0, 3)), st.booleans())
 def test_avg_pool_geometry_matches_avg_pool2d(size, kernel, stride, padding, ceil):
     expected = torch_shape(F.avg_pool2d, torch.zeros(1, 1, *size), kernel, stride, padding, ceil)
-    got = ours(lambda: PoolGeometry.create(size, kernel, stride, padding, 1, ceil,
-                                           kind="avg").output_size)
+    got = ours(
+        lambda: PoolGeometry.create(size, kernel, stride, padding, 1, ceil, kind="avg").output_size
+    )
     assert got == expected
 
 
@@ -170,8 +196,9 @@ def test_avg_pool_geometry_matches_avg_pool2d(size, kernel, stride, padding, cei
 @given(pair(sizes), pair(kernels), pair(strides), st.booleans())
 def test_lp_pool_geometry_matches_lp_pool2d(size, kernel, stride, ceil):
     expected = torch_shape(F.lp_pool2d, torch.ones(1, 1, *size), 2.0, kernel, stride, ceil)
-    got = ours(lambda: PoolGeometry.create(size, kernel, stride, ceil_mode=ceil,
-                                           kind="lp").output_size)
+    got = ours(
+        lambda: PoolGeometry.create(size, kernel, stride, ceil_mode=ceil, kind="lp").output_size
+    )
     assert got == expected
 
 
@@ -182,8 +209,10 @@ def assert_unread_cells(unread, never_used):
     expected = torch.ones(size, dtype=torch.bool)
     read_rows = [r for r in range(size[0]) if r not in rows]
     read_cols = [c for c in range(size[1]) if c not in cols]
-    expected[torch.tensor(read_rows, dtype=torch.long)[:, None],
-             torch.tensor(read_cols, dtype=torch.long)[None, :]] = False
+    expected[
+        torch.tensor(read_rows, dtype=torch.long)[:, None],
+        torch.tensor(read_cols, dtype=torch.long)[None, :],
+    ] = False
     assert torch.equal(never_used, expected)
 
 
@@ -201,8 +230,14 @@ def test_unread_input_matches_autograd(size, kernel, stride, padding, dilation):
 
 
 @settings(max_examples=300, deadline=None)
-@given(pair(st.integers(1, 10)), pair(kernels), st.one_of(st.none(), pair(strides)),
-       pair(st.integers(0, 2)), pair(dils), st.booleans())
+@given(
+    pair(st.integers(1, 10)),
+    pair(kernels),
+    st.one_of(st.none(), pair(strides)),
+    pair(st.integers(0, 2)),
+    pair(dils),
+    st.booleans(),
+)
 def test_pool_unread_input_matches_autograd(size, kernel, stride, padding, dilation, ceil):
     try:
         geometry = PoolGeometry.create(size, kernel, stride, padding, dilation, ceil)
@@ -222,10 +257,17 @@ def test_pool_unread_input_matches_autograd(size, kernel, stride, padding, dilat
 
 
 @settings(max_examples=300, deadline=None)
-@given(pair(sizes), pair(kernels), pair(strides), pair(st.integers(0, 3)),
-       pair(st.integers(0, 2)), pair(dils))
-def test_transposed_equals_stretch_pad_flip_direct_conv(size, kernel, stride, padding, out_pad,
-                                                        dilation):
+@given(
+    pair(sizes),
+    pair(kernels),
+    pair(strides),
+    pair(st.integers(0, 3)),
+    pair(st.integers(0, 2)),
+    pair(dils),
+)
+def test_transposed_equals_stretch_pad_flip_direct_conv(
+    size, kernel, stride, padding, out_pad, dilation
+):
     try:
         geometry = ConvTransposeGeometry.create(size, kernel, stride, padding, out_pad, dilation)
     except vk.GeometryError:

@@ -22,8 +22,23 @@ GRID = [
 ]
 
 # The output size of each of the guide's figures, read off the figures (not computed).
-GUIDE_OUTPUTS = {1: 2, 2: 6, 3: 5, 4: 7, 5: 2, 6: 3, 7: 3, 8: 4, 9: 5, 10: 5, 11: 5, 12: 5,
-                 13: 5, 14: 6, 15: 3}
+GUIDE_OUTPUTS = {
+    1: 2,
+    2: 6,
+    3: 5,
+    4: 7,
+    5: 2,
+    6: 3,
+    7: 3,
+    8: 4,
+    9: 5,
+    10: 5,
+    11: 5,
+    12: 5,
+    13: 5,
+    14: 6,
+    15: 3,
+}
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -37,14 +52,13 @@ def _one_thread() -> Iterator[None]:
 
 
 def torch_size(rel: Relationship, s: Setting) -> int:
-    """Ground truth from torch's 1D functionals (independent of vizkit.inspect's 2D layers)."""
+    """Ground truth from torch's 1D functionals (independent of vizkit.demos.relationships)."""
     x = torch.zeros(1, 1, s.input_size)
     w = torch.zeros(1, 1, s.kernel_size)
     if rel.kind == "pool":
         out = F.max_pool1d(x, s.kernel_size, s.stride, s.padding, s.dilation)
     elif rel.kind == "transposed":
-        out = F.conv_transpose1d(x, w, None, s.stride, s.padding, s.output_padding, 1,
-                                 s.dilation)
+        out = F.conv_transpose1d(x, w, None, s.stride, s.padding, s.output_padding, 1, s.dilation)
     else:
         out = F.conv1d(x, w, None, s.stride, s.padding, s.dilation)
     return out.shape[-1]
@@ -69,8 +83,11 @@ def test_guide_example(rel):
 def test_closed_form_equals_vizkit_equals_torch_on_the_grid(rel):
     cases = [s for s in GRID if rel.applies_to(s)]
     assert len(cases) >= 30, "the grid must exercise every relationship"
-    wrong = [(s, rel.closed_form(s), rel.vizkit(s), torch_size(rel, s)) for s in cases
-             if not rel.closed_form(s) == rel.vizkit(s) == torch_size(rel, s)]
+    wrong = [
+        (s, rel.closed_form(s), rel.vizkit(s), torch_size(rel, s))
+        for s in cases
+        if not rel.closed_form(s) == rel.vizkit(s) == torch_size(rel, s)
+    ]
     assert wrong == []
 
 
@@ -85,17 +102,17 @@ def test_settings_outside_the_conditions_are_refused(rel):
 def test_conditions_pin_what_the_guide_pins():
     """Spot checks that the conditions are the guide's, not merely 'anything legal'."""
     r = {rel.number: rel for rel in RELATIONSHIPS}
-    assert not r[1].applies_to(Setting(5, 3, padding=1))      # R1 has no padding
-    assert not r[3].applies_to(Setting(5, 4, padding=2))      # R3 needs an odd kernel
-    assert not r[4].applies_to(Setting(5, 3, padding=1))      # R4 is p = k − 1
-    assert not r[5].applies_to(Setting(5, 3, 2, padding=1))   # R5 has no padding
-    assert not r[7].applies_to(Setting(3, 5))                 # the window must fit
-    assert not r[12].applies_to(Setting(2, 3, 2, 1))          # R12 has no padding
-    assert not r[13].applies_to(Setting(3, 3, 2, 1, 1))       # R13 has a = 0
-    assert not r[14].applies_to(Setting(3, 3, 2, 1, 2))       # a < s
-    assert not r[6].applies_to(Setting(7, 3, dilation=2))     # only R15 dilates
+    assert not r[1].applies_to(Setting(5, 3, padding=1))  # R1 has no padding
+    assert not r[3].applies_to(Setting(5, 4, padding=2))  # R3 needs an odd kernel
+    assert not r[4].applies_to(Setting(5, 3, padding=1))  # R4 is p = k − 1
+    assert not r[5].applies_to(Setting(5, 3, 2, padding=1))  # R5 has no padding
+    assert not r[7].applies_to(Setting(3, 5))  # the window must fit
+    assert not r[12].applies_to(Setting(2, 3, 2, 1))  # R12 has no padding
+    assert not r[13].applies_to(Setting(3, 3, 2, 1, 1))  # R13 has a = 0
+    assert not r[14].applies_to(Setting(3, 3, 2, 1, 2))  # a < s
+    assert not r[6].applies_to(Setting(7, 3, dilation=2))  # only R15 dilates
     assert r[15].applies_to(Setting(7, 3, dilation=2))
-    assert not r[11].applies_to(Setting(2, 3, padding=2))     # o′ = 2 − 2 < 1
+    assert not r[11].applies_to(Setting(2, 3, padding=2))  # o′ = 2 − 2 < 1
 
 
 def test_relationship_14_inverts_the_direct_conv():

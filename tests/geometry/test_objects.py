@@ -40,10 +40,7 @@ def test_direct_construction_is_validated_too():
 
 def test_formula_lines_fill_in_the_numbers():
     g = ConvGeometry.create((7, 5), (3, 2), stride=(2, 1), padding=(1, 0), dilation=(2, 1))
-    assert g.formula() == (
-        "H_out = ⌊(7 + 2·1 − 2·(3 − 1) − 1) / 2⌋ + 1 = 3\n"
-        "W_out = 5 − 2 + 1 = 4"
-    )
+    assert g.formula() == ("H_out = ⌊(7 + 2·1 − 2·(3 − 1) − 1) / 2⌋ + 1 = 3\nW_out = 5 − 2 + 1 = 4")
     assert g.output_size == (3, 4)
     same_even = ConvGeometry.create(5, 4, padding="same")
     assert same_even.formula().splitlines()[0] == "H_out = 5 + 1 + 2 − 4 + 1 = 5"
@@ -52,17 +49,16 @@ def test_formula_lines_fill_in_the_numbers():
 def test_transpose_and_pool_formulas():
     t = ConvTransposeGeometry.create((2, 3), 4, stride=2, padding=1)
     assert t.formula() == (
-        "H_out = (2 − 1)·2 − 2·1 + 3 + 1 = 4\n"
-        "W_out = (3 − 1)·2 − 2·1 + 3 + 1 = 6"
+        "H_out = (2 − 1)·2 − 2·1 + 3 + 1 = 4\nW_out = (3 − 1)·2 − 2·1 + 3 + 1 = 6"
     )
     p = PoolGeometry.create(5, 2, stride=2, padding=1, ceil_mode=True)
     # ⌈(5 + 2 − 2)/2⌉ + 1 = 4, but the 4th window would start at 6 ≥ 5 + 1: torch drops it.
     assert p.formula().splitlines()[0] == (
-        "H_out = ⌈(5 + 2·1 − 2) / 2⌉ + 1 − 1 (the last window would start in the right "
-        "padding) = 3"
+        "H_out = ⌈(5 + 2·1 − 2) / 2⌉ + 1 − 1 (the last window would start in the right padding) = 3"
     )
-    assert p.output_size == tuple(F.max_pool2d(torch.zeros(1, 1, 5, 5), 2, 2, 1,
-                                               ceil_mode=True).shape[-2:])
+    assert p.output_size == tuple(
+        F.max_pool2d(torch.zeros(1, 1, 5, 5), 2, 2, 1, ceil_mode=True).shape[-2:]
+    )
 
 
 CONFIGS = [
@@ -91,9 +87,7 @@ def test_torch_code_rebuilds_the_same_layer(config):
 def test_torch_code_for_asymmetric_padding_uses_zero_pad():
     g = ConvGeometry((5, 5), (3, 3), padding=((0, 1), (1, 0)))
     code = g.torch_code()
-    assert code == (
-        "nn.Sequential(nn.ZeroPad2d((1, 0, 0, 1)), nn.Conv2d(1, 1, kernel_size=3))"
-    )
+    assert code == ("nn.Sequential(nn.ZeroPad2d((1, 0, 0, 1)), nn.Conv2d(1, 1, kernel_size=3))")
     assert tuple(eval(code, {"nn": nn})(torch.zeros(1, 1, 5, 5)).shape[-2:]) == g.output_size
 
 
@@ -129,20 +123,27 @@ def test_the_lecture_example_that_does_not_fit():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(1, 6), st.integers(1, 3), st.integers(1, 4), st.integers(1, 4),
-       st.integers(1, 5), st.booleans())
-def test_params_and_macs_match_torch(groups_factor, kernel, cin_per_group, cout_per_group,
-                                     out_size, bias):
+@given(
+    st.integers(1, 6),
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(1, 5),
+    st.booleans(),
+)
+def test_params_and_macs_match_torch(
+    groups_factor, kernel, cin_per_group, cout_per_group, out_size, bias
+):
     groups = groups_factor
     cin, cout = cin_per_group * groups, cout_per_group * groups
     layer = nn.Conv2d(cin, cout, kernel, groups=groups, bias=bias)
     assert vk.conv_params(cin, cout, kernel, groups=groups, bias=bias) == sum(
-        p.numel() for p in layer.parameters())
+        p.numel() for p in layer.parameters()
+    )
     size = out_size + kernel - 1
     with FlopCounterMode(display=False) as counter:
         layer(torch.zeros(1, cin, size, size))
-    assert 2 * vk.conv_macs(cin, cout, kernel, out_size, groups=groups) == \
-        counter.get_total_flops()
+    assert 2 * vk.conv_macs(cin, cout, kernel, out_size, groups=groups) == counter.get_total_flops()
 
 
 def test_lecture_counts():
@@ -171,8 +172,18 @@ def true_receptive_field(layers, size):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 2), st.integers(1, 2),
-                          st.sampled_from(["conv", "pool"])), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.integers(1, 2),
+            st.integers(1, 2),
+            st.sampled_from(["conv", "pool"]),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_receptive_field_matches_autograd(specs):
     """Analytic size == the region autograd finds, for chains of all-ones convs and avg pools
     (all-positive weights, so no gradient cancels by accident)."""

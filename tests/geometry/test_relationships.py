@@ -28,8 +28,11 @@ def test_setting_defaults_and_dilated_kernel():
 
 
 def test_setting_errors_teach():
-    with pytest.raises(TypeError, match=r"kernel_size must be an int .* got 3\.0 \(float\): "
-                                        r"pass kernel_size=3"):
+    with pytest.raises(
+        TypeError,
+        match=r"kernel_size must be an int .* got 3\.0 \(float\): "
+        r"pass kernel_size=3",
+    ):
         Setting(5, 3.0)  # type: ignore[arg-type]
     with pytest.raises(GeometryError) as err:
         Setting(5, 3, padding=-1)
@@ -81,6 +84,5 @@ def test_importing_relationships_loads_nothing_heavy():
         "import json, sys; import vizkit.geometry.relationships; "
         "print(json.dumps([m for m in ('numpy', 'torch', 'plotly') if m in sys.modules]))"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []

@@ -61,8 +61,10 @@ def test_reused_module_warns_but_several_passes_do_not():
     relu = nn.ReLU()
     model = nn.Sequential(nn.Conv2d(1, 2, 3), relu, nn.Conv2d(2, 2, 3), relu)
     x = torch.randn(1, 1, 9, 9)
-    with pytest.warns(UserWarning, match=r"layer '1' \(ReLU\) ran more than once"), \
-            capture_activations(model, "1") as acts:
+    with (
+        pytest.warns(UserWarning, match=r"layer '1' \(ReLU\) ran more than once"),
+        capture_activations(model, "1") as acts,
+    ):
         out = model(x)
     torch.testing.assert_close(acts["1"], out)  # last call wins
     with warnings.catch_warnings():

@@ -62,7 +62,7 @@ def resnet18():
 
 @pytest.mark.parametrize("layer", ["layer2", "layer3", "layer2.0.conv1", "maxpool"])
 def test_resnet_field_equals_summarize(resnet18, layer):
-    from vizkit.inspect import summarize
+    from vizkit.summary import summarize
 
     table = summarize(resnet18, (3, 224, 224))
     entries = {r.name: r for r in table.rows} | {b.name: b for b in table.blocks}
@@ -101,20 +101,20 @@ def test_resnet_patch_is_centred_on_the_units_field(resnet18):
         assert (top, left, bottom, right) == field.box(row, col)
         assert (top + bottom - 1) / 2 == row * 8 and (left + right - 1) / 2 == col * 8
         image = images[result.image_index[j]]
-        grad = gradient_receptive_field(resnet18, image, "layer2", channel=5,
-                                        position=(row, col))
+        grad = gradient_receptive_field(resnet18, image, "layer2", channel=5, position=(row, col))
         assert 0 <= top and 0 <= left and bottom <= 160 and right <= 160  # field inside
         # random weights, no dead border: the gradient reaches exactly the analytic box
         assert grad.box == (top, left, bottom - 1, right - 1)
         # the crop is the image's pixels in the box (display = min-max of the image)
         picture = ((image - image.min()) / (image.max() - image.min())).permute(1, 2, 0)
-        np.testing.assert_allclose(result.patches[j], picture[top:bottom, left:right].numpy(),
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            result.patches[j], picture[top:bottom, left:right].numpy(), atol=1e-6
+        )
 
 
 def test_googlenet_branches_are_joined_not_chained():
     """The zoo's paper GoogLeNet: inception3a's widest branch (1×1 → 5×5) sets the field."""
-    from vizkit.inspect import summarize
+    from vizkit.summary import summarize
     from vizkit.zoo import googlenet
 
     model = googlenet().eval()

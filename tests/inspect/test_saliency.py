@@ -52,8 +52,13 @@ def test_grad_cam_equals_the_class_activation_map_for_conv_gap_linear():
     # conv → global average pool → linear: ∂score/∂A_k = w_ck / (H·W) everywhere, so
     # Grad-CAM = ReLU(Σ_k w_ck A_k), normalised — the CAM of Zhou et al. (2016).
     torch.manual_seed(0)
-    model = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
-                          nn.Flatten(), nn.Linear(3, 2))
+    model = nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(3, 2),
+    )
     with torch.no_grad():
         model[4].weight[1] = torch.tensor([1.0, -0.5, 0.25])
     image = torch.rand(1, 1, 8, 8)

@@ -42,6 +42,12 @@ def test_attribution_and_maximization_figures():
     assert len(fig.data) == 3 and "class c" in fig.layout.annotations[1].text
     with pytest.raises(ValueError, match="differ"):
         attribution_figure(np.zeros((5, 5, 3)), heat)
-    failed = Maximization(np.full((4, 4, 3), 0.5, np.float32), [0.0, 0.0], False,
-                          "the image stayed flat grey", "conv1", 0)
+    failed = Maximization(
+        np.full((4, 4, 3), 0.5, np.float32),
+        [0.0, 0.0],
+        False,
+        "the image stayed flat grey",
+        "conv1",
+        0,
+    )
     assert "⚠ the image stayed flat grey" in maximization_figure(failed).layout.title.text

@@ -158,8 +158,7 @@ def test_ilsvrc_history_from_the_published_file():
 
 
 def test_field_box_centres_the_unit():
-    assert field_box(vk.inspect.ReceptiveField2d((3, 5), (1, 2), (0, 1)), (4, 2)) == (
-        3.0, 3.0, 5.0, 7.0)
+    assert field_box(vk.ReceptiveField((3, 5), (1, 2), (0, 1)), (4, 2)) == (3.0, 3.0, 5.0, 7.0)
 
 
 def test_receptive_field_figure_true_field_matches_analytic_on_a_chain():

@@ -11,8 +11,12 @@ from vizkit.train.loop import TrainHistory
 
 
 def _run(label: str, scale: float) -> SimpleNamespace:
-    h = TrainHistory(steps=[1, 2, 3], losses=[scale, scale / 2, scale / 4], eval_steps=[3],
-                     eval_accuracies=[0.5 / scale])
+    h = TrainHistory(
+        steps=[1, 2, 3],
+        losses=[scale, scale / 2, scale / 4],
+        eval_steps=[3],
+        eval_accuracies=[0.5 / scale],
+    )
     return SimpleNamespace(label=label, history=h, test_accuracy=0.25, steps=3)
 
 

@@ -125,7 +125,7 @@ def test_multichannel_lanes_partial_sums_and_bias(rng):
     assert np.isclose(step.total, torch_out[1, 1, 0].item())
     # kernel lanes show weight[out_channel]
     kernel = np.array([[np.nan if v is None else v for v in row] for row in data[4]["z"]])
-    assert np.allclose(kernel[:3], w[1, 0]) and np.allclose(kernel[scene.lane_h:], w[1, 1])
+    assert np.allclose(kernel[:3], w[1, 0]) and np.allclose(kernel[scene.lane_h :], w[1, 1])
 
 
 def test_running_sum_ends_at_the_channel_sum():
@@ -139,7 +139,11 @@ def test_frames_subset_and_errors(rng):
     fig = conv_animation(trace, steps=range(5))
     assert len(fig.frames) == 5 == len(fig.layout.sliders[0].steps)
     assert [b.label for b in fig.layout.updatemenus[0].buttons] == [
-        "▶ slow", "▶ normal", "▶ fast", "❚❚ pause"]
+        "▶ slow",
+        "▶ normal",
+        "▶ fast",
+        "❚❚ pause",
+    ]
     with pytest.raises(ValueError, match="steps is empty"):
         conv_animation(trace, steps=[])
     with pytest.raises(IndexError, match="step 16 is out of range: this drawing has 16 steps"):
@@ -158,11 +162,14 @@ def test_frame_data_property_builds_trace_objects(rng):
     assert '"name":"8"' in html.replace(" ", "")
 
 
-@pytest.mark.parametrize(("channels", "out_channels", "groups", "cfg"), [
-    (4, 4, 2, dict(stride=2, padding=1, dilation=1, padding_mode="reflect")),
-    (2, 3, 1, dict(stride=1, padding=2, dilation=2)),
-    (3, 3, 3, dict(stride=(1, 2), padding=0, dilation=1)),
-])
+@pytest.mark.parametrize(
+    ("channels", "out_channels", "groups", "cfg"),
+    [
+        (4, 4, 2, dict(stride=2, padding=1, dilation=1, padding_mode="reflect")),
+        (2, 3, 1, dict(stride=1, padding=2, dilation=2)),
+        (3, 3, 3, dict(stride=(1, 2), padding=0, dilation=1)),
+    ],
+)
 def test_vectorised_frames_equal_the_trace_steps(rng, channels, out_channels, groups, cfg):
     # Frames are built in bulk from the trace's arrays; each must show exactly step k.
     x = rng.integers(-3, 4, (channels, 5, 6)).astype(float)
@@ -180,9 +187,13 @@ def test_vectorised_frames_equal_the_trace_steps(rng, channels, out_channels, gr
             assert np.allclose(grid_values(data[4]["z"], 3, 3, y0=y0), step.kernel[j])
         others = [c for c in range(channels) if c not in step.in_channels]
         for c in others:  # lanes of other groups stay empty
-            assert all(v is None for row in data[5]["z"][c * scene.lane_h:][:3] for v in row)
-        cells = {(c * scene.lane_h + r, cc) for c in step.in_channels for r in step.rows
-                 for cc in step.cols}
+            assert all(v is None for row in data[5]["z"][c * scene.lane_h :][:3] for v in row)
+        cells = {
+            (c * scene.lane_h + r, cc)
+            for c in step.in_channels
+            for r in step.rows
+            for cc in step.cols
+        }
         assert set(polygon_cells(data[7]["x"], data[7]["y"])) == cells
         assert data[6]["text"][-1].endswith(f"<b>{step.total:g}</b>")
         assert data[6]["text"][:-1] == [f"→ {v:g}" for v in step.channel_sums]
@@ -192,8 +203,12 @@ def test_vectorised_frames_equal_the_trace_steps(rng, channels, out_channels, gr
 def test_vectorised_labels_equal_fmt(rng):
     from vizkit.render._grid import fmt, fmt_array, fmt_grid
 
-    values = np.concatenate([rng.normal(size=500) * 10.0 ** rng.integers(-8, 9, 500),
-                             rng.integers(-2000, 2000, 300).astype(float),
-                             [np.nan, np.inf, -np.inf, -0.0, 0.5, 1e6, 999999.0, -1e6, 2.5e7]])
+    values = np.concatenate(
+        [
+            rng.normal(size=500) * 10.0 ** rng.integers(-8, 9, 500),
+            rng.integers(-2000, 2000, 300).astype(float),
+            [np.nan, np.inf, -np.inf, -0.0, 0.5, 1e6, 999999.0, -1e6, 2.5e7],
+        ]
+    )
     assert fmt_array(values).tolist() == [fmt(float(v)) for v in values]
     assert fmt_grid(np.array([[1.0, np.nan], [1 / 3, -2.5]])) == [["1", ""], ["0.333", "-2.5"]]

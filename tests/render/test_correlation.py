@@ -44,13 +44,13 @@ def test_figure_as_data(rng):
     fig = conv_vs_xcorr_animation(x, w)
     xt, wt = torch.tensor(x)[None, None], torch.tensor(w)[None, None]
     assert np.allclose(fig.layout.meta["cross_correlation"], F.conv2d(xt, wt)[0, 0].numpy())
-    assert np.allclose(fig.layout.meta["convolution"],
-                       F.conv2d(xt, wt.flip(-1, -2))[0, 0].numpy())
+    assert np.allclose(fig.layout.meta["convolution"], F.conv2d(xt, wt.flip(-1, -2))[0, 0].numpy())
     assert len(fig.frames) == 9 == len(fig.layout.sliders[0].steps)
     kernels = np.array(fig.data[1].z, dtype=float)
     row_h = 8  # max(5, 3, 3) + 3
-    assert np.array_equal(kernels[:3], w) and np.array_equal(kernels[row_h:row_h + 3],
-                                                              w[::-1, ::-1])
+    assert np.array_equal(kernels[:3], w) and np.array_equal(
+        kernels[row_h : row_h + 3], w[::-1, ::-1]
+    )
     assert "cross-correlation" in fig.layout.title.text and "differ" in fig.layout.title.text
     for k in (0, 4, 8):
         frame = fig.frames[k].to_plotly_json()

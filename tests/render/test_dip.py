@@ -9,6 +9,7 @@ import pytest
 
 from vizkit.render.dip import (
     dip_images_figure,
+    dip_results_figure,
     psnr_curve_figure,
     snapshots_figure,
     to_uint8,
@@ -52,6 +53,23 @@ def test_images_figure_has_one_panel_per_image_in_order() -> None:
         dip_images_figure({})
 
 
+@dataclass
+class Fit:
+    best_image: np.ndarray
+    best_psnr: float | None
+
+
+def test_results_figure_titles_each_fit_with_its_psnr_after_the_before_panels() -> None:
+    dark, light = np.zeros((4, 6, 3)), np.ones((4, 6, 3))
+    fig = dip_results_figure(
+        {"U-Net": Fit(light, 28.14), "seed 1": Fit(dark, None)}, before={"holes": dark}
+    )
+    assert [ann.text for ann in fig.layout.annotations] == ["holes", "U-Net (28.1 dB)", "seed 1"]
+    assert np.asarray(fig.data[1].z).min() == 255 and np.asarray(fig.data[2].z).max() == 0
+    with pytest.raises(ValueError, match="images is empty"):
+        dip_results_figure({})
+
+
 def test_psnr_curve_draws_raw_averaged_and_best() -> None:
     history = [Rec(0, 0.1, 10.0, 10.0), Rec(1, 0.05, 12.0, 14.0), Rec(2, 0.04, 13.0, 12.0)]
     fig = psnr_curve_figure(history, reference_psnr=20.2)
@@ -87,6 +105,5 @@ def test_render_does_not_import_torch() -> None:
     import sys
 
     code = "import sys, vizkit.render.dip; print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -7,8 +7,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from vizkit.inspect.batchnorm import batchnorm_trace
-from vizkit.inspect.normalization import NORMALIZATIONS, normalization_sets
+from vizkit.demos.batchnorm import batchnorm_trace
+from vizkit.demos.normalization import NORMALIZATIONS, normalization_sets
 from vizkit.render.normalization import (
     batchnorm_figure,
     batchnorm_modes_figure,
@@ -45,11 +45,16 @@ def test_cube_colours_what_torch_normalises_together(at):
     assert [p["name"] for p in panels] == list(NORMALIZATIONS)
     for panel in panels:
         torch_set = _torch_set(panel["name"], at).reshape(SHAPE[0], SHAPE[1], -1)
-        expected = sorted([n, c, s] for n, c, s in zip(*np.nonzero(torch_set), strict=True)
-                          if _visible(n, c, s))
+        expected = sorted(
+            [n, c, s] for n, c, s in zip(*np.nonzero(torch_set), strict=True) if _visible(n, c, s)
+        )
         assert sorted(panel["highlighted"]) == expected, panel["name"]
     assert [p["reduced"] for p in panels] == [
-        ["N", "H", "W"], ["C", "H", "W"], ["H", "W"], ["C/G", "H", "W"]]
+        ["N", "H", "W"],
+        ["C", "H", "W"],
+        ["H", "W"],
+        ["C/G", "H", "W"],
+    ]
     # two traces per panel; polygons: N·S front + N·C top + C·S right per panel
     assert len(fig.data) == 8
     n, c, s = SHAPE[0], SHAPE[1], SHAPE[2] * SHAPE[3]
@@ -62,8 +67,9 @@ def test_reduced_axes_and_errors():
     with pytest.raises(ValueError, match="sets is empty"):
         normalization_axes_figure({})
     with pytest.raises(ValueError, match=r"highlight \(5, 0, 0, 0\) lies outside"):
-        normalization_axes_figure({"batch": normalization_sets("batch", SHAPE)},
-                                  highlight=(5, 0, 0, 0))
+        normalization_axes_figure(
+            {"batch": normalization_sets("batch", SHAPE)}, highlight=(5, 0, 0, 0)
+        )
 
 
 def _trace():

@@ -23,9 +23,11 @@ def test_overlapping_3_2_frames_match_steps_and_torch(rng, kind, ceil_mode):
     trace = pool2d_trace(x, 3, 2, ceil_mode=ceil_mode, kind=kind)
     fig = pool_animation(trace)
     t = torch.tensor(x)[None]
-    expected = {"max": F.max_pool2d(t, 3, 2, ceil_mode=ceil_mode),
-                "avg": F.avg_pool2d(t, 3, 2, ceil_mode=ceil_mode),
-                "lp": F.lp_pool2d(t, 2.0, 3, 2, ceil_mode=ceil_mode)}[kind][0, 0].numpy()
+    expected = {
+        "max": F.max_pool2d(t, 3, 2, ceil_mode=ceil_mode),
+        "avg": F.avg_pool2d(t, 3, 2, ceil_mode=ceil_mode),
+        "lp": F.lp_pool2d(t, 2.0, 3, 2, ceil_mode=ceil_mode),
+    }[kind][0, 0].numpy()
     assert len(fig.frames) == expected.size == len(fig.layout.sliders[0].steps)
     assert np.allclose(grid(fig.data[1].z), expected)
     for k, frame in enumerate(fig.frames):
@@ -40,8 +42,10 @@ def test_overlapping_3_2_frames_match_steps_and_torch(rng, kind, ceil_mode):
         if kind == "max":
             winner = polygon_cells(data[8]["x"], data[8]["y"])[0]
             assert winner == (step.rows[step.winner[0]], step.cols[step.winner[1]])
-        assert f"<b>{step.value:.3g}" in data[5]["text"][0] or \
-            f"<b>{step.value:g}</b>" in data[5]["text"][0]
+        assert (
+            f"<b>{step.value:.3g}" in data[5]["text"][0]
+            or f"<b>{step.value:g}</b>" in data[5]["text"][0]
+        )
     assert ("⌈" in fig.layout.title.text) == ceil_mode
 
 
@@ -66,8 +70,9 @@ def test_backward_matches_autograd(rng):
     x_in = trace.output.shape[2] + 3  # the input-gradient panel starts here
     winners = {(s.winner_input[0], x_in + s.winner_input[1]) for s in trace.steps}
     assert switches == winners
-    nonzero = {(int(r), x_in + int(c)) for r, c in zip(*np.nonzero(xt.grad[0].numpy()),
-                                                         strict=True)}
+    nonzero = {
+        (int(r), x_in + int(c)) for r, c in zip(*np.nonzero(xt.grad[0].numpy()), strict=True)
+    }
     assert nonzero <= switches  # the gradient lands only on switches
     with pytest.raises(ValueError, match="needs an unbatched max-pooling trace"):
         max_pool_backward_figure(pool2d_trace(x, 2, kind="avg"))
@@ -85,8 +90,10 @@ def test_backward_figure_draws_the_autograd_gradient_it_is_given(rng):
         assert np.array_equal(grid(fig.data[1].z), autograd[channel])
         assert np.array_equal(grid(fig.data[0].z), grad_out[channel])
     assert fig.layout.meta == {"grad_source": "autograd", "matches_switches": True}
-    assert "torch autograd's input gradient, which equals the switches' scatter-add" in \
-        fig.layout.title.text
+    assert (
+        "torch autograd's input gradient, which equals the switches' scatter-add"
+        in fig.layout.title.text
+    )
     assert "from torch autograd" in fig.data[3].text[1]
     default = max_pool_backward_figure(trace, grad_out)
     assert default.layout.meta == {"grad_source": "switches", "matches_switches": True}

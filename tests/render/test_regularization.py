@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from vizkit.inspect.dropout import dropout_masks
+from vizkit.demos.clipping import clip_comparison
+from vizkit.demos.dropout import dropout_masks
 from vizkit.render.regularization import dropout_masks_figure, gradient_clipping_figure
-from vizkit.train.clipping import clip_comparison
 
 
 def test_clipping_figure_points_are_the_gradients(tiny_cnn):

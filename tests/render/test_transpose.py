@@ -16,8 +16,9 @@ def grid(z):
     return np.array([[np.nan if v is None else v for v in row] for row in z], float)
 
 
-@pytest.mark.parametrize("cfg", [dict(stride=1), dict(stride=2, padding=1, output_padding=1),
-                                 dict(stride=2, dilation=2)])
+@pytest.mark.parametrize(
+    "cfg", [dict(stride=1), dict(stride=2, padding=1, output_padding=1), dict(stride=2, dilation=2)]
+)
 def test_stamps_canvas_and_direct_view(rng, cfg):
     x = rng.integers(1, 4, (1, 3, 3)).astype(float)
     w = rng.integers(-1, 3, (1, 1, 3, 3)).astype(float)
@@ -30,14 +31,15 @@ def test_stamps_canvas_and_direct_view(rng, cfg):
     last = fig.frames[-1].to_plotly_json()["data"][0]
     canvas = grid(last["z"])
     (ph, pw), (ho, wo) = trace.geometry.padding, expected.shape
-    assert np.allclose(canvas[ph:ph + ho, pw:pw + wo], expected)  # crop of the full canvas
+    assert np.allclose(canvas[ph : ph + ho, pw : pw + wo], expected)  # crop of the full canvas
     for k, frame in enumerate(fig.frames):
         data = frame.to_plotly_json()["data"]
         step = trace.steps[k]
         assert polygon_cells(data[2]["x"], data[2]["y"]) == [step.in_index]
         stamp = polygon_cells(data[3]["x"], data[3]["y"])
-        assert sorted(stamp) == sorted((r, scene.x_canvas + c) for r in step.rows
-                                       for c in step.cols)
+        assert sorted(stamp) == sorted(
+            (r, scene.x_canvas + c) for r in step.rows for c in step.cols
+        )
     title = fig.layout.title.text
     a, b = (float(v) for v in title.split("⟨conv(x), y⟩ = ")[1].split(" = ⟨x, convᵀ(y)⟩ = "))
     assert np.isclose(a, b)

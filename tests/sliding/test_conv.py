@@ -22,8 +22,17 @@ def torch_conv(x, w, b, stride, padding, dilation, groups, mode="zeros"):
     if mode == "zeros":
         tb = None if b is None else torch.tensor(b)
         return F.conv2d(tx, torch.tensor(w), tb, stride, padding, dilation, groups).numpy()
-    conv = torch.nn.Conv2d(x.shape[-3], w.shape[0], w.shape[-2:], stride, padding, dilation,
-                           groups, bias=b is not None, padding_mode=mode).double()
+    conv = torch.nn.Conv2d(
+        x.shape[-3],
+        w.shape[0],
+        w.shape[-2:],
+        stride,
+        padding,
+        dilation,
+        groups,
+        bias=b is not None,
+        padding_mode=mode,
+    ).double()
     with torch.no_grad():
         conv.weight.copy_(torch.tensor(w))
         if b is not None:
@@ -46,13 +55,15 @@ def check_steps(trace: ConvTrace) -> None:
         np.testing.assert_array_equal(step.kernel, trace.weight[step.out_channel])
 
 
-GRID = list(itertools.product(
-    [(5, 5), (6, 4)],          # input size
-    [(3, 3), (2, 3), (1, 1)],  # kernel
-    [1, 2, (2, 1)],            # stride
-    [0, 1, (2, 0)],            # padding
-    [1, 2],                    # dilation
-))
+GRID = list(
+    itertools.product(
+        [(5, 5), (6, 4)],  # input size
+        [(3, 3), (2, 3), (1, 1)],  # kernel
+        [1, 2, (2, 1)],  # stride
+        [0, 1, (2, 0)],  # padding
+        [1, 2],  # dilation
+    )
+)
 
 
 @pytest.mark.parametrize(("size", "kernel", "stride", "padding", "dilation"), GRID)
@@ -77,17 +88,23 @@ small = st.integers(1, 7)
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.tuples(small, small), st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    st.tuples(small, small),
+    st.tuples(st.integers(1, 4), st.integers(1, 4)),
     st.tuples(st.integers(1, 3), st.integers(1, 3)),
-    st.one_of(st.tuples(st.integers(0, 3), st.integers(0, 3)), st.sampled_from(
-        ["valid", "same", "full"])),
-    st.tuples(st.integers(1, 3), st.integers(1, 3)), st.sampled_from([1, 2]),
-    st.integers(1, 2), st.integers(1, 2), st.booleans(),
+    st.one_of(
+        st.tuples(st.integers(0, 3), st.integers(0, 3)), st.sampled_from(["valid", "same", "full"])
+    ),
+    st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    st.sampled_from([1, 2]),
+    st.integers(1, 2),
+    st.integers(1, 2),
+    st.booleans(),
     st.sampled_from(["zeros", "reflect", "replicate", "circular"]),
     st.integers(0, 2**32 - 1),
 )
-def test_hypothesis_matches_torch_or_both_refuse(size, kernel, stride, padding, dilation, groups,
-                                                 per_group_in, per_group_out, bias, mode, seed):
+def test_hypothesis_matches_torch_or_both_refuse(
+    size, kernel, stride, padding, dilation, groups, per_group_in, per_group_out, bias, mode, seed
+):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(2, groups * per_group_in, *size))
     w = rng.normal(size=(groups * per_group_out, per_group_in, *kernel))
@@ -111,10 +128,13 @@ def test_hypothesis_matches_torch_or_both_refuse(size, kernel, stride, padding, 
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.tuples(small, small), st.tuples(st.integers(1, 3), st.integers(1, 3)),
-       st.tuples(st.integers(1, 3), st.integers(1, 3)),
-       st.tuples(st.integers(0, 2), st.integers(0, 2)),
-       st.tuples(st.integers(1, 2), st.integers(1, 2)))
+@given(
+    st.tuples(small, small),
+    st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    st.tuples(st.integers(1, 2), st.integers(1, 2)),
+)
 def test_taps_are_the_cells_f_unfold_reads(size, kernel, stride, padding, dilation):
     """Encode each input cell by a unique id (1…H·W; padding reads as 0): the ids F.unfold
     gathers for output cell k are the ids at step k's (rows, cols) mapped back to the input."""
@@ -170,8 +190,9 @@ def test_flip_computes_true_convolution(rng):
     assert flipped.flipped and not conv2d_trace(x, w).flipped
     np.testing.assert_array_equal(flipped.weight, w[..., ::-1, ::-1])
     symmetric = np.ones((1, 2, 3, 3))
-    np.testing.assert_allclose(conv2d_trace(x, symmetric, flip=True).output,
-                               conv2d_trace(x, symmetric).output)
+    np.testing.assert_allclose(
+        conv2d_trace(x, symmetric, flip=True).output, conv2d_trace(x, symmetric).output
+    )
 
 
 def test_groups_read_only_their_channels(rng):
@@ -197,8 +218,11 @@ def test_step_index_and_lazy_steps(rng):
     assert (step.sample, step.out_channel, step.out_index) == (1, 2, (1, 3))
     assert trace.steps[-1].index == len(trace.steps) - 1 == 2 * 4 * 4 * 4 - 1
     assert [s.index for s in trace.steps[2:5]] == [2, 3, 4]
-    with pytest.raises(IndexError, match=r"cell \(sample=0, out_channel=4, row=0, col=0\) is "
-                       r"outside the output of shape \(N, K, H_out, W_out\) = \(2, 4, 4, 4\)"):
+    with pytest.raises(
+        IndexError,
+        match=r"cell \(sample=0, out_channel=4, row=0, col=0\) is "
+        r"outside the output of shape \(N, K, H_out, W_out\) = \(2, 4, 4, 4\)",
+    ):
         trace.step_index(4, 0, 0)
     with pytest.raises(IndexError, match=r"step 128 is out of range: this trace has 128 steps"):
         trace.steps[128]

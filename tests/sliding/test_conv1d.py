@@ -14,19 +14,36 @@ from vizkit.sliding import conv1d_trace
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(1, 9), st.integers(1, 4), st.integers(1, 3),
-       st.one_of(st.integers(0, 3), st.sampled_from(["valid", "same"])), st.integers(1, 3),
-       st.sampled_from([1, 2]), st.booleans(),
-       st.sampled_from(["zeros", "reflect", "replicate", "circular"]), st.integers(0, 2**32 - 1))
-def test_matches_conv1d_or_both_refuse(length, kernel, stride, padding, dilation, groups, bias,
-                                       mode, seed):
+@given(
+    st.integers(1, 9),
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.one_of(st.integers(0, 3), st.sampled_from(["valid", "same"])),
+    st.integers(1, 3),
+    st.sampled_from([1, 2]),
+    st.booleans(),
+    st.sampled_from(["zeros", "reflect", "replicate", "circular"]),
+    st.integers(0, 2**32 - 1),
+)
+def test_matches_conv1d_or_both_refuse(
+    length, kernel, stride, padding, dilation, groups, bias, mode, seed
+):
     rng = np.random.default_rng(seed)
     x, w = rng.normal(size=(2, 2 * groups, length)), rng.normal(size=(2 * groups, 2, kernel))
     b = rng.normal(size=2 * groups) if bias else None
     if isinstance(padding, str):
         stride = 1
-    conv = torch.nn.Conv1d(2 * groups, 2 * groups, kernel, stride, padding, dilation, groups,
-                           bias=bias, padding_mode=mode).double()
+    conv = torch.nn.Conv1d(
+        2 * groups,
+        2 * groups,
+        kernel,
+        stride,
+        padding,
+        dilation,
+        groups,
+        bias=bias,
+        padding_mode=mode,
+    ).double()
     with torch.no_grad():
         conv.weight.copy_(torch.tensor(w))
         if bias:
@@ -45,8 +62,9 @@ def test_matches_conv1d_or_both_refuse(length, kernel, stride, padding, dilation
     padded = trace.padded
     for step in trace.steps[:: max(1, len(trace.steps) // 5)]:
         assert step.total == pytest.approx(expected.reshape(-1)[step.index], abs=1e-11)
-        np.testing.assert_array_equal(step.window,
-                                      padded[step.sample][np.ix_(step.in_channels, step.taps)])
+        np.testing.assert_array_equal(
+            step.window, padded[step.sample][np.ix_(step.in_channels, step.taps)]
+        )
         assert step.taps == tuple(step.out_index * stride + u * dilation for u in range(kernel))
 
 
@@ -75,17 +93,29 @@ def test_cross_correlation_vs_convolution(rng):
 
 
 def test_conv1d_errors(rng):
-    with pytest.raises(ValueError, match=r"^x must have 2 or 3 dimensions \(C, L\) or "
-                       r"\(N, C, L\), got 4 dimensions with shape \(1, 1, 3, 3\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^x must have 2 or 3 dimensions \(C, L\) or "
+        r"\(N, C, L\), got 4 dimensions with shape \(1, 1, 3, 3\)$",
+    ):
         conv1d_trace(np.ones((1, 1, 3, 3)), np.ones((1, 1, 3)))
-    with pytest.raises(ValueError, match=r"^x has 3 channels but weight of shape \(2, 2, 3\) "
-                       r"expects 2·groups = 2·1 = 2"):
+    with pytest.raises(
+        ValueError,
+        match=r"^x has 3 channels but weight of shape \(2, 2, 3\) "
+        r"expects 2·groups = 2·1 = 2",
+    ):
         conv1d_trace(np.ones((3, 8)), np.ones((2, 2, 3)))
-    with pytest.raises(TypeError, match=r"^stride of a 1D convolution must be an int or a "
-                       r"1-tuple, got \(1, 2\): pass stride=k$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^stride of a 1D convolution must be an int or a "
+        r"1-tuple, got \(1, 2\): pass stride=k$",
+    ):
         conv1d_trace(np.ones((1, 8)), np.ones((1, 1, 3)), stride=(1, 2))
-    with pytest.raises(vk.GeometryError, match=r"^kernel_size 5 is larger than the padded input "
-                       r"width 3: lower kernel_size, or raise padding$"):
+    with pytest.raises(
+        vk.GeometryError,
+        match=r"^kernel_size 5 is larger than the padded input "
+        r"width 3: lower kernel_size, or raise padding$",
+    ):
         conv1d_trace(np.ones((1, 3)), np.ones((1, 1, 5)))
     trace = conv1d_trace(np.ones((1, 8)), np.ones((1, 1, 3)), stride=(2,), padding=(1,))
     assert trace.output.shape == (1, 4)

@@ -59,41 +59,64 @@ def test_lists_and_ints_are_accepted():
     assert trace.output.tolist() == [[[10.0]]]
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    (np.ones((1, 3, 3), dtype=bool),
-     r"^x must hold real numbers \(int or float\), got dtype bool \(a ndarray of shape "
-     r"\(1, 3, 3\)\): convert it to floats \(e.g. x.astype\(float\)\)$"),
-    (np.ones((1, 3, 3), dtype=complex), r"^x must hold real numbers \(int or float\), got dtype "
-     r"complex128"),
-    (np.array([["a"]]), r"^x must hold real numbers"),
-    (None, r"^x must be an array or a tensor of numbers, got None$"),
-    (torch.ones(1, 3, 3, dtype=torch.bfloat16), r"^x could not be read as a numeric array"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            np.ones((1, 3, 3), dtype=bool),
+            r"^x must hold real numbers \(int or float\), got dtype bool \(a ndarray of shape "
+            r"\(1, 3, 3\)\): convert it to floats \(e.g. x.astype\(float\)\)$",
+        ),
+        (
+            np.ones((1, 3, 3), dtype=complex),
+            r"^x must hold real numbers \(int or float\), got dtype "
+            r"complex128",
+        ),
+        (np.array([["a"]]), r"^x must hold real numbers"),
+        (None, r"^x must be an array or a tensor of numbers, got None$"),
+        (torch.ones(1, 3, 3, dtype=torch.bfloat16), r"^x could not be read as a numeric array"),
+    ],
+)
 def test_non_numeric_input_is_a_type_error(value, message):
     with pytest.raises(TypeError, match=message):
         conv2d_trace(value, np.ones((1, 1, 1, 1)))
 
 
 def test_conv2d_shape_errors_name_the_fix():
-    with pytest.raises(ValueError, match=(
+    with pytest.raises(
+        ValueError,
+        match=(
             r"^x must have 3 or 4 dimensions \(C, H, W\) or \(N, C, H, W\), got 2 dimensions "
-            r"with shape \(5, 5\): add a batch axis with x\[None\]$")):
+            r"with shape \(5, 5\): add a batch axis with x\[None\]$"
+        ),
+    ):
         conv2d_trace(np.ones((5, 5)), np.ones((1, 1, 3, 3)))
-    with pytest.raises(ValueError, match=(
+    with pytest.raises(
+        ValueError,
+        match=(
             r"^x has 3 channels but weight of shape \(8, 4, 3, 3\) expects 4·groups = 4·1 = 4 "
             r"\(weight is \(out_channels, in_channels / groups, kH, kW\)\): pass a weight of "
-            r"shape \(8, 3, 3, 3\) or an input with 4 channels$")):
+            r"shape \(8, 3, 3, 3\) or an input with 4 channels$"
+        ),
+    ):
         conv2d_trace(np.ones((3, 5, 5)), np.ones((8, 4, 3, 3)))
-    with pytest.raises(ValueError, match=(
+    with pytest.raises(
+        ValueError,
+        match=(
             r"^groups 2 does not divide out_channels 3 \(weight.shape\[0\]\): each group needs "
-            r"the same number of output channels; use a multiple of 2$")):
+            r"the same number of output channels; use a multiple of 2$"
+        ),
+    ):
         conv2d_trace(np.ones((4, 5, 5)), np.ones((3, 2, 3, 3)), groups=2)
     with pytest.raises(ValueError, match=r"^groups 0 is not allowed: groups must be ≥ 1"):
         conv2d_trace(np.ones((4, 5, 5)), np.ones((3, 2, 3, 3)), groups=0)
     with pytest.raises(TypeError, match=r"^groups must be an int, got 2.0 \(float\)$"):
         conv2d_trace(np.ones((4, 5, 5)), np.ones((3, 2, 3, 3)), groups=2.0)
-    with pytest.raises(ValueError, match=r"^bias must have shape \(3,\), one value per output "
-                       r"channel, got shape \(1, 3\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^bias must have shape \(3,\), one value per output "
+        r"channel, got shape \(1, 3\)$",
+    ):
         conv2d_trace(np.ones((2, 5, 5)), np.ones((3, 2, 3, 3)), np.ones((1, 3)))
     with pytest.raises(ValueError, match=r"^weight must have 4 dimensions"):
         conv2d_trace(np.ones((2, 5, 5)), np.ones((2, 3, 3)))
@@ -103,19 +126,29 @@ def test_conv2d_shape_errors_name_the_fix():
 
 def test_geometry_errors_come_from_geometry_with_their_teaching_message():
     x = np.ones((1, 5, 5))
-    with pytest.raises(vk.GeometryError, match=(
+    with pytest.raises(
+        vk.GeometryError,
+        match=(
             r"^kernel_size 7 \(dilated to 13\) is larger than the padded input 5 \+ 2·1 = 7: "
-            r"lower kernel_size or dilation, or raise padding$")):
+            r"lower kernel_size or dilation, or raise padding$"
+        ),
+    ):
         conv2d_trace(x, np.ones((1, 1, 7, 7)), padding=1, dilation=2)
     with pytest.raises(vk.GeometryError, match=r"^padding 'same' with stride 2 is rejected"):
         conv2d_trace(x, np.ones((1, 1, 3, 3)), stride=2, padding="same")
-    with pytest.raises(vk.GeometryError, match=r"^padding 5 with padding_mode 'reflect' needs "
-                       r"an input height larger than 5, got 5"):
+    with pytest.raises(
+        vk.GeometryError,
+        match=r"^padding 5 with padding_mode 'reflect' needs "
+        r"an input height larger than 5, got 5",
+    ):
         conv2d_trace(x, np.ones((1, 1, 3, 3)), padding=5, padding_mode="reflect")
     with pytest.raises(vk.GeometryError, match=r"^padding_mode 'mirror' is not one of"):
         conv2d_trace(x, np.ones((1, 1, 3, 3)), padding_mode="mirror")
-    with pytest.raises(TypeError, match=r"^stride must be an int or a \(height, width\) pair of "
-                       r"ints, got 1.0 \(float\): pass stride=1$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^stride must be an int or a \(height, width\) pair of "
+        r"ints, got 1.0 \(float\): pass stride=1$",
+    ):
         conv2d_trace(x, np.ones((1, 1, 3, 3)), stride=1.0)
     # torch agrees these are errors
     with pytest.raises(RuntimeError):

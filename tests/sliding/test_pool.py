@@ -27,8 +27,11 @@ seeds = st.integers(0, 2**32 - 1)
 def data(seed, size, *, ties=True):
     """(2, 2, H, W) values; small integers make ties common, plus a NaN and a −∞ sometimes."""
     rng = np.random.default_rng(seed)
-    x = rng.integers(-2, 3, size=(2, 2, *size)).astype(float) if ties else rng.normal(
-        size=(2, 2, *size))
+    x = (
+        rng.integers(-2, 3, size=(2, 2, *size)).astype(float)
+        if ties
+        else rng.normal(size=(2, 2, *size))
+    )
     if seed % 3 == 0:
         x[0, 0].flat[seed % x[0, 0].size] = np.nan
     if seed % 5 == 0:
@@ -52,10 +55,12 @@ def check_steps(trace: PoolTrace) -> None:
 
 
 @settings(max_examples=250, deadline=None)
-@given(sizes, kernels, strides, pads, pair(st.integers(1, 3), st.integers(1, 3)), st.booleans(),
-       seeds)
-def test_max_pool_values_indices_and_backward_match_torch(size, kernel, stride, padding,
-                                                          dilation, ceil, seed):
+@given(
+    sizes, kernels, strides, pads, pair(st.integers(1, 3), st.integers(1, 3)), st.booleans(), seeds
+)
+def test_max_pool_values_indices_and_backward_match_torch(
+    size, kernel, stride, padding, dilation, ceil, seed
+):
     x = data(seed, size)
     tx = torch.tensor(x, requires_grad=True)
     try:
@@ -75,10 +80,13 @@ def test_max_pool_values_indices_and_backward_match_torch(size, kernel, stride, 
             r, c = step.winner_input
             assert r * size[1] + c == trace.indices.reshape(-1)[step.index]
             u, v = step.winner
-            assert (step.rows[u] - trace.geometry.padding[0],
-                    step.cols[v] - trace.geometry.padding[1]) == (r, c)
-            np.testing.assert_equal(x.reshape(-1, *size)[step.index // (trace.output.size // 4)]
-                                    [r, c], step.value)
+            assert (
+                step.rows[u] - trace.geometry.padding[0],
+                step.cols[v] - trace.geometry.padding[1],
+            ) == (r, c)
+            np.testing.assert_equal(
+                x.reshape(-1, *size)[step.index // (trace.output.size // 4)][r, c], step.value
+            )
     if has_empty_window(trace):
         # A dilated window lying wholly in the padding: torch's backward writes its gradient
         # to a bogus index (out of bounds, heap corruption): never run autograd on it here.
@@ -98,18 +106,26 @@ def test_avg_pool_matches_torch(size, kernel, stride, padding, ceil, count_inclu
         expected = None
     if expected is None or expected.numel() == 0:
         with pytest.raises(vk.GeometryError):
-            pool2d_trace(x, kernel, stride, padding, 1, ceil, kind="avg",
-                         count_include_pad=count_include_pad)
+            pool2d_trace(
+                x, kernel, stride, padding, 1, ceil, kind="avg", count_include_pad=count_include_pad
+            )
         return
-    trace = pool2d_trace(x, kernel, stride, padding, 1, ceil, kind="avg",
-                         count_include_pad=count_include_pad)
+    trace = pool2d_trace(
+        x, kernel, stride, padding, 1, ceil, kind="avg", count_include_pad=count_include_pad
+    )
     np.testing.assert_allclose(trace.output, expected.numpy(), rtol=1e-12, atol=1e-12)
     check_steps(trace)
 
 
 @settings(max_examples=200, deadline=None)
-@given(sizes, kernels, strides, st.booleans(),
-       st.sampled_from([1, 2, 3, 1.5, 4.0, math.inf, -math.inf]), seeds)
+@given(
+    sizes,
+    kernels,
+    strides,
+    st.booleans(),
+    st.sampled_from([1, 2, 3, 1.5, 4.0, math.inf, -math.inf]),
+    seeds,
+)
 def test_lp_pool_matches_torch(size, kernel, stride, ceil, norm_type, seed):
     x = data(seed, size, ties=False)
     if norm_type != int(norm_type) if math.isfinite(norm_type) else False:
@@ -168,8 +184,9 @@ def test_avg_pool_ceil_mode_divisor_counts_padding_but_not_the_overhang():
     np.testing.assert_allclose(trace.output[0], expected[0, 0].numpy())
     assert trace.output[0, 3, 3] == 1 / 4  # one real cell, three counted cells
     assert trace.steps[-1].in_padded.sum() == 4 and trace.steps[-1].in_input.sum() == 1
-    excluded = pool2d_trace(x[0], 3, stride=2, padding=1, ceil_mode=True, kind="avg",
-                            count_include_pad=False)
+    excluded = pool2d_trace(
+        x[0], 3, stride=2, padding=1, ceil_mode=True, kind="avg", count_include_pad=False
+    )
     np.testing.assert_allclose(excluded.output, 1.0)
 
 
@@ -204,26 +221,41 @@ def test_max_pool_backward_sums_overlapping_switches():
 
 def test_pool_errors_name_the_fix():
     x = np.ones((1, 5, 5))
-    with pytest.raises(vk.GeometryError, match=r"padding 2 is more than half the pooling window "
-                       r"kernel_size 3 \(torch ignores dilation 2 here\)"):
+    with pytest.raises(
+        vk.GeometryError,
+        match=r"padding 2 is more than half the pooling window "
+        r"kernel_size 3 \(torch ignores dilation 2 here\)",
+    ):
         pool2d_trace(x, 3, padding=2, dilation=2)
     with pytest.raises(vk.GeometryError, match=r"dilation .* is not supported by torch's avg"):
         pool2d_trace(x, 2, dilation=2, kind="avg")
     with pytest.raises(vk.GeometryError, match="not supported by torch's lp_pool2d"):
         pool2d_trace(x, 2, padding=1, kind="lp")
-    with pytest.raises(ValueError, match=r"^kind 'min' is not a pooling kind: use 'max', 'avg' "
-                       r"or 'lp'$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^kind 'min' is not a pooling kind: use 'max', 'avg' "
+        r"or 'lp'$",
+    ):
         pool2d_trace(x, 2, kind="min")
     with pytest.raises(ValueError, match=r"^norm_type 0 is not allowed: Lp pooling needs p ≠ 0"):
         pool2d_trace(x, 2, kind="lp", norm_type=0)
-    with pytest.raises(ValueError, match=r"^divisor_override 3 is not allowed for kind 'max': "
-                       r"only average pooling has a divisor; drop it or use kind='avg'$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^divisor_override 3 is not allowed for kind 'max': "
+        r"only average pooling has a divisor; drop it or use kind='avg'$",
+    ):
         pool2d_trace(x, 2, divisor_override=3)
-    with pytest.raises(ValueError, match=r"^max_pool2d_backward needs a max-pooling trace, got "
-                       r"kind 'avg': use pool2d_trace\(..., kind='max'\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^max_pool2d_backward needs a max-pooling trace, got "
+        r"kind 'avg': use pool2d_trace\(..., kind='max'\)$",
+    ):
         max_pool2d_backward(pool2d_trace(x, 2, kind="avg"), np.ones((1, 2, 2)))
-    with pytest.raises(ValueError, match=r"^grad_output must have the output's shape "
-                       r"\(1, 2, 2\), got \(2, 2\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^grad_output must have the output's shape "
+        r"\(1, 2, 2\), got \(2, 2\)$",
+    ):
         max_pool2d_backward(pool2d_trace(x, 2), np.ones((2, 2)))
 
 

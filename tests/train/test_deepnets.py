@@ -14,11 +14,14 @@ def _count(model: nn.Module, kind: type) -> int:
     return sum(isinstance(m, kind) for m in model.modules())
 
 
-@pytest.mark.parametrize(("config", "convs", "bns"), [
-    (NetConfig(4), 5, 0),
-    (NetConfig(6, norm="batch"), 7, 7),
-    (NetConfig(6, residual=True), 7, 0),
-])
+@pytest.mark.parametrize(
+    ("config", "convs", "bns"),
+    [
+        (NetConfig(4), 5, 0),
+        (NetConfig(6, norm="batch"), 7, 7),
+        (NetConfig(6, residual=True), 7, 0),
+    ],
+)
 def test_structure(config, convs, bns):
     model = DeepDigitsNet(config)
     assert _count(model, nn.Conv2d) == convs
@@ -52,8 +55,13 @@ def test_config_errors():
 
 
 def test_compare_training_returns_histories_and_bn_helps_deep_plain_net():
-    runs = compare_training([NetConfig(12), NetConfig(12, norm="batch")], seconds=None,
-                            steps=40, eval_every=20, device="cpu")
+    runs = compare_training(
+        [NetConfig(12), NetConfig(12, norm="batch")],
+        seconds=None,
+        steps=40,
+        eval_every=20,
+        device="cpu",
+    )
     assert [r.label for r in runs] == ["12 layers, plain", "12 layers, plain, BN"]
     for r in runs:
         assert r.steps == 40 and len(r.history.losses) == 40
@@ -78,8 +86,14 @@ class _Interrupt(Callback):
 
 def test_interrupt_keeps_finished_runs_and_skips_the_rest():
     cb = _Interrupt()
-    runs = compare_training([NetConfig(2), NetConfig(4)], seconds=None, steps=10,
-                            eval_every=2, callbacks=[cb], device="cpu")
+    runs = compare_training(
+        [NetConfig(2), NetConfig(4)],
+        seconds=None,
+        steps=10,
+        eval_every=2,
+        callbacks=[cb],
+        device="cpu",
+    )
     assert cb.starts == 1 and len(runs) == 1
     assert runs[0].steps == 3 and runs[0].history.eval_steps[-1] == 3
 
@@ -87,7 +101,8 @@ def test_interrupt_keeps_finished_runs_and_skips_the_rest():
 def test_degradation_deeper_plain_net_trains_worse_than_shallow_one():
     """He et al.'s degradation problem, as notebook 05 shows it: same data, seed and steps,
     the 20-layer plain net stays at chance (loss ≈ ln 10) while the 4-layer one learns."""
-    shallow, deep = compare_training([NetConfig(4), NetConfig(20)], seconds=None, steps=150,
-                                     eval_every=150, device="cpu")
+    shallow, deep = compare_training(
+        [NetConfig(4), NetConfig(20)], seconds=None, steps=150, eval_every=150, device="cpu"
+    )
     assert deep.history.losses[-1] > 2.2 > 2.0 > shallow.history.losses[-1]
     assert shallow.test_accuracy > deep.test_accuracy + 0.15

@@ -28,8 +28,7 @@ def _model() -> nn.Module:
 
 
 def test_loss_falls_within_a_few_steps():
-    result = fit(_model(), _blobs(), steps=30, batch_size=32, lr=1e-2, progress=False,
-                 device="cpu")
+    result = fit(_model(), _blobs(), steps=30, batch_size=32, lr=1e-2, progress=False, device="cpu")
     losses = result.history.losses
     assert len(losses) == 30 and result.stop_reason == "steps"
     assert sum(losses[-5:]) / 5 < 0.5 * sum(losses[:5]) / 5
@@ -44,8 +43,16 @@ def test_cpu_runs_repeat_exactly():
 
 
 def test_epochs_budget_and_evaluation_schedule():
-    result = fit(_model(), _blobs(), val=_blobs(seed=1), epochs=2, batch_size=32,
-                 eval_every=3, progress=False, device="cpu")
+    result = fit(
+        _model(),
+        _blobs(),
+        val=_blobs(seed=1),
+        epochs=2,
+        batch_size=32,
+        eval_every=3,
+        progress=False,
+        device="cpu",
+    )
     assert result.steps == 8 and result.stop_reason == "epochs"
     assert result.history.eval_steps == [3, 6, 8]
     assert 0.0 <= result.best_accuracy <= 1.0
@@ -74,20 +81,39 @@ class _Sabotage(Callback):
 @pytest.mark.parametrize("interrupt", [False, True])
 def test_best_weights_are_restored(interrupt):
     val = _blobs(seed=1)
-    result = fit(_model(), _blobs(), val=val, steps=40, lr=1e-2, eval_every=10,
-                 callbacks=[_Sabotage(31, interrupt)], progress=False, device="cpu")
+    result = fit(
+        _model(),
+        _blobs(),
+        val=val,
+        steps=40,
+        lr=1e-2,
+        eval_every=10,
+        callbacks=[_Sabotage(31, interrupt)],
+        progress=False,
+        device="cpu",
+    )
     assert result.stop_reason == ("interrupted" if interrupt else "steps")
     assert result.best_step <= 30
     # all-zero weights predict one class (accuracy 0.5); the restored model is better
     assert any(float(p.detach().abs().sum()) > 0 for p in result.model.parameters())
     assert result.best_accuracy > 0.9
     from vizkit.train import evaluate
+
     assert math.isclose(evaluate(result.model, val)[1], result.best_accuracy)
 
 
 def test_callback_can_stop_and_early_stopping_target():
-    result = fit(_model(), _blobs(), val=_blobs(seed=1), steps=500, lr=1e-2, eval_every=5,
-                 callbacks=[EarlyStopping(target=0.9)], progress=False, device="cpu")
+    result = fit(
+        _model(),
+        _blobs(),
+        val=_blobs(seed=1),
+        steps=500,
+        lr=1e-2,
+        eval_every=5,
+        callbacks=[EarlyStopping(target=0.9)],
+        progress=False,
+        device="cpu",
+    )
     assert result.stop_reason == "callback" and result.steps < 500
 
 
@@ -99,14 +125,23 @@ def test_filter_snapshots_every_n_steps():
     assert stacked.shape == (4, 4, 1, 3, 3)
     assert not torch.equal(stacked[0], stacked[-1])  # the filters changed
     with pytest.raises(ValueError, match=r"no layer 'conv9'.*conv layers are \['0'\]"):
-        fit(_model(), _blobs(), steps=1, callbacks=[FilterSnapshots(["conv9"])],
-            progress=False, device="cpu")
+        fit(
+            _model(),
+            _blobs(),
+            steps=1,
+            callbacks=[FilterSnapshots(["conv9"])],
+            progress=False,
+            device="cpu",
+        )
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
-    [({}, ValueError, "needs a budget"), ({"steps": 0}, ValueError, "steps 0 must be at least 1"),
-     ({"seconds": -1}, ValueError, "seconds -1 must be positive")],
+    [
+        ({}, ValueError, "needs a budget"),
+        ({"steps": 0}, ValueError, "steps 0 must be at least 1"),
+        ({"seconds": -1}, ValueError, "seconds -1 must be positive"),
+    ],
 )
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
@@ -140,11 +175,21 @@ def test_stop_request_stops_at_the_next_step_and_keeps_the_best():
 
     stopper, val = StopRequest(), _blobs(seed=1)
     stopper.request()  # left over from an earlier run: cleared at the start
-    result = fit(_model(), _blobs(), val=val, steps=200, lr=1e-2, eval_every=10,
-                 callbacks=[_PressStop(stopper, 31), stopper], progress=False, device="cpu")
+    result = fit(
+        _model(),
+        _blobs(),
+        val=val,
+        steps=200,
+        lr=1e-2,
+        eval_every=10,
+        callbacks=[_PressStop(stopper, 31), stopper],
+        progress=False,
+        device="cpu",
+    )
     assert result.stop_reason == "stopped" and result.steps == 31
     assert result.best_step <= 30 and result.best_accuracy > 0.9  # zeroed at 31: 0.5
     from vizkit.train import evaluate
+
     assert math.isclose(evaluate(result.model, val)[1], result.best_accuracy)
 
 
@@ -154,6 +199,5 @@ def test_a_callback_may_name_its_stop_reason():
             if state.step == 3:
                 state.stop, state.stop_reason = True, "enough"
 
-    result = fit(_model(), _blobs(), steps=50, callbacks=[Named()], progress=False,
-                 device="cpu")
+    result = fit(_model(), _blobs(), steps=50, callbacks=[Named()], progress=False, device="cpu")
     assert result.stop_reason == "enough" and result.steps == 3

@@ -24,8 +24,13 @@ def _png(seed: int = 0, side: int = 30) -> bytes:
 
 def _upload_message(content: bytes, name: str = "mine.png") -> dict:
     """What the browser sends for one file (ipywidgets 8 FileUpload, before deserialising)."""
-    return {"name": name, "type": "image/png", "size": len(content),
-            "content": memoryview(content), "last_modified": 1_700_000_000_000}
+    return {
+        "name": name,
+        "type": "image/png",
+        "size": len(content),
+        "content": memoryview(content),
+        "last_modified": 1_700_000_000_000,
+    }
 
 
 def _image() -> np.ndarray:
@@ -84,7 +89,8 @@ def test_torchvision_choice_uses_the_weights_transforms():
     photo = np.random.default_rng(0).random((300, 260, 3)).astype(np.float32)
     explorer = ActivationExplorer("torchvision:resnet18", photo)
     expected = torchvision.models.get_model_weights("resnet18").DEFAULT.transforms()(
-        torch.from_numpy(photo).permute(2, 0, 1))
+        torch.from_numpy(photo).permute(2, 0, 1)
+    )
     torch.testing.assert_close(explorer.input, expected)  # resize 256, crop 224, ImageNet norm
     assert explorer.layer.value == "conv1" and explorer.maps.shape == (64, 112, 112)
     note = explorer._note
@@ -100,8 +106,9 @@ def test_refresh_errors_go_to_the_status_line(tiny_cnn, monkeypatch):
     monkeypatch.setattr(module, "feature_maps", broken)
     explorer.layer.value = "3"  # no traceback: the message is in the status line
     assert "⚠ CUDA out of memory. Tried to allocate 2.00 GiB" in explorer.status.value
-    monkeypatch.setattr(module, "load_choice", lambda key: (_ for _ in ()).throw(
-        OSError("No space left on device")))
+    monkeypatch.setattr(
+        module, "load_choice", lambda key: (_ for _ in ()).throw(OSError("No space left on device"))
+    )
     explorer.model_picker.value = "zoo:vgg-D"
     assert "⚠ No space left on device" in explorer.status.value
     assert explorer.model is tiny_cnn

@@ -99,9 +99,11 @@ def test_speed_control_sets_play_interval():
 
 @pytest.mark.parametrize(
     "kwargs,message",
-    [({"stride": 0}, "stride 0 is below 1, the smallest allowed: use stride=1"),
-     ({"padding": "half"}, "padding 'half' is not understood"),
-     ({"padding_mode": "mirror"}, "padding_mode 'mirror' is not understood")],
+    [
+        ({"stride": 0}, "stride 0 is below 1, the smallest allowed: use stride=1"),
+        ({"padding": "half"}, "padding 'half' is not understood"),
+        ({"padding_mode": "mirror"}, "padding_mode 'mirror' is not one of 'zeros', 'reflect'"),
+    ],
 )
 def test_bad_start_values_raise(kwargs, message):
     with pytest.raises(ValueError, match=re.escape(message)):

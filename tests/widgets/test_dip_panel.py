@@ -33,29 +33,32 @@ def clean() -> np.ndarray:
 
 def test_run_updates_images_curve_and_slider(clean: np.ndarray) -> None:
     noisy = dip.add_noise(clean, 25)
-    panel = DIPPanel("denoise", noisy, clean=clean, steps=12, every=5, snapshot_every=4,
-                     **TINY)
+    panel = DIPPanel("denoise", noisy, clean=clean, steps=12, every=5, snapshot_every=4, **TINY)
     blank = np.asarray(panel.images.data[1].z).copy()
     result = panel.run()
     assert result is panel.result and result.steps == 12
     assert panel.redraws == 4  # steps 0, 5, 10 and the last, 11
     assert len(panel.curve.data[0].x) == 12
     assert not np.array_equal(np.asarray(panel.images.data[1].z), blank)
-    assert np.array_equal(np.asarray(panel.images.data[2].z),
-                          (np.clip(result.best_image, 0, 1) * 255 + 0.5).astype(np.uint8))
+    assert np.array_equal(
+        np.asarray(panel.images.data[2].z),
+        (np.clip(result.best_image, 0, 1) * 255 + 0.5).astype(np.uint8),
+    )
     assert panel.images.layout.annotations[0].text.startswith("input (")
     assert not panel.slider.disabled and panel.slider.max == len(result.snapshots) - 1 == 3
     panel.slider.value = 0  # scrub back to the first snapshot
-    assert np.array_equal(np.asarray(panel.images.data[1].z),
-                          (np.clip(result.snapshots[0].image, 0, 1) * 255 + 0.5
-                           ).astype(np.uint8))
+    assert np.array_equal(
+        np.asarray(panel.images.data[1].z),
+        (np.clip(result.snapshots[0].image, 0, 1) * 255 + 0.5).astype(np.uint8),
+    )
     assert "step 0" in panel.images.layout.annotations[1].text
     assert "done after 12 steps" in panel.status.value
 
 
 def test_stop_from_another_thread_keeps_the_best(clean: np.ndarray) -> None:
-    panel = DIPPanel("denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1,
-                     **TINY)
+    panel = DIPPanel(
+        "denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1, **TINY
+    )
     panel.start()
     for _ in range(400):  # wait until a few steps ran, then press Stop
         if panel.redraws >= 3:
@@ -120,7 +123,8 @@ def _started(panel: DIPPanel) -> None:
 
 @pytest.mark.parametrize("how", ["stop button", "kernel interrupt"])
 def test_run_while_a_started_fit_runs_waits_for_it_instead_of_a_second_fit(
-        clean: np.ndarray, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    clean: np.ndarray, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
     fits = []
     real = dip.denoise
 
@@ -129,8 +133,9 @@ def test_run_while_a_started_fit_runs_waits_for_it_instead_of_a_second_fit(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(dip, "denoise", counting)
-    panel = DIPPanel("denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1,
-                     **TINY)
+    panel = DIPPanel(
+        "denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1, **TINY
+    )
     statuses: list[str] = []
     panel.status.observe(lambda change: statuses.append(change["new"]), names="value")
     _started(panel)
@@ -142,8 +147,9 @@ def test_run_while_a_started_fit_runs_waits_for_it_instead_of_a_second_fit(
     result = panel.run()  # what the notebook cell does while the Start-ed fit runs
     assert len(fits) == 1 and fits[0] != threading.current_thread().name  # no second fit
     assert result is not None and result is panel.result and result.stop_reason == "stopped"
-    assert any("a fit is already running (started with Start): waiting for it" in s
-               for s in statuses)
+    assert any(
+        "a fit is already running (started with Start): waiting for it" in s for s in statuses
+    )
     assert not panel.running and not panel.start_button.disabled
     panel.start_button.click()  # the panel is free again: a new fit can start
     panel.stop()
@@ -151,8 +157,9 @@ def test_run_while_a_started_fit_runs_waits_for_it_instead_of_a_second_fit(
 
 
 def test_start_while_running_is_refused(clean: np.ndarray) -> None:
-    panel = DIPPanel("denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1,
-                     **TINY)
+    panel = DIPPanel(
+        "denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1, **TINY
+    )
     _started(panel)
     thread = panel._thread
     panel.start_button.click()

@@ -37,8 +37,9 @@ def test_channel_control_shows_one_filter_large():
     explorer.channel.value = 4
     assert explorer.single.layout.title.text == "2 filter 4"
     expected = filter_grid(model[2].weight[4:5], mode="per_channel", nrow=4)
-    np.testing.assert_array_equal(np.asarray(explorer.single.data[0].z),
-                                  (expected.image * 255).round().astype(np.uint8))
+    np.testing.assert_array_equal(
+        np.asarray(explorer.single.data[0].z), (expected.image * 255).round().astype(np.uint8)
+    )
     assert "Filter 4:" in explorer.status.value
     explorer.layer.value = "0"  # 4 filters: the slider shrinks, filter 3 is shown
     assert explorer.channel.max == 3 and explorer.single.layout.title.text == "0 filter 3"
@@ -66,8 +67,9 @@ def test_impossible_choice_shows_in_the_status_line(monkeypatch):
     assert "needs 3 input channels" in explorer.status.value
     with pytest.raises(ValueError, match="is not a conv layer"):
         FilterExplorer(_model(), layer="1")
-    monkeypatch.setattr(module, "load_choice", lambda key: (_ for _ in ()).throw(
-        OSError("No space left on device")))
+    monkeypatch.setattr(
+        module, "load_choice", lambda key: (_ for _ in ()).throw(OSError("No space left on device"))
+    )
     explorer.model_picker.value = "zoo:vgg-D"
     assert "⚠ No space left on device" in explorer.status.value
 

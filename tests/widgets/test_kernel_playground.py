@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-from vizkit.kernels import classic_kernels, gabor
+from vizkit.sliding.kernels import classic_kernels, gabor
 from vizkit.widgets.kernel_playground import KernelPlayground
 
 
@@ -28,8 +28,9 @@ def torch_filter(image, weight, **kwargs):
     mode = kwargs.pop("padding_mode", "zeros")
     if mode == "zeros":
         return F.conv2d(x, w, **kwargs)[0, 0].numpy()
-    conv = nn.Conv2d(1, 1, w.shape[-1], bias=False, padding_mode=mode, dtype=torch.float64,
-                     **kwargs)
+    conv = nn.Conv2d(
+        1, 1, w.shape[-1], bias=False, padding_mode=mode, dtype=torch.float64, **kwargs
+    )
     conv.weight.data = w
     with torch.no_grad():
         return conv(x)[0, 0].numpy()
@@ -47,18 +48,22 @@ def shown(p):
 def test_filtered_panel_is_torch_conv2d(playground):
     p = playground
     figure = p.figure
-    assert np.allclose(shown(p), torch_filter(p.image, classic_kernels()["edges (sobel x)"],
-                                              padding="same"))
+    assert np.allclose(
+        shown(p), torch_filter(p.image, classic_kernels()["edges (sobel x)"], padding="same")
+    )
     assert np.array_equal(np.asarray(p.figure.data[0].z, float), p.image)
-    for kernel, padding, mode, stride in [("blur (gaussian 5×5)", "valid", "zeros", 2),
-                                          ("sharpen", "2", "reflect", 3),
-                                          ("edges (laplacian)", "1", "circular", 1),
-                                          ("edges (sobel y)", "0", "replicate", 2)]:
+    for kernel, padding, mode, stride in [
+        ("blur (gaussian 5×5)", "valid", "zeros", 2),
+        ("sharpen", "2", "reflect", 3),
+        ("edges (laplacian)", "1", "circular", 1),
+        ("edges (sobel y)", "0", "replicate", 2),
+    ]:
         p.kernel.value, p.padding.value = kernel, padding
         p.padding_mode.value, p.stride.value = mode, stride
         pad = int(padding) if padding.isdigit() else padding
-        expected = torch_filter(p.image, classic_kernels()[kernel], padding=pad,
-                                padding_mode=mode, stride=stride)
+        expected = torch_filter(
+            p.image, classic_kernels()[kernel], padding=pad, padding_mode=mode, stride=stride
+        )
         assert p.error is None
         assert shown(p).shape == expected.shape
         assert np.allclose(shown(p), expected)
@@ -98,16 +103,29 @@ def test_upload_goes_through_load_image():
     picture[:, 15:] = 255
     buffer = io.BytesIO()
     Image.fromarray(picture).save(buffer, format="PNG")
-    p.upload.value = ({"name": "mine.png", "type": "image/png", "size": len(buffer.getvalue()),
-                       "content": memoryview(buffer.getvalue()),
-                       "last_modified": datetime.datetime.now(datetime.UTC)},)
+    p.upload.value = (
+        {
+            "name": "mine.png",
+            "type": "image/png",
+            "size": len(buffer.getvalue()),
+            "content": memoryview(buffer.getvalue()),
+            "last_modified": datetime.datetime.now(datetime.UTC),
+        },
+    )
     assert p.photo.value == "upload: mine.png" and p.error is None
     assert p.image.shape == (11, 16)  # longest side shrunk to size
-    assert np.allclose(shown(p), torch_filter(p.image, classic_kernels()["blur (box 3×3)"],
-                                              padding="same"))
-    p.upload.value = ({"name": "notes.txt", "type": "text/plain", "size": 5,
-                       "content": memoryview(b"hello"),
-                       "last_modified": datetime.datetime.now(datetime.UTC)},)
+    assert np.allclose(
+        shown(p), torch_filter(p.image, classic_kernels()["blur (box 3×3)"], padding="same")
+    )
+    p.upload.value = (
+        {
+            "name": "notes.txt",
+            "type": "text/plain",
+            "size": 5,
+            "content": memoryview(b"hello"),
+            "last_modified": datetime.datetime.now(datetime.UTC),
+        },
+    )
     assert "notes.txt" in p.error and "not an image" in p.error
     assert "Not a valid configuration" in text(p)
 
@@ -116,8 +134,11 @@ def test_own_array_and_bad_arguments(rng):
     image = rng.random((12, 10))
     p = KernelPlayground(image, "identity", size=64)
     assert np.allclose(shown(p), image)
-    with pytest.raises(ValueError, match=r"kernel 'edge' is not one of the choices: use one of "
-                                         r"'identity'"):
+    with pytest.raises(
+        ValueError,
+        match=r"kernel 'edge' is not one of the choices: use one of "
+        r"'identity'",
+    ):
         KernelPlayground(kernel="edge")
     with pytest.raises(ValueError, match="image 'lena' is not one of the photos"):
         KernelPlayground("lena")

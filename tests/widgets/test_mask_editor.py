@@ -23,9 +23,15 @@ def _png(array: np.ndarray) -> bytes:
 
 def _upload(content: bytes, name: str = "photo.png") -> tuple[dict, ...]:
     """What ipywidgets 8's FileUpload.value holds after the user picks one file."""
-    return ({"name": name, "type": "image/png", "size": len(content),
-             "content": memoryview(content),
-             "last_modified": datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)},)
+    return (
+        {
+            "name": name,
+            "type": "image/png",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
+        },
+    )
 
 
 def _shown(editor: MaskEditor) -> np.ndarray:
@@ -50,9 +56,10 @@ def test_defaults_to_a_photo_without_holes(editor: MaskEditor) -> None:
 
 def test_box_selection_cuts_the_pixels_whose_centres_it_covers(editor: MaskEditor) -> None:
     grid = editor.figure.data[1]
-    grid._dispatch_on_selection(Points(point_inds=[0], xs=[0], ys=[0], trace_name="",
-                                       trace_index=1),
-                                BoxSelector(xrange=[2.6, 5.2], yrange=[10.2, 3.5]))
+    grid._dispatch_on_selection(
+        Points(point_inds=[0], xs=[0], ys=[0], trace_name="", trace_index=1),
+        BoxSelector(xrange=[2.6, 5.2], yrange=[10.2, 3.5]),
+    )
     expected = np.ones((32, 32), np.float32)
     expected[4:11, 3:6] = 0  # rows 4..10, columns 3..5
     assert np.array_equal(editor.mask, expected)
@@ -132,8 +139,14 @@ def test_feeds_inpaint(editor: MaskEditor) -> None:
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        result = dip.inpaint(editor.image, editor.mask, clean=editor.image, steps=2,
-                             network=dip.hourglass(8, 8, 3, 2), progress=False)
+        result = dip.inpaint(
+            editor.image,
+            editor.mask,
+            clean=editor.image,
+            steps=2,
+            network=dip.hourglass(8, 8, 3, 2),
+            progress=False,
+        )
     finally:
         torch.set_num_threads(before)
     assert result.image.shape == (32, 32, 3) and result.best_psnr is not None

@@ -30,8 +30,9 @@ def test_pool_explorer_kind_ceil_and_errors():
     assert e.figure is figure and grid(e.figure.data[1].z).shape == (3, 3)
     assert "⌈(6 − 3) / 2⌉ + 1 = 3" in text(e)
     e.kind.value = "avg"
-    assert np.allclose(grid(e.figure.data[1].z),
-                       F.avg_pool2d(x, 3, 2, ceil_mode=True)[0, 0].numpy())
+    assert np.allclose(
+        grid(e.figure.data[1].z), F.avg_pool2d(x, 3, 2, ceil_mode=True)[0, 0].numpy()
+    )
     assert "nn.AvgPool2d(kernel_size=3, stride=2, ceil_mode=True)" in text(e)
     e.dilation.value = 2
     assert e.error is not None and "dilation" in e.error and "Traceback" not in e.status.value
@@ -53,15 +54,17 @@ def test_transposed_explorer_stride_and_output_padding():
 
 
 def test_transposed_explorer_channels_sum_per_output_channel():
-    e = TransposedConvExplorer(input_height=2, input_width=2, kernel_size=3, stride=2,
-                               in_channels=2, out_channels=3)
+    e = TransposedConvExplorer(
+        input_height=2, input_width=2, kernel_size=3, stride=2, in_channels=2, out_channels=3
+    )
     figure = e.figure
     x, w = torch.tensor(e.trace.input), torch.tensor(e.trace.weight)
     assert x.shape == (2, 2, 2) and w.shape == (2, 3, 3, 3)
     assert np.allclose(e.trace.output, F.conv_transpose2d(x[None], w, stride=2)[0].numpy())
     assert "output: 3 × 5 × 5" in text(e)
-    assert "2·3·3² + 3 = 57" in text(e) and "nn.ConvTranspose2d(2, 3, kernel_size=3, stride=2)" \
-        in text(e)
+    assert "2·3·3² + 3 = 57" in text(
+        e
+    ) and "nn.ConvTranspose2d(2, 3, kernel_size=3, stride=2)" in text(e)
     # The drawn pair is input channel 1 → output channel 2: its stamps alone.
     e.show_in.value, e.show_out.value = 1, 2
     pair = F.conv_transpose2d(x[None, 1:2], w[1:2, 2:3], stride=2)[0, 0].numpy()

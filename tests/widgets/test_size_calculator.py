@@ -126,7 +126,9 @@ def test_large_start_value_raises_slider_maximum() -> None:
         (
             {"padding": "half"},
             ValueError,
-            "padding 'half' is not understood: use an int ≥ 0 or one of 'valid', 'same', 'full'",
+            "padding 'half' is not understood: use a non-negative int, an (h, w) pair, or one of "
+            "'valid' (no padding), 'same' (output = input, stride 1) and 'full' (every partial "
+            "overlap, padding = dilation·(kernel_size − 1))",
         ),
     ],
 )
@@ -164,11 +166,11 @@ def test_every_exported_widget_resolves() -> None:
     for name in vw.__all__:
         value = getattr(vw, name)
         assert isinstance(value, type) and issubclass(value, widgets.Widget), name
-    assert sorted(vw.__all__) == sorted({"OutputSizeCalculator", *vw._LAZY})
+    assert sorted(vw.__all__) == sorted({"OutputSizeCalculator", *vw._NAMES})
 
 
 def test_unknown_widget_name_lists_the_explorers() -> None:
     import vizkit.widgets as vw
 
-    with pytest.raises(AttributeError, match=r"has no attribute 'Explorer'; the explorers are: "):
+    with pytest.raises(AttributeError, match=r"has no attribute 'Explorer'; did you mean "):
         vw.Explorer  # noqa: B018

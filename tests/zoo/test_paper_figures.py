@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from vizkit import zoo
-from vizkit.inspect import summarize
+from vizkit.summary import summarize
 
 P = zoo.published
 

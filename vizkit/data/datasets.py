@@ -9,21 +9,17 @@ notebook continues rather than stopping on a traceback.
 
 from __future__ import annotations
 
-import socket
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.error import URLError
 
 import torch
 import torch.nn.functional as F
 from torch.utils.data import TensorDataset
 
-__all__ = ["DatasetSplit", "load_cifar10", "load_digits_split", "load_mnist"]
+from vizkit.data.download import Unavailable, download_timeout, fetch
 
-_FETCH_ERRORS = (URLError, OSError, RuntimeError, ConnectionError, TimeoutError)
-# A stalled connection must end in the offline fallback, not hang the notebook.
-DOWNLOAD_TIMEOUT_S = 15.0
+__all__ = ["DatasetSplit", "load_cifar10", "load_digits_split", "load_mnist"]
 
 
 @dataclass(frozen=True)
@@ -117,30 +113,38 @@ def _to_tensors(dataset: object, limit: int | None) -> tuple[torch.Tensor, torch
 
 
 def _torchvision_split(
-    kind: str, root: str | Path, download: bool, limit: int | None, fallback_channels: int,
-    fallback_size: int, fallback: bool,
+    kind: str,
+    root: str | Path,
+    download: bool,
+    limit: int | None,
+    fallback_channels: int,
+    fallback_size: int,
+    fallback: bool,
 ) -> DatasetSplit:
     import torchvision
 
     cls = {"mnist": torchvision.datasets.MNIST, "cifar10": torchvision.datasets.CIFAR10}[kind]
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
-    try:
-        train = cls(str(root), train=True, download=download)
-        test = cls(str(root), train=False, download=download)
-    except _FETCH_ERRORS as err:
-        if not fallback:
-            raise
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+
+    def load() -> tuple[object, object]:
+        return (
+            cls(str(root), train=True, download=download),
+            cls(str(root), train=False, download=download),
+        )
+
+    if not fallback:  # the caller wants the download's own error
+        with download_timeout():
+            loaded: tuple[object, object] | Unavailable = load()
+    else:
+        loaded = fetch(load)
+    if isinstance(loaded, Unavailable):
         note = (
-            f"{kind.upper()} is not available ({type(err).__name__}: {reason[:120]}); "
+            f"{kind.upper()} is not available ({loaded}); "
             f"using the offline digits ({fallback_size}×{fallback_size}) instead"
         )
         warnings.warn(note, stacklevel=3)
         split = load_digits_split(size=fallback_size, channels=fallback_channels)
         return DatasetSplit(split.train, split.test, split.classes, split.name, note)
-    finally:
-        socket.setdefaulttimeout(previous)
+    train, test = loaded
     train_x, train_y = _to_tensors(train, limit)
     test_x, test_y = _to_tensors(test, limit)
     mean = train_x.mean(dim=(0, 2, 3), keepdim=True)

@@ -7,7 +7,13 @@ import numpy as np
 __all__ = ["NATURAL_IMAGES", "natural_image", "natural_images"]
 
 NATURAL_IMAGES: tuple[str, ...] = (
-    "astronaut", "chelsea", "coffee", "rocket", "immunohistochemistry", "retina", "cat",
+    "astronaut",
+    "chelsea",
+    "coffee",
+    "rocket",
+    "immunohistochemistry",
+    "retina",
+    "cat",
     "colorwheel",
 )
 """Colour photos that ship with scikit-image and load offline."""

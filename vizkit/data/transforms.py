@@ -47,8 +47,7 @@ def image_to_tensor(
         x = x.mean(dim=0, keepdim=True)
     if size is not None:
         hw = (size, size) if isinstance(size, int) else tuple(size)
-        x = F.interpolate(x[None], size=hw, mode="bilinear", antialias=True,
-                          align_corners=False)[0]
+        x = F.interpolate(x[None], size=hw, mode="bilinear", antialias=True, align_corners=False)[0]
     if mean is not None:
         x = x - torch.tensor(list(mean), dtype=x.dtype).view(-1, 1, 1)
     if std is not None:

@@ -22,6 +22,7 @@ Modules: :mod:`~vizkit.dip.results` (what a fit returns),
 """
 
 from vizkit.dip.checkpoint import Checkpoint
+from vizkit.dip.compare import compare_networks, compare_seeds, prior_networks
 from vizkit.dip.corruptions import (
     Downsampler,
     add_noise,
@@ -33,10 +34,10 @@ from vizkit.dip.corruptions import (
     text_mask,
 )
 from vizkit.dip.fit import FitResult, FitState, Snapshot, StepRecord, fit
-from vizkit.dip.images import SizeNotice, as_image, psnr
+from vizkit.dip.framing import SizeNotice, as_image, psnr
 from vizkit.dip.inputs import make_input
 from vizkit.dip.networks import NetSpec, encoder_decoder, hourglass, resnet, unet
-from vizkit.dip.presets import Preset, get_preset
+from vizkit.dip.presets import Preset, Setup, choose_setup, get_preset
 from vizkit.dip.tasks import bicubic, denoise, inpaint, super_resolve
 
 __all__ = [
@@ -46,12 +47,16 @@ __all__ = [
     "FitState",
     "NetSpec",
     "Preset",
+    "Setup",
     "SizeNotice",
     "Snapshot",
     "StepRecord",
     "add_noise",
     "as_image",
     "bicubic",
+    "choose_setup",
+    "compare_networks",
+    "compare_seeds",
     "denoise",
     "downsample",
     "encoder_decoder",
@@ -63,6 +68,7 @@ __all__ = [
     "lanczos_weights",
     "make_input",
     "mask_from_image",
+    "prior_networks",
     "psnr",
     "random_mask",
     "resnet",

@@ -52,17 +52,21 @@ class Checkpoint:
         """Copy the current state into the buffers."""
         keys = self._keys()
         tensors = self._tensors(keys)
-        same = (len(keys) == len(self._opt_keys)
-                and all(a is c and b == d for (a, b), (c, d) in zip(keys, self._opt_keys,
-                                                                  strict=True))
-                and len(tensors) == len(self._saved))
+        same = (
+            len(keys) == len(self._opt_keys)
+            and all(a is c and b == d for (a, b), (c, d) in zip(keys, self._opt_keys, strict=True))
+            and len(tensors) == len(self._saved)
+        )
         if same:
             torch._foreach_copy_(self._saved, [t.detach() for t in tensors])
         else:
             self._opt_keys = keys
             self._saved = [t.detach().clone() for t in tensors]
-        self._opt_other = {(id(p), k): self.optimizer.state[p][k] for p, k in keys
-                           if not isinstance(self.optimizer.state[p][k], torch.Tensor)}
+        self._opt_other = {
+            (id(p), k): self.optimizer.state[p][k]
+            for p, k in keys
+            if not isinstance(self.optimizer.state[p][k], torch.Tensor)
+        }
         self.saved = True
 
     def restore(self) -> None:

@@ -15,19 +15,32 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vizkit.dip.images import as_image, to_image, to_tensor
+from vizkit.dip.framing import as_image, to_image, to_tensor
 
-__all__ = ["Downsampler", "add_noise", "downsample", "hole_mask", "lanczos_weights",
-           "mask_from_image", "random_mask", "text_mask"]
+__all__ = [
+    "Downsampler",
+    "add_noise",
+    "downsample",
+    "hole_mask",
+    "lanczos_weights",
+    "mask_from_image",
+    "random_mask",
+    "text_mask",
+]
 
 
 def _check_size(name: str, size: Any) -> tuple[int, int]:
     if isinstance(size, int) and not isinstance(size, bool):
         size = (size, size)
-    if (not isinstance(size, tuple | list) or len(size) != 2
-            or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in size)):
-        raise TypeError(f"{name} must be an int or an (height, width) pair of ints ≥ 1, got "
-                        f"{size!r}: pass e.g. image.shape[:2]")
+    if (
+        not isinstance(size, tuple | list)
+        or len(size) != 2
+        or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in size)
+    ):
+        raise TypeError(
+            f"{name} must be an int or an (height, width) pair of ints ≥ 1, got "
+            f"{size!r}: pass e.g. image.shape[:2]"
+        )
     return int(size[0]), int(size[1])
 
 
@@ -100,15 +113,18 @@ def hole_mask(size: Any, box: tuple[int, int, int, int] | None = None) -> np.nda
         box = (h // 4, w // 4, h // 2, w // 2)
     top, left, bh, bw = box
     if top < 0 or left < 0 or bh < 1 or bw < 1 or top + bh > h or left + bw > w:
-        raise ValueError(f"box {box} (top, left, height, width) does not fit inside {h}×{w}: "
-                         "keep top + height ≤ H and left + width ≤ W")
+        raise ValueError(
+            f"box {box} (top, left, height, width) does not fit inside {h}×{w}: "
+            "keep top + height ≤ H and left + width ≤ W"
+        )
     mask = np.ones((h, w), np.float32)
-    mask[top:top + bh, left:left + bw] = 0.0
+    mask[top : top + bh, left : left + bw] = 0.0
     return mask
 
 
-def text_mask(size: Any, text: str | None = None, *, font_size: int | None = None,
-              stroke: int = 0) -> np.ndarray:
+def text_mask(
+    size: Any, text: str | None = None, *, font_size: int | None = None, stroke: int = 0
+) -> np.ndarray:
     """Text drawn over the image, as in the paper's text-inpainting example.
 
     Rendered with Pillow's built-in font (no font files needed), repeated line after line.
@@ -132,8 +148,14 @@ def text_mask(size: Any, text: str | None = None, *, font_size: int | None = Non
     draw = ImageDraw.Draw(canvas)
     line = (text + " ") * (1 + 4 * w // max(1, font_size * len(text) // 2))
     for i, y in enumerate(range(font_size // 3, h, int(font_size * 1.6))):
-        draw.text((-(i * font_size) % (3 * font_size) - 2 * font_size, y), line, fill=0,
-                  font=font, stroke_width=stroke, stroke_fill=0)
+        draw.text(
+            (-(i * font_size) % (3 * font_size) - 2 * font_size, y),
+            line,
+            fill=0,
+            font=font,
+            stroke_width=stroke,
+            stroke_fill=0,
+        )
     return (np.asarray(canvas) > 127).astype(np.float32)
 
 
@@ -155,8 +177,10 @@ def mask_from_image(mask: Any, size: Any | None = None) -> np.ndarray:
         mask = mask.astype(np.float32)
     arr = as_image(mask, "mask").mean(axis=2)
     if size is not None and arr.shape != _check_size("size", size):
-        raise ValueError(f"mask is {arr.shape[0]}×{arr.shape[1]} but the image is "
-                         f"{size[0]}×{size[1]}: resize the mask (nearest) to the image size")
+        raise ValueError(
+            f"mask is {arr.shape[0]}×{arr.shape[1]} but the image is "
+            f"{size[0]}×{size[1]}: resize the mask (nearest) to the image size"
+        )
     return (arr >= 0.5).astype(np.float32)
 
 
@@ -206,8 +230,10 @@ class Downsampler(torch.nn.Module):
         n, c, h, w = x.shape
         f = self.factor
         if h % f or w % f:
-            raise ValueError(f"image of {h}×{w} is not a multiple of factor {f}: crop or pad it "
-                             f"to {h // f * f}×{w // f * f}")
+            raise ValueError(
+                f"image of {h}×{w} is not a multiple of factor {f}: crop or pad it "
+                f"to {h // f * f}×{w // f * f}"
+            )
         k = self.kernel.to(x.dtype)
         flat = x.reshape(n * c, 1, h, w)
         num = F.conv2d(F.pad(flat, [self.pad] * 4), k, stride=f)

@@ -31,11 +31,19 @@ import torch
 from torch import nn
 
 from vizkit.dip.checkpoint import Checkpoint
-from vizkit.dip.images import psnr, to_image
+from vizkit.dip.framing import psnr, to_image
 from vizkit.dip.results import FitResult, FitState, Snapshot, StepRecord
 
-__all__ = ["FitResult", "FitState", "Precision", "Snapshot", "StepRecord", "bf16_drift_db",
-           "cpu_has_fast_bf16", "fit"]
+__all__ = [
+    "FitResult",
+    "FitState",
+    "Precision",
+    "Snapshot",
+    "StepRecord",
+    "bf16_drift_db",
+    "cpu_has_fast_bf16",
+    "fit",
+]
 
 Precision = Literal["auto", "fp32", "bf16", "fp16"]
 
@@ -64,8 +72,9 @@ def _resolve_precision(precision: str, device: torch.device) -> str:
             return "bf16"
         return "fp32"
     if precision == "fp16" and device.type != "cuda":
-        raise ValueError(f"precision 'fp16' needs a CUDA device, got {device}: use 'bf16' "
-                         "or 'fp32' on the CPU")
+        raise ValueError(
+            f"precision 'fp16' needs a CUDA device, got {device}: use 'bf16' or 'fp32' on the CPU"
+        )
     return precision
 
 
@@ -92,14 +101,17 @@ def bf16_drift_db(loss_bf16: float, loss_fp32: float) -> float:
     """
     if loss_bf16 == loss_fp32:
         return 0.0
-    if not (math.isfinite(loss_bf16) and math.isfinite(loss_fp32)) or min(loss_bf16,
-                                                                          loss_fp32) <= 0:
+    if (
+        not (math.isfinite(loss_bf16) and math.isfinite(loss_fp32))
+        or min(loss_bf16, loss_fp32) <= 0
+    ):
         return math.inf
     return abs(10.0 * math.log10(loss_bf16 / loss_fp32))
 
 
-def _fp32_loss(net: nn.Module, net_in: torch.Tensor,
-               loss_fn: Callable[[torch.Tensor], torch.Tensor]) -> float:
+def _fp32_loss(
+    net: nn.Module, net_in: torch.Tensor, loss_fn: Callable[[torch.Tensor], torch.Tensor]
+) -> float:
     """The loss of an fp32 forward pass, leaving the net's buffers (BatchNorm running
     statistics) exactly as they were, so the check does not change the run."""
     buffers = [b.detach().clone() for b in net.buffers()]
@@ -116,8 +128,9 @@ def _check_int(name: str, value: Any, low: int, allow_none: bool = False) -> Non
     if value is None and allow_none:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an int ≥ {low}{' or None' if allow_none else ''}, "
-                         f"got {value!r}")
+        raise ValueError(
+            f"{name} must be an int ≥ {low}{' or None' if allow_none else ''}, got {value!r}"
+        )
 
 
 def fit(
@@ -201,19 +214,24 @@ def fit(
     _check_int("callback_every", callback_every, 1)
     _check_int("bf16_check_every", bf16_check_every, 1, allow_none=True)
     if not bf16_tolerance_db >= 0:
-        raise ValueError(f"bf16_tolerance_db {bf16_tolerance_db} must be ≥ 0 (dB; 0.3 by "
-                         "default)")
+        raise ValueError(f"bf16_tolerance_db {bf16_tolerance_db} must be ≥ 0 (dB; 0.3 by default)")
     if ema is not None and not 0.0 <= ema < 1.0:
         raise ValueError(f"ema {ema} must be in [0, 1) (0.99 in the paper) or None")
     if reg_noise_std < 0:
         raise ValueError(f"reg_noise_std {reg_noise_std} must be ≥ 0 (1/30 in the paper)")
     if patience is not None and clean is None:
-        raise ValueError("patience (early stopping) needs the clean image to measure PSNR: "
-                         "pass clean=..., or patience=None")
+        raise ValueError(
+            "patience (early stopping) needs the clean image to measure PSNR: "
+            "pass clean=..., or patience=None"
+        )
     device = z.device
     precision_used = _resolve_precision(precision, device)
-    guard_bf16 = (precision == "auto" and precision_used == "bf16" and device.type == "cpu"
-                  and bf16_check_every is not None)
+    guard_bf16 = (
+        precision == "auto"
+        and precision_used == "bf16"
+        and device.type == "cpu"
+        and bf16_check_every is not None
+    )
     if channels_last is None:
         channels_last = device.type == "cuda" or precision_used != "fp32"
     present = present or (lambda t: t)
@@ -283,8 +301,10 @@ def fit(
                     # the same lr would repeat it (exactly so without z-perturbation).
                     for group in optimizer.param_groups:
                         group["lr"] *= 0.5
-                    notes.append(f"step {step}: diverged again after a rollback; learning "
-                                 f"rate halved to {optimizer.param_groups[0]['lr']:.3g}")
+                    notes.append(
+                        f"step {step}: diverged again after a rollback; learning "
+                        f"rate halved to {optimizer.param_groups[0]['lr']:.3g}"
+                    )
                 good_since_restore = 0
                 continue
             if good_since_restore is not None:
@@ -297,9 +317,11 @@ def fit(
                 if drift > bf16_tolerance_db:
                     autocast = nullcontext()
                     precision_used, guard_bf16 = "fp32", False
-                    notes.append(f"step {step}: bf16 autocast moved the PSNR against the "
-                                 f"observed image by {drift:.2f} dB (> {bf16_tolerance_db} "
-                                 "dB) from fp32: switched to fp32 for the remaining steps")
+                    notes.append(
+                        f"step {step}: bf16 autocast moved the PSNR against the "
+                        f"observed image by {drift:.2f} dB (> {bf16_tolerance_db} "
+                        "dB) from fp32: switched to fp32 for the remaining steps"
+                    )
             checkpoint.save()  # the state that produced a good loss
             optimizer.zero_grad(set_to_none=True)
             if scaler is not None:
@@ -358,16 +380,25 @@ def fit(
         snapshots.append(Snapshot(max(step, 0), image, scored[-1] if scored else None))
     best_image = to_image(best) if best is not None else image
     result = FitResult(
-        image=image, best_image=best_image, best_step=best_step,
-        best_psnr=best_psnr if best_step is not None else None, history=history,
-        snapshots=snapshots, stop_reason=stop_reason, rollbacks=rollbacks, seconds=seconds,
-        device=str(device), precision=precision_used, notes=notes,
+        image=image,
+        best_image=best_image,
+        best_step=best_step,
+        best_psnr=best_psnr if best_step is not None else None,
+        history=history,
+        snapshots=snapshots,
+        stop_reason=stop_reason,
+        rollbacks=rollbacks,
+        seconds=seconds,
+        device=str(device),
+        precision=precision_used,
+        notes=notes,
     )
     if clean is not None:
         from skimage.metrics import structural_similarity
 
         ref = to_image(clean)
         result.ssim = float(structural_similarity(ref, image, channel_axis=2, data_range=1.0))
-        result.best_ssim = float(structural_similarity(ref, best_image, channel_axis=2,
-                                                       data_range=1.0))
+        result.best_ssim = float(
+            structural_similarity(ref, best_image, channel_axis=2, data_range=1.0)
+        )
     return result

@@ -16,8 +16,16 @@ __all__ = ["InputKind", "make_input"]
 InputKind = Literal["noise", "meshgrid"]
 
 
-def make_input(kind: InputKind, channels: int, height: int, width: int, *, seed: int = 0,
-               scale: float = 0.1, device: torch.device | str = "cpu") -> torch.Tensor:
+def make_input(
+    kind: InputKind,
+    channels: int,
+    height: int,
+    width: int,
+    *,
+    seed: int = 0,
+    scale: float = 0.1,
+    device: torch.device | str = "cpu",
+) -> torch.Tensor:
     """Make the input code ``z``.
 
     Args:
@@ -43,8 +51,10 @@ def make_input(kind: InputKind, channels: int, height: int, width: int, *, seed:
         raise ValueError(f"input {kind!r} is not one of {get_args(InputKind)}")
     if kind == "meshgrid":
         if channels != 2:
-            raise ValueError(f"a meshgrid input has 2 channels (x, y), but the network expects "
-                             f"{channels}: use a network with in_channels=2")
+            raise ValueError(
+                f"a meshgrid input has 2 channels (x, y), but the network expects "
+                f"{channels}: use a network with in_channels=2"
+            )
         ys = torch.linspace(0.0, 1.0, height) if height > 1 else torch.zeros(1)
         xs = torch.linspace(0.0, 1.0, width) if width > 1 else torch.zeros(1)
         grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")

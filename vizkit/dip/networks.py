@@ -46,31 +46,49 @@ _SLOPE = 0.2  # LeakyReLU negative slope of the reference implementation
 def _conv(c_in: int, c_out: int, kernel_size: int, stride: int = 1) -> nn.Conv2d:
     """k×k convolution with reflection padding (k odd), so every output pixel sees real data."""
     return nn.Conv2d(
-        c_in, c_out, kernel_size, stride=stride, padding=(kernel_size - 1) // 2,
+        c_in,
+        c_out,
+        kernel_size,
+        stride=stride,
+        padding=(kernel_size - 1) // 2,
         padding_mode="reflect" if kernel_size > 1 else "zeros",
     )
 
 
 def _block(c_in: int, c_out: int, kernel_size: int, stride: int = 1) -> list[nn.Module]:
-    return [_conv(c_in, c_out, kernel_size, stride), nn.BatchNorm2d(c_out),
-            nn.LeakyReLU(_SLOPE, inplace=True)]
+    return [
+        _conv(c_in, c_out, kernel_size, stride),
+        nn.BatchNorm2d(c_out),
+        nn.LeakyReLU(_SLOPE, inplace=True),
+    ]
 
 
 class _Level(nn.Module):
     """One scale of the hourglass; ``inner`` is the next (coarser) level or ``None``."""
 
-    def __init__(self, c_in: int, down: int, up: int, skip: int, inner: _Level | None,
-                 kernel_size_down: int, kernel_size_up: int, kernel_size_skip: int,
-                 upsample_mode: str) -> None:
+    def __init__(
+        self,
+        c_in: int,
+        down: int,
+        up: int,
+        skip: int,
+        inner: _Level | None,
+        kernel_size_down: int,
+        kernel_size_up: int,
+        kernel_size_skip: int,
+        upsample_mode: str,
+    ) -> None:
         super().__init__()
         self.skip = nn.Sequential(*_block(c_in, skip, kernel_size_skip)) if skip else None
-        self.down = nn.Sequential(*_block(c_in, down, kernel_size_down, 2),
-                                  *_block(down, down, kernel_size_down))
+        self.down = nn.Sequential(
+            *_block(c_in, down, kernel_size_down, 2), *_block(down, down, kernel_size_down)
+        )
         self.inner = inner
         self.upsample = nn.Upsample(scale_factor=2, mode=upsample_mode)
         k = inner.out_channels if inner is not None else down
-        self.merge = nn.Sequential(nn.BatchNorm2d(skip + k), *_block(skip + k, up, kernel_size_up),
-                                   *_block(up, up, 1))
+        self.merge = nn.Sequential(
+            nn.BatchNorm2d(skip + k), *_block(skip + k, up, kernel_size_up), *_block(up, up, 1)
+        )
         self.out_channels = up
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -92,9 +110,17 @@ class Hourglass(nn.Module):
         inner: _Level | None = None
         for i in reversed(range(spec.scales)):
             c_in = spec.in_channels if i == 0 else spec.channels_down[i - 1]
-            inner = _Level(c_in, spec.channels_down[i], spec.channels_up[i],
-                           spec.channels_skip[i], inner, spec.kernel_size_down,
-                           spec.kernel_size_up, spec.kernel_size_skip, spec.upsample_mode)
+            inner = _Level(
+                c_in,
+                spec.channels_down[i],
+                spec.channels_up[i],
+                spec.channels_skip[i],
+                inner,
+                spec.kernel_size_down,
+                spec.kernel_size_up,
+                spec.kernel_size_skip,
+                spec.upsample_mode,
+            )
         assert inner is not None  # scales >= 1 is checked by NetSpec
         self.body = inner
         self.head = nn.Conv2d(spec.channels_up[0], out_channels, 1)
@@ -124,8 +150,11 @@ class UNet(nn.Module):
         self.upsample = nn.Upsample(scale_factor=2, mode=spec.upsample_mode)
         self.dec = nn.ModuleList()
         for ch in reversed(chans):
-            self.dec.append(nn.Sequential(*_block(c + ch, ch, spec.kernel_size_up),
-                                          *_block(ch, ch, spec.kernel_size_up)))
+            self.dec.append(
+                nn.Sequential(
+                    *_block(c + ch, ch, spec.kernel_size_up), *_block(ch, ch, spec.kernel_size_up)
+                )
+            )
             c = ch
         self.head = nn.Conv2d(c, out_channels, 1)
         self.sigmoid = nn.Sigmoid()
@@ -145,9 +174,11 @@ class UNet(nn.Module):
 class _ResBlock(nn.Module):
     def __init__(self, channels: int, kernel_size: int) -> None:
         super().__init__()
-        self.body = nn.Sequential(*_block(channels, channels, kernel_size),
-                                  _conv(channels, channels, kernel_size),
-                                  nn.BatchNorm2d(channels))
+        self.body = nn.Sequential(
+            *_block(channels, channels, kernel_size),
+            _conv(channels, channels, kernel_size),
+            nn.BatchNorm2d(channels),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.body(x)
@@ -218,11 +249,14 @@ class NetSpec:
 
     def __post_init__(self) -> None:
         if self.architecture not in get_args(Architecture):
-            raise ValueError(f"architecture {self.architecture!r} is not one of "
-                             f"{get_args(Architecture)}: pick one of those")
+            raise ValueError(
+                f"architecture {self.architecture!r} is not one of "
+                f"{get_args(Architecture)}: pick one of those"
+            )
         if self.upsample_mode not in get_args(UpsampleMode):
-            raise ValueError(f"upsample_mode {self.upsample_mode!r} is not one of "
-                             f"{get_args(UpsampleMode)}")
+            raise ValueError(
+                f"upsample_mode {self.upsample_mode!r} is not one of {get_args(UpsampleMode)}"
+            )
         for name in ("in_channels", "blocks"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -230,8 +264,10 @@ class NetSpec:
         for name in ("kernel_size_down", "kernel_size_up", "kernel_size_skip"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1 or v % 2 == 0:
-                raise ValueError(f"{name} must be an odd int ≥ 1 (so padding keeps the size), "
-                                 f"got {v!r}: use {v + 1 if isinstance(v, int) else 3}")
+                raise ValueError(
+                    f"{name} must be an odd int ≥ 1 (so padding keeps the size), "
+                    f"got {v!r}: use {v + 1 if isinstance(v, int) else 3}"
+                )
         down = tuple(self.channels_down)
         if not down:
             raise ValueError("channels_down is empty: give at least one scale, e.g. (128,)")
@@ -275,25 +311,48 @@ class NetSpec:
         return cls(self, out_channels)
 
 
-def hourglass(in_channels: int = 32, channels: int = 128, scales: int = 5, skip: int = 4,
-              *, upsample_mode: UpsampleMode = "bilinear", kernel_size_down: int = 3) -> NetSpec:
+def hourglass(
+    in_channels: int = 32,
+    channels: int = 128,
+    scales: int = 5,
+    skip: int = 4,
+    *,
+    upsample_mode: UpsampleMode = "bilinear",
+    kernel_size_down: int = 3,
+) -> NetSpec:
     """The paper's hourglass with the same channels at every scale.
 
     ``hourglass()`` is the official denoising / super-resolution network (32 input channels,
     128 channels at 5 scales, 4 skip channels, bilinear): 2,217,831 parameters.
     """
-    return NetSpec("hourglass", in_channels, (channels,) * scales, None, (skip,) * scales,
-                   kernel_size_down=kernel_size_down, upsample_mode=upsample_mode)
+    return NetSpec(
+        "hourglass",
+        in_channels,
+        (channels,) * scales,
+        None,
+        (skip,) * scales,
+        kernel_size_down=kernel_size_down,
+        upsample_mode=upsample_mode,
+    )
 
 
-def encoder_decoder(in_channels: int = 32, channels: int = 128, scales: int = 5,
-                    *, upsample_mode: UpsampleMode = "nearest") -> NetSpec:
+def encoder_decoder(
+    in_channels: int = 32,
+    channels: int = 128,
+    scales: int = 5,
+    *,
+    upsample_mode: UpsampleMode = "nearest",
+) -> NetSpec:
     """The hourglass without skip connections (the paper's large-hole inpainting net)."""
     return hourglass(in_channels, channels, scales, 0, upsample_mode=upsample_mode)
 
 
-def unet(in_channels: int = 32, channels: tuple[int, ...] = (16, 32, 64, 128),
-         *, upsample_mode: UpsampleMode = "nearest") -> NetSpec:
+def unet(
+    in_channels: int = 32,
+    channels: tuple[int, ...] = (16, 32, 64, 128),
+    *,
+    upsample_mode: UpsampleMode = "nearest",
+) -> NetSpec:
     """A U-Net with the given channels per scale."""
     return NetSpec("unet", in_channels, tuple(channels), upsample_mode=upsample_mode)
 

@@ -27,12 +27,16 @@ bf16 autocast). Measured on such a machine (2026-12-01):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from vizkit.dip.inputs import InputKind
 from vizkit.dip.networks import NetSpec, encoder_decoder, hourglass
 
-__all__ = ["Preset", "PresetName", "Task", "get_preset"]
+if TYPE_CHECKING:
+    import numpy as np
+    import torch
+
+__all__ = ["Preset", "PresetName", "Setup", "Task", "choose_setup", "get_preset"]
 
 PresetName = Literal["paper", "cpu"]
 Task = Literal["denoise", "inpaint", "super_resolve"]
@@ -66,16 +70,19 @@ class Preset:
         """One line for a notebook: what will run."""
         n = self.network
         skip = n.channels_skip[0] if n.channels_skip else 0
-        return (f"preset {self.name!r}: {n.architecture} {n.in_channels}→"
-                f"{n.channels_down[0]}×{n.scales or n.blocks}, skip {skip}, "
-                f"{self.steps} steps, lr {self.lr}, input {self.input}")
+        return (
+            f"preset {self.name!r}: {n.architecture} {n.in_channels}→"
+            f"{n.channels_down[0]}×{n.scales or n.blocks}, skip {skip}, "
+            f"{self.steps} steps, lr {self.lr}, input {self.input}"
+        )
 
 
 _CPU_CHANNELS = 48
 
 
-def get_preset(task: Task, name: PresetName | Preset = "cpu", *, input: InputKind = "noise",
-               factor: int = 4) -> Preset:
+def get_preset(
+    task: Task, name: PresetName | Preset = "cpu", *, input: InputKind = "noise", factor: int = 4
+) -> Preset:
     """The preset for a task.
 
     Args:
@@ -96,21 +103,108 @@ def get_preset(task: Task, name: PresetName | Preset = "cpu", *, input: InputKin
     if task not in get_args(Task):
         raise ValueError(f"task {task!r} is not one of {get_args(Task)}")
     if name not in get_args(PresetName):
-        raise ValueError(f"preset {name!r} is not one of {get_args(PresetName)}: use 'paper' "
-                         "on a GPU, 'cpu' otherwise, or pass a vizkit.dip.Preset")
+        raise ValueError(
+            f"preset {name!r} is not one of {get_args(PresetName)}: use 'paper' "
+            "on a GPU, 'cpu' otherwise, or pass a vizkit.dip.Preset"
+        )
     if input not in ("noise", "meshgrid"):
         raise ValueError(f"input {input!r} is not 'noise' or 'meshgrid'")
     paper = name == "paper"
     c = 128 if paper else _CPU_CHANNELS
     if task == "denoise":
-        return Preset(name, hourglass(32, c, 5, 4), 3000 if paper else 600,
-                      reg_noise_std=1 / 30, ema=0.99)
+        return Preset(
+            name, hourglass(32, c, 5, 4), 3000 if paper else 600, reg_noise_std=1 / 30, ema=0.99
+        )
     if task == "super_resolve":
         big = factor >= 8
         steps = (4000 if big else 2000) if paper else (800 if big else 500)
         return Preset(name, hourglass(32, c, 5, 4), steps, reg_noise_std=0.05 if big else 0.03)
     if input == "meshgrid":
-        return Preset(name, encoder_decoder(2, c, 5), 5001 if paper else 800,
-                      reg_noise_std=0.03, input="meshgrid")
-    return Preset(name, hourglass(32, c, 5, c, upsample_mode="nearest"),
-                  6001 if paper else 600, reg_noise_std=0.03)
+        return Preset(
+            name,
+            encoder_decoder(2, c, 5),
+            5001 if paper else 800,
+            reg_noise_std=0.03,
+            input="meshgrid",
+        )
+    return Preset(
+        name,
+        hourglass(32, c, 5, c, upsample_mode="nearest"),
+        6001 if paper else 600,
+        reg_noise_std=0.03,
+    )
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a Deep Image Prior session runs with on this machine, chosen once.
+
+    Attributes:
+        device: Where the fits run.
+        preset: ``"paper"`` on a CUDA GPU (the official settings), ``"cpu"`` elsewhere.
+        size: Side of the square working images: 512 with the paper's preset, 128 with the CPU
+            one, 64 in quick mode.
+        quick: Quick mode (``VIZKIT_QUICK=1``) was on.
+        steps: Steps per fit: ``None`` (the preset's own count) or, in quick mode, 12.
+    """
+
+    device: torch.device
+    preset: PresetName
+    size: int
+    quick: bool
+    steps: int | None
+
+    def describe(self) -> str:
+        """One line for a notebook: device, preset, image size (and quick mode)."""
+        mode = " (quick mode)" if self.quick else ""
+        return (f"device {self.device} → preset {self.preset!r}, "
+                f"images {self.size}×{self.size}{mode}")
+
+    def photo(self, name: str = "astronaut") -> np.ndarray:
+        """A bundled scikit-image photo resized (antialiased) to ``size × size``.
+
+        Args:
+            name: A ``skimage.data`` picture (``"astronaut"``, ``"coffee"``, ``"chelsea"`` …).
+
+        Returns:
+            ``(size, size, 3)`` float32 array in ``[0, 1]``.
+        """
+        import numpy as np
+        from skimage.transform import resize
+
+        from vizkit.data import natural_image
+
+        image = resize(natural_image(name), (self.size, self.size), anti_aliasing=True)
+        return np.clip(image, 0.0, 1.0).astype(np.float32)
+
+
+_QUICK_SIZE, _QUICK_STEPS = 64, 12
+_SIZES: dict[PresetName, int] = {"paper": 512, "cpu": 128}
+
+
+def choose_setup(device: torch.device | str | None = None, *, quick: bool | None = None
+                 ) -> Setup:
+    """Choose the preset, image size and step count that fit this machine.
+
+    A CUDA GPU runs the paper's settings on 512×512 images; anything else (CPU, Apple MPS)
+    the small ``"cpu"`` preset on 128×128, which finishes in minutes. Quick mode (the
+    notebooks' CI run) shrinks the images to 64×64 and every fit to 12 steps.
+
+    Args:
+        device: ``None`` picks the best available (cuda → mps → cpu), or e.g. ``"cpu"``.
+        quick: ``None`` reads :func:`vizkit.is_quick`; ``True``/``False`` forces the mode.
+
+    Returns:
+        A :class:`Setup`.
+
+    Raises:
+        ValueError: ``device`` names a device this machine does not have.
+    """
+    from vizkit.device import pick_device
+    from vizkit.quick import is_quick
+
+    chosen = pick_device(device)
+    quick = is_quick() if quick is None else bool(quick)
+    preset: PresetName = "paper" if chosen.type == "cuda" else "cpu"
+    size = _QUICK_SIZE if quick else _SIZES[preset]
+    return Setup(chosen, preset, size, quick, _QUICK_STEPS if quick else None)

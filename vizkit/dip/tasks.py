@@ -11,7 +11,7 @@ returns a :class:`~vizkit.dip.fit.FitResult`:
 Images whose sides are not a multiple of the network's ``2**scales`` are handled by
 ``resize="pad"`` (the network draws on a larger canvas and the result is cropped back, so
 ``.image`` has the target's size) or ``resize="crop"``; either way a
-:class:`~vizkit.dip.images.SizeNotice` is warned and recorded in ``result.notes``.
+:class:`~vizkit.dip.framing.SizeNotice` is warned and recorded in ``result.notes``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import torch
 
 from vizkit.dip.corruptions import Downsampler, mask_from_image
 from vizkit.dip.fit import FitResult, fit
-from vizkit.dip.images import Framing, SizeNotice, as_image, frame, to_tensor
+from vizkit.dip.framing import Framing, SizeNotice, as_image, frame, to_tensor
 from vizkit.dip.inputs import InputKind, make_input
 from vizkit.dip.networks import NetSpec
 from vizkit.dip.presets import Preset, PresetName, Task, get_preset
@@ -44,33 +44,58 @@ def _device(device: str | torch.device | None) -> torch.device:
     return pick_device(device)
 
 
-def _setup(task: Task, preset: PresetName | Preset, steps: int | None, network: NetSpec | None,
-           input: InputKind, factor: int, options: dict[str, Any]) -> tuple[Preset, int]:
+def _setup(
+    task: Task,
+    preset: PresetName | Preset,
+    steps: int | None,
+    network: NetSpec | None,
+    input: InputKind,
+    factor: int,
+    options: dict[str, Any],
+) -> tuple[Preset, int]:
     chosen = get_preset(task, preset, input=input, factor=factor)
     overrides = {k: options.pop(k) for k in _PRESET_FIELDS if k in options}
     if network is not None:
         if not isinstance(network, NetSpec):
-            raise TypeError(f"network must be a vizkit.dip.NetSpec (e.g. vizkit.dip.unet()), "
-                            f"got {type(network).__name__}")
+            raise TypeError(
+                f"network must be a vizkit.dip.NetSpec (e.g. vizkit.dip.unet()), "
+                f"got {type(network).__name__}"
+            )
         overrides["network"] = network
     chosen = replace(chosen, **overrides)
     if steps is None:
         steps = chosen.steps
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be an int ≥ 1 or None (the preset's {chosen.steps}), "
-                         f"got {steps!r}")
+        raise ValueError(
+            f"steps must be an int ≥ 1 or None (the preset's {chosen.steps}), got {steps!r}"
+        )
     if chosen.input == "meshgrid" and chosen.network.in_channels != 2:
-        raise ValueError(f"input 'meshgrid' has 2 channels but the network expects "
-                         f"{chosen.network.in_channels}: build it with in_channels=2")
+        raise ValueError(
+            f"input 'meshgrid' has 2 channels but the network expects "
+            f"{chosen.network.in_channels}: build it with in_channels=2"
+        )
     return chosen, steps
 
 
-def _framed(height: int, width: int, spec: NetSpec, resize: Resize, what: str,
-            notes: list[str], multiple_scale: int = 1) -> Framing:
+def _framed(
+    height: int,
+    width: int,
+    spec: NetSpec,
+    resize: Resize,
+    what: str,
+    notes: list[str],
+    multiple_scale: int = 1,
+) -> Framing:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SizeNotice)
-        framing = frame(height, width, max(1, spec.multiple // multiple_scale),
-                        -(-spec.min_size // multiple_scale), mode=resize, what=what)
+        framing = frame(
+            height,
+            width,
+            max(1, spec.multiple // multiple_scale),
+            -(-spec.min_size // multiple_scale),
+            mode=resize,
+            what=what,
+        )
     for w in caught:
         notes.append(str(w.message))
         warnings.warn(w.message, SizeNotice, stacklevel=3)  # points at the caller of the task
@@ -80,40 +105,79 @@ def _framed(height: int, width: int, spec: NetSpec, resize: Resize, what: str,
 def _crop(a: np.ndarray, f: Framing, scale: int = 1) -> np.ndarray:
     if f.mode == "pad":
         return a
-    return a[f.top * scale:(f.top + f.fitted_height) * scale,
-             f.left * scale:(f.left + f.fitted_width) * scale]
+    return a[
+        f.top * scale : (f.top + f.fitted_height) * scale,
+        f.left * scale : (f.left + f.fitted_width) * scale,
+    ]
 
 
-def _run(target: np.ndarray, clean: Any, preset: Preset, steps: int, seed: int, device: Any,
-         loss_of: Any, canvas: tuple[int, int], out_size: tuple[int, int],
-         notes: list[str], options: dict[str, Any], clean_crop: Any) -> FitResult:
+def _run(
+    target: np.ndarray,
+    clean: Any,
+    preset: Preset,
+    steps: int,
+    seed: int,
+    device: Any,
+    loss_of: Any,
+    canvas: tuple[int, int],
+    out_size: tuple[int, int],
+    notes: list[str],
+    options: dict[str, Any],
+    clean_crop: Any,
+) -> FitResult:
     dev = _device(device)
     oh, ow = out_size
     clean_t = None
     if clean is not None:
         clean_arr = clean_crop(as_image(clean, "clean", channels=target.shape[2]))
         if clean_arr.shape[:2] != (oh, ow):
-            raise ValueError(f"clean is {clean_arr.shape[0]}×{clean_arr.shape[1]} but the "
-                             f"result will be {oh}×{ow}: pass the clean image of the same scene "
-                             "at the output size")
+            raise ValueError(
+                f"clean is {clean_arr.shape[0]}×{clean_arr.shape[1]} but the "
+                f"result will be {oh}×{ow}: pass the clean image of the same scene "
+                "at the output size"
+            )
         clean_t = to_tensor(clean_arr, dev)
     with torch.random.fork_rng(devices=[]):  # seeded weights without touching global RNG
         torch.manual_seed(seed)
         net = preset.network.build(out_channels=target.shape[2]).to(dev)
-    z = make_input(preset.input, preset.network.in_channels, *canvas, seed=seed,
-                   scale=preset.input_scale, device=dev)
+    z = make_input(
+        preset.input,
+        preset.network.in_channels,
+        *canvas,
+        seed=seed,
+        scale=preset.input_scale,
+        device=dev,
+    )
     loss_fn = loss_of(dev)
-    result = fit(net, z, loss_fn, steps=steps, lr=preset.lr, reg_noise_std=preset.reg_noise_std,
-                 ema=preset.ema, clean=clean_t, present=lambda t: t[:, :, :oh, :ow],
-                 seed=seed, **options)
+    result = fit(
+        net,
+        z,
+        loss_fn,
+        steps=steps,
+        lr=preset.lr,
+        reg_noise_std=preset.reg_noise_std,
+        ema=preset.ema,
+        clean=clean_t,
+        present=lambda t: t[:, :, :oh, :ow],
+        seed=seed,
+        **options,
+    )
     result.notes[:0] = [*notes, preset.describe()]
     return result
 
 
-def denoise(noisy: Any, *, clean: Any = None, preset: PresetName | Preset = "cpu",
-            steps: int | None = None, seed: int = 0, device: str | torch.device | None = None,
-            network: NetSpec | None = None, resize: Resize = "pad",
-            **options: Any) -> FitResult:
+def denoise(
+    noisy: Any,
+    *,
+    clean: Any = None,
+    preset: PresetName | Preset = "cpu",
+    steps: int | None = None,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    network: NetSpec | None = None,
+    resize: Resize = "pad",
+    **options: Any,
+) -> FitResult:
     """Denoise one image with Deep Image Prior.
 
     Args:
@@ -147,15 +211,36 @@ def denoise(noisy: Any, *, clean: Any = None, preset: PresetName | Preset = "cpu
         h, w = t.shape[2:]
         return lambda out: torch.mean((out[:, :, :h, :w] - t) ** 2)
 
-    return _run(target, clean, chosen, steps, seed, device, loss_of,
-                (f.fitted_height, f.fitted_width), (f.out_height, f.out_width), notes, options,
-                lambda a: _crop(a, f))
+    return _run(
+        target,
+        clean,
+        chosen,
+        steps,
+        seed,
+        device,
+        loss_of,
+        (f.fitted_height, f.fitted_width),
+        (f.out_height, f.out_width),
+        notes,
+        options,
+        lambda a: _crop(a, f),
+    )
 
 
-def inpaint(image: Any, mask: Any, *, clean: Any = None, preset: PresetName | Preset = "cpu",
-            steps: int | None = None, seed: int = 0, device: str | torch.device | None = None,
-            input: InputKind = "noise", network: NetSpec | None = None,
-            resize: Resize = "pad", **options: Any) -> FitResult:
+def inpaint(
+    image: Any,
+    mask: Any,
+    *,
+    clean: Any = None,
+    preset: PresetName | Preset = "cpu",
+    steps: int | None = None,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    input: InputKind = "noise",
+    network: NetSpec | None = None,
+    resize: Resize = "pad",
+    **options: Any,
+) -> FitResult:
     """Fill the holes of an image with Deep Image Prior.
 
     Args:
@@ -181,11 +266,12 @@ def inpaint(image: Any, mask: Any, *, clean: Any = None, preset: PresetName | Pr
     target = as_image(image, "image")
     m = mask_from_image(mask, target.shape[:2])
     if m.min() == 1.0:
-        warnings.warn("mask has no holes (all ones): nothing to inpaint", UserWarning,
-                      stacklevel=2)
+        warnings.warn("mask has no holes (all ones): nothing to inpaint", UserWarning, stacklevel=2)
     if m.max() == 0.0:
-        raise ValueError("mask is all zeros (no known pixel): 1 = known, 0 = hole; invert it "
-                         "with 1 - mask if you drew the holes in white")
+        raise ValueError(
+            "mask is all zeros (no known pixel): 1 = known, 0 = hole; invert it "
+            "with 1 - mask if you drew the holes in white"
+        )
     chosen, steps = _setup("inpaint", preset, steps, network, input, 4, options)
     notes: list[str] = []
     f = _framed(*target.shape[:2], chosen.network, resize, "image", notes)
@@ -197,15 +283,35 @@ def inpaint(image: Any, mask: Any, *, clean: Any = None, preset: PresetName | Pr
         h, w = t.shape[2:]
         return lambda out: torch.mean((out[:, :, :h, :w] * mt - t) ** 2)
 
-    return _run(target, clean, chosen, steps, seed, device, loss_of,
-                (f.fitted_height, f.fitted_width), (f.out_height, f.out_width), notes, options,
-                lambda a: _crop(a, f))
+    return _run(
+        target,
+        clean,
+        chosen,
+        steps,
+        seed,
+        device,
+        loss_of,
+        (f.fitted_height, f.fitted_width),
+        (f.out_height, f.out_width),
+        notes,
+        options,
+        lambda a: _crop(a, f),
+    )
 
 
-def super_resolve(low_res: Any, factor: int = 4, *, clean: Any = None,
-                  preset: PresetName | Preset = "cpu", steps: int | None = None, seed: int = 0,
-                  device: str | torch.device | None = None, network: NetSpec | None = None,
-                  resize: Resize = "pad", **options: Any) -> FitResult:
+def super_resolve(
+    low_res: Any,
+    factor: int = 4,
+    *,
+    clean: Any = None,
+    preset: PresetName | Preset = "cpu",
+    steps: int | None = None,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    network: NetSpec | None = None,
+    resize: Resize = "pad",
+    **options: Any,
+) -> FitResult:
     """Upscale an image ``factor``× with Deep Image Prior.
 
     The network draws the high-resolution image ``x``; the loss compares ``D(x)``, its
@@ -236,8 +342,10 @@ def super_resolve(low_res: Any, factor: int = 4, *, clean: Any = None,
     chosen, steps = _setup("super_resolve", preset, steps, network, "noise", factor, options)
     spec = chosen.network
     if factor < 2 or spec.multiple % factor:
-        raise ValueError(f"factor {factor} must be ≥ 2 and divide the network's multiple "
-                         f"{spec.multiple}: use 2, 4 or 8")
+        raise ValueError(
+            f"factor {factor} must be ≥ 2 and divide the network's multiple "
+            f"{spec.multiple}: use 2, 4 or 8"
+        )
     notes: list[str] = []
     f = _framed(*target.shape[:2], spec, resize, "low-res image", notes, factor)
     target = _crop(target, f)
@@ -248,10 +356,20 @@ def super_resolve(low_res: Any, factor: int = 4, *, clean: Any = None,
         down = Downsampler(factor).to(dev)
         return lambda out: torch.mean((down(out)[:, :, :h, :w] - t) ** 2)
 
-    return _run(target, clean, chosen, steps, seed, device, loss_of,
-                (f.fitted_height * factor, f.fitted_width * factor),
-                (f.out_height * factor, f.out_width * factor), notes, options,
-                lambda a: _crop(a, f, factor))
+    return _run(
+        target,
+        clean,
+        chosen,
+        steps,
+        seed,
+        device,
+        loss_of,
+        (f.fitted_height * factor, f.fitted_width * factor),
+        (f.out_height * factor, f.out_width * factor),
+        notes,
+        options,
+        lambda a: _crop(a, f, factor),
+    )
 
 
 def bicubic(low_res: Any, factor: int = 4) -> np.ndarray:
@@ -268,6 +386,10 @@ def bicubic(low_res: Any, factor: int = 4) -> np.ndarray:
 
     arr = as_image(low_res, "low_res")
     h, w = arr.shape[:2]
-    planes = [np.asarray(Image.fromarray(arr[:, :, c], mode="F").resize(
-        (w * factor, h * factor), Image.BICUBIC)) for c in range(arr.shape[2])]
+    planes = [
+        np.asarray(
+            Image.fromarray(arr[:, :, c], mode="F").resize((w * factor, h * factor), Image.BICUBIC)
+        )
+        for c in range(arr.shape[2])
+    ]
     return np.clip(np.stack(planes, axis=2), 0.0, 1.0).astype(np.float32)

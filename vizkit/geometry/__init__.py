@@ -10,7 +10,17 @@ special cases of :func:`conv_output_size`, :func:`conv_transpose_output_size` an
 the guide's example), checked in ``tests/geometry/test_dumoulin_visin.py``.
 """
 
-from vizkit.geometry._checks import GeometryError, IntOrPair, PaddingMode, PaddingSpec
+from vizkit.geometry._checks import (
+    PADDING_MODES,
+    PADDING_NAMES,
+    GeometryError,
+    IntOrPair,
+    PaddingMode,
+    PaddingName,
+    PaddingSpec,
+    check_padding_mode,
+    check_padding_name,
+)
 from vizkit.geometry.conv import ConvGeometry, conv_output_size, resolve_padding, same_padding
 from vizkit.geometry.counts import conv_macs, conv_params
 from vizkit.geometry.pool import PoolGeometry, PoolKind, pool_output_size
@@ -25,12 +35,15 @@ from vizkit.geometry.relationships import (
 from vizkit.geometry.transpose import ConvTransposeGeometry, conv_transpose_output_size
 
 __all__ = [
+    "PADDING_MODES",
+    "PADDING_NAMES",
     "RELATIONSHIPS",
     "ConvGeometry",
     "ConvTransposeGeometry",
     "GeometryError",
     "IntOrPair",
     "PaddingMode",
+    "PaddingName",
     "PaddingSpec",
     "PoolGeometry",
     "PoolKind",
@@ -39,6 +52,8 @@ __all__ = [
     "RelationshipKind",
     "Setting",
     "Window",
+    "check_padding_mode",
+    "check_padding_name",
     "conv_macs",
     "conv_output_size",
     "conv_params",

@@ -6,7 +6,7 @@ must not pull in numpy, torch or plotly (``tests/test_layering.py`` checks this)
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, get_args
 
 Pair: TypeAlias = tuple[int, int]
 IntOrPair: TypeAlias = int | tuple[int, int]
@@ -14,8 +14,9 @@ PaddingName: TypeAlias = Literal["valid", "same", "full"]
 PaddingSpec: TypeAlias = int | tuple[int, int] | PaddingName
 PaddingMode: TypeAlias = Literal["zeros", "reflect", "replicate", "circular"]
 
-PADDING_NAMES: tuple[str, ...] = ("valid", "same", "full")
-PADDING_MODES: tuple[str, ...] = ("zeros", "reflect", "replicate", "circular")
+# The one list of each closed choice; everything else (widgets, CLI, figures) reads these.
+PADDING_NAMES: tuple[str, ...] = get_args(PaddingName)
+PADDING_MODES: tuple[str, ...] = get_args(PaddingMode)
 AXES: tuple[str, str] = ("height", "width")
 
 
@@ -102,7 +103,8 @@ def check_padding_mode(value: object) -> PaddingMode:
     """Accept one of torch's four ``padding_mode`` values."""
     if value not in PADDING_MODES:
         raise GeometryError(
-            f"padding_mode {value!r} is not one of 'zeros', 'reflect', 'replicate', "
-            f"'circular' (torch's nn.Conv2d modes): pick one of those"
+            f"padding_mode {value!r} is not one of "
+            + ", ".join(repr(m) for m in PADDING_MODES)
+            + " (torch's nn.Conv2d modes): pick one of those"
         )
     return value  # type: ignore[return-value]

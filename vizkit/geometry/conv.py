@@ -50,8 +50,10 @@ def _dim_output(
         dilated = f" (dilated to {effective})" if dilation > 1 else ""
         where = f" {axis}" if axis else ""
         total = f" = {padded}" if pad != (0, 0) else ""
-        fix = "lower kernel_size or dilation, or raise padding" if dilation > 1 else (
-            "lower kernel_size, or raise padding"
+        fix = (
+            "lower kernel_size or dilation, or raise padding"
+            if dilation > 1
+            else ("lower kernel_size, or raise padding")
         )
         raise GeometryError(
             f"kernel_size {kernel}{dilated} is larger than the padded input{where} "
@@ -268,9 +270,7 @@ class ConvGeometry:
         for axis in range(2):
             read = set(self.read_indices(axis))
             before = self.padding[axis][0]
-            result.append(
-                tuple(i for i in range(self.input_size[axis]) if i + before not in read)
-            )
+            result.append(tuple(i for i in range(self.input_size[axis]) if i + before not in read))
         return (result[0], result[1])
 
     def formula(self) -> str:

@@ -12,8 +12,11 @@ from vizkit.geometry._checks import GeometryError, IntOrPair, check_int, require
 
 
 def _channels(in_channels: int, out_channels: int, groups: int) -> None:
-    for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
-                        ("groups", groups)):
+    for name, value in (
+        ("in_channels", in_channels),
+        ("out_channels", out_channels),
+        ("groups", groups),
+    ):
         check_int(name, value)
         require_at_least(name, (value, value), 1, "count of channels or groups")
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):

@@ -120,8 +120,13 @@ class PoolGeometry:
         k = to_pair("kernel_size", kernel_size)
         s = k if stride is None else to_pair("stride", stride)
         return cls(
-            to_pair("input_size", input_size), k, s, to_pair("padding", padding),
-            to_pair("dilation", dilation), ceil_mode, kind,
+            to_pair("input_size", input_size),
+            k,
+            s,
+            to_pair("padding", padding),
+            to_pair("dilation", dilation),
+            ceil_mode,
+            kind,
         )
 
     def _dim_output(self, axis: int) -> int:

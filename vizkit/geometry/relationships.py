@@ -6,7 +6,7 @@ convolutions (no / zero / half / full padding, unit and non-unit strides), one f
 seven for transposed convolutions and one for dilated convolutions. Each is a special case of
 :func:`~vizkit.geometry.conv_output_size`, :func:`~vizkit.geometry.pool_output_size` or
 :func:`~vizkit.geometry.conv_transpose_output_size`; :data:`RELATIONSHIPS` holds all fifteen so
-that the tests, the notebook table (:func:`vizkit.inspect.arithmetic.check_relationships`) and
+that the tests, the notebook table (:func:`vizkit.demos.relationships.check_relationships`) and
 anyone else share one list.
 
 Letters follow the guide (one spatial axis; square inputs and kernels): ``i`` input size (``i′``
@@ -145,8 +145,13 @@ class Relationship:
         """
         if any(getattr(setting, name) != value for name, value in self._fixed().items()):
             return False
-        i, k, s, p, a = (setting.input_size, setting.kernel_size, setting.stride,
-                         setting.padding, setting.output_padding)
+        i, k, s, p, a = (
+            setting.input_size,
+            setting.kernel_size,
+            setting.stride,
+            setting.padding,
+            setting.output_padding,
+        )
         if self.number in (3, 10) and (k % 2 == 0 or p != k // 2):
             return False
         if self.number in (4, 11) and p != k - 1:
@@ -211,18 +216,25 @@ class Relationship:
         """
         s = setting
         if self.kind == "pool":
-            return pool_output_size(s.input_size, s.kernel_size, stride=s.stride,
-                                    padding=s.padding, dilation=s.dilation)
+            return pool_output_size(
+                s.input_size, s.kernel_size, stride=s.stride, padding=s.padding, dilation=s.dilation
+            )
         if self.kind == "transposed":
             return conv_transpose_output_size(
-                s.input_size, s.kernel_size, stride=s.stride, padding=s.padding,
-                output_padding=s.output_padding, dilation=s.dilation)
+                s.input_size,
+                s.kernel_size,
+                stride=s.stride,
+                padding=s.padding,
+                output_padding=s.output_padding,
+                dilation=s.dilation,
+            )
         if self.number == 3:
             return conv_output_size(s.input_size, s.kernel_size, padding="same")
         if self.number == 4:
             return conv_output_size(s.input_size, s.kernel_size, padding="full")
-        return conv_output_size(s.input_size, s.kernel_size, stride=s.stride,
-                                padding=s.padding, dilation=s.dilation)
+        return conv_output_size(
+            s.input_size, s.kernel_size, stride=s.stride, padding=s.padding, dilation=s.dilation
+        )
 
     def params_text(self, setting: Setting) -> str:
         """``setting`` in the guide's letters, e.g. ``"i′ = 3, k = 3, s = 2, p = 1, a = 1"``.
@@ -233,8 +245,12 @@ class Relationship:
         """
         s = setting
         first = "i′" if self.kind == "transposed" else "i"
-        parts = [f"{first} = {s.input_size}", f"k = {s.kernel_size}", f"s = {s.stride}",
-                 f"p = {s.padding}"]
+        parts = [
+            f"{first} = {s.input_size}",
+            f"k = {s.kernel_size}",
+            f"s = {s.stride}",
+            f"p = {s.padding}",
+        ]
         if self.kind == "transposed":
             parts.append(f"a = {s.output_padding}")
         if self.number == 15 or s.dilation != 1:
@@ -243,40 +259,141 @@ class Relationship:
 
 
 RELATIONSHIPS: tuple[Relationship, ...] = (
-    Relationship(1, "no zero padding, unit strides", "o = i − k + 1", "s = 1, p = 0",
-                 "conv", Setting(4, 3), "Figure 2.1"),
-    Relationship(2, "zero padding, unit strides", "o = i − k + 2p + 1", "s = 1",
-                 "conv", Setting(5, 4, padding=2), "Figure 2.2"),
-    Relationship(3, "half (same) padding, unit strides", "o = i + 2⌊k/2⌋ − (k − 1) = i",
-                 "s = 1, k odd, p = ⌊k/2⌋", "conv", Setting(5, 3, padding=1), "Figure 2.3"),
-    Relationship(4, "full padding, unit strides", "o = i + 2(k − 1) − (k − 1) = i + (k − 1)",
-                 "s = 1, p = k − 1", "conv", Setting(5, 3, padding=2), "Figure 2.4"),
-    Relationship(5, "no zero padding, non-unit strides", "o = ⌊(i − k) / s⌋ + 1", "p = 0",
-                 "conv", Setting(5, 3, stride=2), "Figure 2.5"),
-    Relationship(6, "zero padding, non-unit strides", "o = ⌊(i + 2p − k) / s⌋ + 1",
-                 "any s, p", "conv", Setting(5, 3, stride=2, padding=1), "Figure 2.6"),
-    Relationship(7, "pooling", "o = ⌊(i − k) / s⌋ + 1", "p = 0", "pool",
-                 Setting(5, 3, stride=1), "Figure 1.6"),
-    Relationship(8, "transposed: no zero padding, unit strides", "o′ = i′ + (k − 1)",
-                 "s = 1, p = 0", "transposed", Setting(2, 3), "Figure 4.1"),
-    Relationship(9, "transposed: zero padding, unit strides", "o′ = i′ + (k − 1) − 2p",
-                 "s = 1", "transposed", Setting(6, 4, padding=2), "Figure 4.2"),
-    Relationship(10, "transposed: half (same) padding, unit strides", "o′ = i′",
-                 "s = 1, k odd, p = ⌊k/2⌋", "transposed", Setting(5, 3, padding=1),
-                 "Figure 4.3"),
-    Relationship(11, "transposed: full padding, unit strides", "o′ = i′ − (k − 1)",
-                 "s = 1, p = k − 1", "transposed", Setting(7, 3, padding=2), "Figure 4.4"),
-    Relationship(12, "transposed: no zero padding, non-unit strides", "o′ = s(i′ − 1) + k",
-                 "p = 0", "transposed", Setting(2, 3, stride=2), "Figure 4.5"),
-    Relationship(13, "transposed: zero padding, non-unit strides",
-                 "o′ = s(i′ − 1) + k − 2p", "i + 2p − k a multiple of s",
-                 "transposed", Setting(3, 3, stride=2, padding=1), "Figure 4.6"),
-    Relationship(14, "transposed: zero padding, non-unit strides, any input",
-                 "o′ = s(i′ − 1) + a + k − 2p", "a = (i + 2p − k) mod s < s",
-                 "transposed", Setting(3, 3, stride=2, padding=1, output_padding=1),
-                 "Figure 4.7"),
-    Relationship(15, "dilated convolution", "o = ⌊(i + 2p − k − (k − 1)(d − 1)) / s⌋ + 1",
-                 "any s, p, d", "conv", Setting(7, 3, dilation=2), "Figure 5.1"),
+    Relationship(
+        1,
+        "no zero padding, unit strides",
+        "o = i − k + 1",
+        "s = 1, p = 0",
+        "conv",
+        Setting(4, 3),
+        "Figure 2.1",
+    ),
+    Relationship(
+        2,
+        "zero padding, unit strides",
+        "o = i − k + 2p + 1",
+        "s = 1",
+        "conv",
+        Setting(5, 4, padding=2),
+        "Figure 2.2",
+    ),
+    Relationship(
+        3,
+        "half (same) padding, unit strides",
+        "o = i + 2⌊k/2⌋ − (k − 1) = i",
+        "s = 1, k odd, p = ⌊k/2⌋",
+        "conv",
+        Setting(5, 3, padding=1),
+        "Figure 2.3",
+    ),
+    Relationship(
+        4,
+        "full padding, unit strides",
+        "o = i + 2(k − 1) − (k − 1) = i + (k − 1)",
+        "s = 1, p = k − 1",
+        "conv",
+        Setting(5, 3, padding=2),
+        "Figure 2.4",
+    ),
+    Relationship(
+        5,
+        "no zero padding, non-unit strides",
+        "o = ⌊(i − k) / s⌋ + 1",
+        "p = 0",
+        "conv",
+        Setting(5, 3, stride=2),
+        "Figure 2.5",
+    ),
+    Relationship(
+        6,
+        "zero padding, non-unit strides",
+        "o = ⌊(i + 2p − k) / s⌋ + 1",
+        "any s, p",
+        "conv",
+        Setting(5, 3, stride=2, padding=1),
+        "Figure 2.6",
+    ),
+    Relationship(
+        7,
+        "pooling",
+        "o = ⌊(i − k) / s⌋ + 1",
+        "p = 0",
+        "pool",
+        Setting(5, 3, stride=1),
+        "Figure 1.6",
+    ),
+    Relationship(
+        8,
+        "transposed: no zero padding, unit strides",
+        "o′ = i′ + (k − 1)",
+        "s = 1, p = 0",
+        "transposed",
+        Setting(2, 3),
+        "Figure 4.1",
+    ),
+    Relationship(
+        9,
+        "transposed: zero padding, unit strides",
+        "o′ = i′ + (k − 1) − 2p",
+        "s = 1",
+        "transposed",
+        Setting(6, 4, padding=2),
+        "Figure 4.2",
+    ),
+    Relationship(
+        10,
+        "transposed: half (same) padding, unit strides",
+        "o′ = i′",
+        "s = 1, k odd, p = ⌊k/2⌋",
+        "transposed",
+        Setting(5, 3, padding=1),
+        "Figure 4.3",
+    ),
+    Relationship(
+        11,
+        "transposed: full padding, unit strides",
+        "o′ = i′ − (k − 1)",
+        "s = 1, p = k − 1",
+        "transposed",
+        Setting(7, 3, padding=2),
+        "Figure 4.4",
+    ),
+    Relationship(
+        12,
+        "transposed: no zero padding, non-unit strides",
+        "o′ = s(i′ − 1) + k",
+        "p = 0",
+        "transposed",
+        Setting(2, 3, stride=2),
+        "Figure 4.5",
+    ),
+    Relationship(
+        13,
+        "transposed: zero padding, non-unit strides",
+        "o′ = s(i′ − 1) + k − 2p",
+        "i + 2p − k a multiple of s",
+        "transposed",
+        Setting(3, 3, stride=2, padding=1),
+        "Figure 4.6",
+    ),
+    Relationship(
+        14,
+        "transposed: zero padding, non-unit strides, any input",
+        "o′ = s(i′ − 1) + a + k − 2p",
+        "a = (i + 2p − k) mod s < s",
+        "transposed",
+        Setting(3, 3, stride=2, padding=1, output_padding=1),
+        "Figure 4.7",
+    ),
+    Relationship(
+        15,
+        "dilated convolution",
+        "o = ⌊(i + 2p − k − (k − 1)(d − 1)) / s⌋ + 1",
+        "any s, p, d",
+        "conv",
+        Setting(7, 3, dilation=2),
+        "Figure 5.1",
+    ),
 )
 """All fifteen, in the guide's order (``RELATIONSHIPS[n - 1].number == n``)."""
 

@@ -61,8 +61,14 @@ class ConvTransposeGeometry:
     dilation: Pair = (1, 1)
 
     def __post_init__(self) -> None:
-        for name in ("input_size", "kernel_size", "stride", "padding", "output_padding",
-                     "dilation"):
+        for name in (
+            "input_size",
+            "kernel_size",
+            "stride",
+            "padding",
+            "output_padding",
+            "dilation",
+        ):
             object.__setattr__(self, name, to_pair(name, getattr(self, name)))
         require_at_least("input_size", self.input_size, 1, "an input needs at least one cell")
         require_at_least("kernel_size", self.kernel_size, 1, "a kernel needs at least one tap")
@@ -73,8 +79,11 @@ class ConvTransposeGeometry:
         for axis in range(2):
             op, s, d = self.output_padding[axis], self.stride[axis], self.dilation[axis]
             if op >= max(s, d):
-                where = "" if self.output_padding[0] == self.output_padding[1] else (
-                    f" (in {AXES[axis]})")
+                where = (
+                    ""
+                    if self.output_padding[0] == self.output_padding[1]
+                    else (f" (in {AXES[axis]})")
+                )
                 raise GeometryError(
                     f"output_padding {op}{where} must be smaller than stride {s} or dilation "
                     f"{d}: it only picks which of the {max(s, d)} input size(s) that a "
@@ -132,8 +141,12 @@ class ConvTransposeGeometry:
 
     def _dim_text(self, axis: int) -> str:
         return _dim_formula_text(
-            self.input_size[axis], self.kernel_size[axis], self.stride[axis],
-            self.padding[axis], self.dilation[axis], self.output_padding[axis],
+            self.input_size[axis],
+            self.kernel_size[axis],
+            self.stride[axis],
+            self.padding[axis],
+            self.dilation[axis],
+            self.output_padding[axis],
         )
 
     @property

@@ -1,51 +1,46 @@
-"""Look inside models: the layer table (meta device), receptive fields, activations, filters.
+"""Look inside real models: activations, filters, top patches, saliency, maximisation.
 
-``summarize`` and ``receptive_field`` are the names of the fixed public API
-(``vizkit.summarize``, ``vizkit.receptive_field``). The layer-table names load eagerly; the
-others load on first use (PEP 562), so ``import vizkit.inspect`` stays light.
+- :mod:`~vizkit.inspect.activations`: ``capture_activations`` (hooks in a context manager),
+  ``feature_maps``, ``layer_tree``;
+- :mod:`~vizkit.inspect.filters`: weights as filter grids, their evolution over training;
+- :mod:`~vizkit.inspect.patches`: the dataset patches that excite a channel most;
+- :mod:`~vizkit.inspect.saliency`: gradient saliency and Grad-CAM;
+- :mod:`~vizkit.inspect.maximize`: activation maximisation;
+- :mod:`~vizkit.inspect.gradient_field`: the receptive field measured by autograd.
+
+The layer table (``summarize``) is :mod:`vizkit.summary`. Names load on first use, so
+``import vizkit.inspect`` stays light.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
 
-from vizkit.inspect.fields import GradientField, gradient_receptive_field, receptive_field
-from vizkit.inspect.receptive import ReceptiveField2d
-from vizkit.inspect.summary import summarize
-from vizkit.inspect.table import BlockRow, GraphNode, LayerRow, LayerTable
+from vizkit._lazy import lazy_exports
 
-_LAZY = {
-    "LayerInfo": "activations", "capture_activations": "activations",
-    "feature_maps": "activations", "layer_tree": "activations",
-    "FilterGrid": "filters", "conv_weight": "filters", "filter_evolution": "filters",
-    "filter_grid": "filters",
-    "GaborBank": "ica", "ICAFilters": "ica", "gabor_bank": "ica", "ica_filters": "ica",
-    "sample_patches": "ica",
-    "Maximization": "maximize", "maximize_activation": "maximize",
-    "TopPatches": "patches", "top_patches": "patches",
-    "Pretrained": "pretrained", "load_pretrained": "pretrained",
-    "Attribution": "saliency", "grad_cam": "saliency", "saliency_map": "saliency",
-    "ModelChoice": "choice", "Subject": "choice", "model_options": "choice",
-    "load_choice": "choice", "pretrained_or": "choice", "transform_images": "choice",
-    "RelationshipTable": "arithmetic", "check_relationships": "arithmetic",
+if TYPE_CHECKING:
+    from vizkit.inspect.activations import (
+        LayerInfo,
+        capture_activations,
+        feature_maps,
+        layer_tree,
+    )
+    from vizkit.inspect.filters import FilterGrid, conv_weight, filter_evolution, filter_grid
+    from vizkit.inspect.gradient_field import GradientField, gradient_receptive_field
+    from vizkit.inspect.maximize import Maximization, maximize_activation
+    from vizkit.inspect.patches import TopPatches, top_patches
+    from vizkit.inspect.saliency import Attribution, grad_cam, saliency_map
+
+_NAMES = {
+    "LayerInfo": ".activations", "capture_activations": ".activations",
+    "feature_maps": ".activations", "layer_tree": ".activations",
+    "FilterGrid": ".filters", "conv_weight": ".filters", "filter_evolution": ".filters",
+    "filter_grid": ".filters",
+    "GradientField": ".gradient_field", "gradient_receptive_field": ".gradient_field",
+    "Maximization": ".maximize", "maximize_activation": ".maximize",
+    "TopPatches": ".patches", "top_patches": ".patches",
+    "Attribution": ".saliency", "grad_cam": ".saliency", "saliency_map": ".saliency",
 }  # fmt: skip
 
-__all__ = [
-    "BlockRow",
-    "GradientField",
-    "GraphNode",
-    "LayerRow",
-    "LayerTable",
-    "ReceptiveField2d",
-    "gradient_receptive_field",
-    "receptive_field",
-    "summarize",
-    *_LAZY,
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"vizkit.inspect.{_LAZY[name]}"), name)
-    raise AttributeError(f"module 'vizkit.inspect' has no attribute {name!r}")
+__all__ = sorted(_NAMES)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _NAMES)

@@ -9,7 +9,6 @@ captured output with ReLU'd values.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,16 +16,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from vizkit._suggest import suggestion
+
 __all__ = ["LayerInfo", "capture_activations", "feature_maps", "layer_tree"]
-
-
-def _close_names(name: str, names: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.5)
-    if close:
-        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
-    shown = [n for n in names if n][:12]
-    more = "" if len(names) <= 13 else f" (+{len(names) - 13} more)"
-    return f"the model's layers are {', '.join(repr(n) for n in shown)}{more}"
 
 
 def resolve_layers(model: nn.Module, layers: str | Sequence[str]) -> dict[str, nn.Module]:
@@ -57,7 +49,7 @@ def resolve_layers(model: nn.Module, layers: str | Sequence[str]) -> dict[str, n
         if name not in modules:
             raise ValueError(
                 f"no layer named {name!r} in {type(model).__name__}: "
-                f"{_close_names(name, list(modules))} (names come from model.named_modules())"
+                f"{suggestion(name, modules, what='layer')}; names come from model.named_modules()"
             )
         found[name] = modules[name]
     return found

@@ -105,8 +105,11 @@ def conv_weight(model: nn.Module, layer: str) -> torch.Tensor:
             lists the conv layers.
     """
     modules = dict(model.named_modules())
-    convs = [n for n, m in modules.items() if isinstance(getattr(m, "weight", None), torch.Tensor)
-             and m.weight.dim() == 4]
+    convs = [
+        n
+        for n, m in modules.items()
+        if isinstance(getattr(m, "weight", None), torch.Tensor) and m.weight.dim() == 4
+    ]
     module = modules.get(layer)
     weight = getattr(module, "weight", None)
     if not isinstance(weight, torch.Tensor) or weight.dim() != 4:
@@ -142,8 +145,9 @@ def _tiles(weights: torch.Tensor, mode: str) -> torch.Tensor:
     return weights.reshape(*shape[:-4], shape[-4] * shape[-3], 1, *shape[-2:])
 
 
-def _normalise(tiles: torch.Tensor, normalize: str, scope: torch.Tensor
-               ) -> tuple[torch.Tensor, tuple[float, float] | None]:
+def _normalise(
+    tiles: torch.Tensor, normalize: str, scope: torch.Tensor
+) -> tuple[torch.Tensor, tuple[float, float] | None]:
     """Map tiles ``(B, C, kH, kW)`` to [0, 1]; ``scope`` holds every value sharing one scale."""
     if normalize == "per_filter":
         low = tiles.amin(dim=(1, 2, 3), keepdim=True)

@@ -152,8 +152,9 @@ def maximize_activation(
     if in_channels == 1:
         final = np.repeat(final, 3, axis=2)
     diagnostic = _diagnose(final, objective, lr, blur_every)
-    return Maximization(final.astype(np.float32), objective, diagnostic is None, diagnostic,
-                        layer, channel)
+    return Maximization(
+        final.astype(np.float32), objective, diagnostic is None, diagnostic, layer, channel
+    )
 
 
 def _diagnose(image: np.ndarray, objective: list[float], lr: float, blur_every: int) -> str | None:

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from vizkit.inspect.activations import capture_activations, resolve_layers
-from vizkit.inspect.summary import summarize
+from vizkit.summary.summarize import summarize
 
 __all__ = ["LayerField", "TopPatches", "layer_field", "top_patches"]
 

@@ -145,5 +145,6 @@ def grad_cam(
     cam = F.interpolate(cam, size=x.shape[-2:], mode="bilinear", align_corners=False)[0, 0]
     high = float(cam.max())
     cam = cam / high if high > 0 else cam
-    return Attribution(cam.cpu().numpy().astype(np.float32), target, float(score.detach()),
-                       prob, "grad_cam", layer)
+    return Attribution(
+        cam.cpu().numpy().astype(np.float32), target, float(score.detach()), prob, "grad_cam", layer
+    )

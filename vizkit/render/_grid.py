@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
+
+from vizkit.render._plotly_internals import build_figure as build_figure  # re-exported
 
 Trace = dict[str, Any]
 
@@ -148,8 +149,9 @@ def cell_polygons(cells: Iterable[tuple[float, float]], inset: float = 0.04) -> 
     return xs, ys
 
 
-def polygons_array(rows: np.ndarray, cols: np.ndarray, inset: float = 0.04
-                   ) -> tuple[list[list], list[list]]:
+def polygons_array(
+    rows: np.ndarray, cols: np.ndarray, inset: float = 0.04
+) -> tuple[list[list], list[list]]:
     """:func:`cell_polygons` for many frames at once: ``rows``/``cols`` are ``(frames, cells)``.
 
     Returns per frame the x and y lists, identical to ``cell_polygons(zip(rows[i], cols[i]))``.
@@ -180,8 +182,8 @@ def polygon_cells(xs: Sequence[float | None], ys: Sequence[float | None]) -> lis
     """
     cells = []
     for start in range(0, len(xs), 6):
-        x = [v for v in xs[start:start + 5] if v is not None]
-        y = [v for v in ys[start:start + 5] if v is not None]
+        x = [v for v in xs[start : start + 5] if v is not None]
+        y = [v for v in ys[start : start + 5] if v is not None]
         if x:
             cells.append((round(sum(y) / len(y)), round(sum(x) / len(x))))
     return cells
@@ -205,8 +207,12 @@ def outline(name: str, color: str, fill: str | None = None, width: float = 3.0) 
     return trace
 
 
-def labels(name: str, items: Sequence[tuple[float, float, str]], size: int = 13,
-           anchor: str = "middle right") -> Trace:
+def labels(
+    name: str,
+    items: Sequence[tuple[float, float, str]],
+    size: int = 13,
+    anchor: str = "middle right",
+) -> Trace:
     """A text-only scatter: ``(x, y, text)`` items."""
     return {
         "type": "scatter",
@@ -238,16 +244,21 @@ def revealed_count(colorscale: Sequence[Sequence[Any]], total: int) -> int:
     return round(float(colorscale[1][0]) * total)
 
 
-def axes_layout(width_cells: float, height_cells: float, title: str, *,
-                cell_px: float = 34, extra_top: int = 0) -> dict[str, Any]:
+def axes_layout(
+    width_cells: float, height_cells: float, title: str, *, cell_px: float = 34, extra_top: int = 0
+) -> dict[str, Any]:
     """Layout of a one-axis cell canvas: equal aspect, y down, no ticks, sized to the cells."""
     px = max(12.0, min(cell_px, 900 / max(width_cells, 1)))
     top = 70 + 18 * title.count("<br>") + extra_top
     return {
         "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 14}},
         "xaxis": {"visible": False, "range": [-1.0, width_cells], "fixedrange": True},
-        "yaxis": {"visible": False, "range": [height_cells, -1.5], "scaleanchor": "x",
-                  "fixedrange": True},
+        "yaxis": {
+            "visible": False,
+            "range": [height_cells, -1.5],
+            "scaleanchor": "x",
+            "fixedrange": True,
+        },
         "width": int(px * (width_cells + 1) + 40),
         "height": int(px * (height_cells + 2.5) + top + 110),
         "margin": {"l": 20, "r": 20, "t": top, "b": 100},
@@ -266,92 +277,65 @@ def animation_controls(frame_names: Sequence[str], label: str = "step") -> dict[
         {
             "label": f"▶ {name}",
             "method": "animate",
-            "args": [None, {"frame": {"duration": ms, "redraw": True}, "fromcurrent": True,
-                            "transition": {"duration": 0}, "mode": "immediate"}],
+            "args": [
+                None,
+                {
+                    "frame": {"duration": ms, "redraw": True},
+                    "fromcurrent": True,
+                    "transition": {"duration": 0},
+                    "mode": "immediate",
+                },
+            ],
         }
         for name, ms in SPEEDS
     ]
-    buttons.append({
-        "label": "❚❚ pause",
-        "method": "animate",
-        "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                          "transition": {"duration": 0}}],
-    })
+    buttons.append(
+        {
+            "label": "❚❚ pause",
+            "method": "animate",
+            "args": [
+                [None],
+                {
+                    "frame": {"duration": 0, "redraw": False},
+                    "mode": "immediate",
+                    "transition": {"duration": 0},
+                },
+            ],
+        }
+    )
     # One options dict shared by every step: serialised the same, but plotly's deepcopy of
     # the layout copies it once instead of once per frame.
-    jump = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
-            "transition": {"duration": 0}}
-    steps = [{"label": name, "method": "animate", "args": [[name], jump]}
-             for name in frame_names]
-    return {
-        "updatemenus": [{
-            "type": "buttons", "direction": "left", "showactive": False,
-            "x": 0.0, "y": -0.02, "xanchor": "left", "yanchor": "top", "buttons": buttons,
-            "pad": {"t": 0, "r": 4},
-        }],
-        "sliders": [{
-            "active": 0, "steps": steps, "x": 0.0, "len": 1.0, "y": -0.12, "yanchor": "top",
-            "currentvalue": {"prefix": f"{label} ", "font": {"size": 12}},
-            "pad": {"t": 10, "b": 0}, "transition": {"duration": 0},
-        }],
+    jump = {
+        "frame": {"duration": 0, "redraw": True},
+        "mode": "immediate",
+        "transition": {"duration": 0},
     }
-
-
-class _RawFrame(go.Frame):
-    """A frame that keeps its traces as the plain dicts it was given.
-
-    ``go.Frame(...)`` turns every trace into a validated object (about 2 ms a frame); a
-    900-frame animation would take seconds. This frame stores the dicts as they are (what
-    ``to_dict()``/``write_html`` serialise anyway) and builds trace objects only when
-    ``.data`` is read.
-    """
-
-    @property
-    def data(self) -> tuple[Any, ...]:  # type: ignore[override]
-        cached = self.__dict__.get("_vizkit_data")
-        if cached is None:
-            cached = go.Figure(data=self._orphan_props.get("data", [])).data
-            self.__dict__["_vizkit_data"] = cached
-        return cached
-
-
-def _raw_frame(props: dict[str, Any]) -> go.Frame:
-    frame = object.__new__(_RawFrame)
-    frame.__dict__.update(
-        _skip_invalid=False, _validate=False, _plotly_name="frames", _compound_props={},
-        _compound_array_props={}, _orphan_props=props, _parent=None, _change_callbacks={},
-        _BasePlotlyType__validators=None,
-    )
-    return frame
-
-
-def _fast_frames_work() -> bool:
-    """Check once that plotly's internals still serialise a raw frame as given."""
-    probe = {"name": "0", "data": [{"type": "scatter", "x": [1]}], "traces": [0]}
-    try:
-        return _raw_frame(dict(probe)).to_plotly_json() == probe and \
-            _raw_frame(dict(probe)).name == "0"
-    except Exception:  # any change in plotly's private layout: use the slow, public path
-        return False
-
-
-_FAST_FRAMES: list[bool] = []
-
-
-def build_figure(traces: list[Trace], layout: dict[str, Any],
-                 frames: list[dict[str, Any]] | None = None) -> go.Figure:
-    """Assemble a ``go.Figure`` from plain dicts without per-attribute validation.
-
-    The dicts are produced by this package (valid by construction); skipping plotly's
-    validator, and keeping frames as dicts, is what keeps a several-hundred-frame animation
-    near 100 ms instead of several seconds.
-    """
-    fig = go.Figure(data=traces, layout=layout, _validate=False)
-    if frames:
-        if not _FAST_FRAMES:
-            _FAST_FRAMES.append(_fast_frames_work())
-        if _FAST_FRAMES[0]:
-            fig._frame_objs = tuple(_raw_frame(f) for f in frames)
-        else:
-            fig.frames = [go.Frame(f, _validate=False) for f in frames]
-    return fig
+    steps = [{"label": name, "method": "animate", "args": [[name], jump]} for name in frame_names]
+    return {
+        "updatemenus": [
+            {
+                "type": "buttons",
+                "direction": "left",
+                "showactive": False,
+                "x": 0.0,
+                "y": -0.02,
+                "xanchor": "left",
+                "yanchor": "top",
+                "buttons": buttons,
+                "pad": {"t": 0, "r": 4},
+            }
+        ],
+        "sliders": [
+            {
+                "active": 0,
+                "steps": steps,
+                "x": 0.0,
+                "len": 1.0,
+                "y": -0.12,
+                "yanchor": "top",
+                "currentvalue": {"prefix": f"{label} ", "font": {"size": 12}},
+                "pad": {"t": 10, "b": 0},
+                "transition": {"duration": 0},
+            }
+        ],
+    }

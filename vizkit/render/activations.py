@@ -35,7 +35,9 @@ _MAP_CAPTIONS = {
 
 
 def map_mosaic(
-    maps: np.ndarray, *, normalize: Literal["per_map", "per_layer"] = "per_map",
+    maps: np.ndarray,
+    *,
+    normalize: Literal["per_map", "per_layer"] = "per_map",
     ncols: int | None = None,
 ) -> np.ndarray:
     """Tile ``(C, H, W)`` maps into one 2-D array, NaN between tiles (drawn transparent).
@@ -99,21 +101,45 @@ def feature_maps_figure(
     rr, cc = np.indices(mosaic.shape)
     channel = (rr // (h + 1)) * ncols + cc // (w + 1)
     channel = np.where(np.isnan(mosaic), -1, channel)
-    fig = go.Figure(go.Heatmap(
-        z=mosaic, colorscale=colorscale, zmin=0, zmax=1, showscale=False, customdata=channel,
-        hovertemplate="channel %{customdata}<br>value %{z:.2f}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=mosaic,
+            colorscale=colorscale,
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            customdata=channel,
+            hovertemplate="channel %{customdata}<br>value %{z:.2f}<extra></extra>",
+        )
+    )
     side = 620
     fig.update_layout(
-        title={"text": f"{title} — {c} of {c} channels, {h}×{w}" if c < max_maps
-               else f"{title} — first {c} channels, {h}×{w}", "x": 0.01, "xanchor": "left"},
-        width=side + 40, height=int(side * mosaic.shape[0] / mosaic.shape[1]) + 130,
-        xaxis={"visible": False}, yaxis={"visible": False, "autorange": "reversed",
-                                         "scaleanchor": "x"},
-        plot_bgcolor="white", margin={"l": 20, "r": 20, "t": 50, "b": 60},
-        annotations=[{"text": f"<i>{_MAP_CAPTIONS[normalize]}</i>", "xref": "paper",
-                      "yref": "paper", "x": 0, "y": -0.02, "xanchor": "left", "yanchor": "top",
-                      "showarrow": False, "font": {"size": 11}}],
+        title={
+            "text": f"{title} — {c} of {c} channels, {h}×{w}"
+            if c < max_maps
+            else f"{title} — first {c} channels, {h}×{w}",
+            "x": 0.01,
+            "xanchor": "left",
+        },
+        width=side + 40,
+        height=int(side * mosaic.shape[0] / mosaic.shape[1]) + 130,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
+        plot_bgcolor="white",
+        margin={"l": 20, "r": 20, "t": 50, "b": 60},
+        annotations=[
+            {
+                "text": f"<i>{_MAP_CAPTIONS[normalize]}</i>",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": -0.02,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"size": 11},
+            }
+        ],
     )
     return fig
 
@@ -137,16 +163,25 @@ def top_patches_figure(top: TopPatches, *, title: str | None = None) -> go.Figur
     fig.update_yaxes(visible=False)
     fh, fw = top.field_size
     fig.update_layout(
-        title={"text": title or f"Top {k} patches for {top.layer} channel {top.channel} "
-               f"(receptive field {fh}×{fw} px)", "x": 0.01, "xanchor": "left"},
-        width=max(120 * k, 500), height=250, margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        title={
+            "text": title
+            or f"Top {k} patches for {top.layer} channel {top.channel} "
+            f"(receptive field {fh}×{fw} px)",
+            "x": 0.01,
+            "xanchor": "left",
+        },
+        width=max(120 * k, 500),
+        height=250,
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )
     fig.update_annotations(font_size=10)
     return fig
 
 
 def attribution_figure(
-    image: np.ndarray, *attributions: Attribution, classes: list[str] | None = None,
+    image: np.ndarray,
+    *attributions: Attribution,
+    classes: list[str] | None = None,
     opacity: float = 0.55,
 ) -> go.Figure:
     """The image, then each attribution's heat map laid over it.
@@ -173,18 +208,29 @@ def attribution_figure(
         name = classes[a.target] if classes else str(a.target)
         where = f" @ {a.layer}" if a.layer else ""
         titles.append(f"{a.method}{where}: class {name} (p={a.probability:.2f})")
-    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles,
-                        horizontal_spacing=0.02)
+    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.02)
     fig.add_trace(image_trace(image), 1, 1)
     for j, a in enumerate(attributions, start=2):
         fig.add_trace(image_trace(image), 1, j)
         heat = a.heatmap / max(float(a.heatmap.max()), 1e-12)
-        fig.add_trace(go.Heatmap(z=heat, colorscale="Inferno", opacity=opacity, zmin=0, zmax=1,
-                                 showscale=False, name=a.method), 1, j)
+        fig.add_trace(
+            go.Heatmap(
+                z=heat,
+                colorscale="Inferno",
+                opacity=opacity,
+                zmin=0,
+                zmax=1,
+                showscale=False,
+                name=a.method,
+            ),
+            1,
+            j,
+        )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed")
-    fig.update_layout(width=300 * len(titles) + 40, height=360,
-                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    fig.update_layout(
+        width=300 * len(titles) + 40, height=360, margin={"l": 10, "r": 10, "t": 60, "b": 10}
+    )
     fig.update_annotations(font_size=11)
     return fig
 
@@ -198,8 +244,12 @@ def maximization_figure(result: Maximization) -> go.Figure:
     Returns:
         ``go.Figure`` with an image and a line plot.
     """
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55],
-                        subplot_titles=("image", "mean activation per step"))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.45, 0.55],
+        subplot_titles=("image", "mean activation per step"),
+    )
     fig.add_trace(image_trace(result.image), 1, 1)
     fig.add_trace(go.Scatter(y=result.objective, mode="lines", name="objective"), 1, 2)
     fig.update_xaxes(visible=False, row=1, col=1)
@@ -208,6 +258,11 @@ def maximization_figure(result: Maximization) -> go.Figure:
     head = f"Activation maximisation: {result.layer} channel {result.channel}"
     if result.diagnostic:
         head += f"<br><span style='color:#b00020'>⚠ {result.diagnostic}</span>"
-    fig.update_layout(title={"text": head, "x": 0.01, "xanchor": "left", "font": {"size": 13}},
-                      width=820, height=400, showlegend=False, margin={"t": 90})
+    fig.update_layout(
+        title={"text": head, "x": 0.01, "xanchor": "left", "font": {"size": 13}},
+        width=820,
+        height=400,
+        showlegend=False,
+        margin={"t": 90},
+    )
     return fig

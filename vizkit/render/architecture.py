@@ -3,7 +3,7 @@
 Data in, ``go.Figure`` out; this module never imports torch. The figures take a
 :class:`vizkit.inspect.LayerTable` (from :func:`vizkit.summarize`) or its ``records()``. The
 published-figures charts (:mod:`vizkit.render.history`) and the receptive-field figure
-(:mod:`vizkit.render.fields`) are importable from here too.
+(:mod:`vizkit.render.receptive_field`) are importable from here too.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from vizkit.render.fields import field_box, receptive_field_figure
 from vizkit.render.history import accuracy_bubble_figure, ilsvrc_history_figure
+from vizkit.render.receptive_field import field_box, receptive_field_figure
 
 if TYPE_CHECKING:
-    from vizkit.inspect.table import LayerTable
+    from vizkit.summary.table import LayerTable
 
 __all__ = [
     "BAR_METRICS",
@@ -39,10 +39,30 @@ BAR_METRICS: Mapping[str, str] = {
     "activation_bytes": "activation memory (bytes)",
 }
 #: Layers the diagram folds into their neighbours by default (they keep the shape).
-ELEMENTWISE_TYPES = ("ReLU", "ReLU6", "LeakyReLU", "GELU", "SiLU", "Hardswish", "Sigmoid",
-                     "Tanh", "BatchNorm1d", "BatchNorm2d", "Dropout", "Dropout2d", "Identity")
-_COLORS = {"conv": "#1f77b4", "pool": "#2ca02c", "linear": "#9467bd", "add": "#d62728",
-           "cat": "#ff7f0e", "input": "#333333", "other": "#8c8c8c"}
+ELEMENTWISE_TYPES = (
+    "ReLU",
+    "ReLU6",
+    "LeakyReLU",
+    "GELU",
+    "SiLU",
+    "Hardswish",
+    "Sigmoid",
+    "Tanh",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Dropout",
+    "Dropout2d",
+    "Identity",
+)
+_COLORS = {
+    "conv": "#1f77b4",
+    "pool": "#2ca02c",
+    "linear": "#9467bd",
+    "add": "#d62728",
+    "cat": "#ff7f0e",
+    "input": "#333333",
+    "other": "#8c8c8c",
+}
 
 
 def _records(table: LayerTable | Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -50,8 +70,10 @@ def _records(table: LayerTable | Sequence[Mapping[str, Any]]) -> list[Mapping[st
         return list(table.records())
     if isinstance(table, Sequence) and all(isinstance(r, Mapping) for r in table):
         return list(table)
-    raise TypeError(f"table must be a LayerTable (from vizkit.summarize) or its records(), "
-                    f"got {type(table).__name__}: pass vk.summarize(model, input_size)")
+    raise TypeError(
+        f"table must be a LayerTable (from vizkit.summarize) or its records(), "
+        f"got {type(table).__name__}: pass vk.summarize(model, input_size)"
+    )
 
 
 def _count(n: float, unit: str = "") -> str:
@@ -98,8 +120,10 @@ def layer_bars_figure(
     known = set(rows[0]) if rows else set(BAR_METRICS)
     bad = [m for m in metrics if m not in known]
     if bad or not metrics:
-        raise ValueError(f"metrics {bad or metrics!r} not understood; allowed: "
-                         f"{sorted(BAR_METRICS)} (or any numeric key of records())")
+        raise ValueError(
+            f"metrics {bad or metrics!r} not understood; allowed: "
+            f"{sorted(BAR_METRICS)} (or any numeric key of records())"
+        )
 
     def value(r: Mapping[str, Any], m: str) -> float:
         if m == "activation_bytes" and r.get("inplace"):
@@ -110,26 +134,49 @@ def layer_bars_figure(
     if skip_empty:
         rows = [r for r in rows if any(value(r, m) for m in metrics)]
     if not rows:
-        raise ValueError("no layer with a nonzero metric to draw: pass skip_empty=False or a "
-                         "table whose model ran (summarize(model, input_size))")
+        raise ValueError(
+            "no layer with a nonzero metric to draw: pass skip_empty=False or a "
+            "table whose model ran (summarize(model, input_size))"
+        )
     names = [str(r.get("label") or r["name"]) for r in rows]  # own rows: "layer1.0 (own)"
-    hover = [f"{n} ({r['type']})<br>output {tuple(r['output_shape'])}"
-             for n, r in zip(names, rows, strict=True)]
-    fig = make_subplots(rows=len(metrics), cols=1, shared_xaxes=True, vertical_spacing=0.04,
-                        subplot_titles=[BAR_METRICS.get(m, m) for m in metrics])
+    hover = [
+        f"{n} ({r['type']})<br>output {tuple(r['output_shape'])}"
+        for n, r in zip(names, rows, strict=True)
+    ]
+    fig = make_subplots(
+        rows=len(metrics),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.04,
+        subplot_titles=[BAR_METRICS.get(m, m) for m in metrics],
+    )
     totals = {}
     for i, m in enumerate(metrics):
         ys = [value(r, m) for r in rows]
         totals[m] = sum(ys)
-        fig.add_trace(go.Bar(x=names, y=ys, name=BAR_METRICS.get(m, m), hovertext=hover,
-                             hovertemplate="%{hovertext}<br>%{y:,.0f}<extra></extra>"),
-                      row=i + 1, col=1)
-    default = " · ".join(f"{BAR_METRICS.get(m, m).split(' (')[0]} "
-                         f"{_count(t, 'B' if m.endswith('bytes') else '')}"
-                         for m, t in totals.items())
-    fig.update_layout(title=title or default, showlegend=False, bargap=0.15,
-                      height=180 + 200 * len(metrics), margin={"l": 60, "r": 20, "t": 70},
-                      meta={"layers": names, "totals": totals})
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=ys,
+                name=BAR_METRICS.get(m, m),
+                hovertext=hover,
+                hovertemplate="%{hovertext}<br>%{y:,.0f}<extra></extra>",
+            ),
+            row=i + 1,
+            col=1,
+        )
+    default = " · ".join(
+        f"{BAR_METRICS.get(m, m).split(' (')[0]} {_count(t, 'B' if m.endswith('bytes') else '')}"
+        for m, t in totals.items()
+    )
+    fig.update_layout(
+        title=title or default,
+        showlegend=False,
+        bargap=0.15,
+        height=180 + 200 * len(metrics),
+        margin={"l": 60, "r": 20, "t": 70},
+        meta={"layers": names, "totals": totals},
+    )
     fig.update_xaxes(tickangle=-60, tickfont={"size": 9})
     return fig
 
@@ -146,8 +193,9 @@ def _category(node: Any) -> str:
     return "other"
 
 
-def _fold(nodes: Sequence[Any], edges: Iterable[tuple[int, int]], hide: Sequence[str]
-          ) -> tuple[list[Any], list[tuple[int, int]]]:
+def _fold(
+    nodes: Sequence[Any], edges: Iterable[tuple[int, int]], hide: Sequence[str]
+) -> tuple[list[Any], list[tuple[int, int]]]:
     """Drop nodes of the ``hide`` types, joining each one's parents to its children."""
     kept = [n for n in nodes if not (n.kind == "module" and n.type in hide)]
     keep = {n.id for n in kept}
@@ -191,11 +239,14 @@ def architecture_figure(
         ValueError: the graph is empty (the table was built without a recorded graph).
     """
     if not hasattr(table, "nodes") or not hasattr(table, "edges"):
-        raise TypeError(f"table must be a LayerTable from vizkit.summarize, got "
-                        f"{type(table).__name__}")
+        raise TypeError(
+            f"table must be a LayerTable from vizkit.summarize, got {type(table).__name__}"
+        )
     if not table.nodes:
-        raise ValueError("the table has no dataflow graph (nodes is empty): build it with "
-                         "vk.summarize(model, input_size)")
+        raise ValueError(
+            "the table has no dataflow graph (nodes is empty): build it with "
+            "vk.summarize(model, input_size)"
+        )
     nodes, edges = _fold(table.nodes, table.edges, tuple(hide_types))
     parents: dict[int, list[int]] = {n.id: [] for n in nodes}
     children: dict[int, list[int]] = {n.id: [] for n in nodes}
@@ -217,8 +268,11 @@ def architecture_figure(
             starts = [c for c in children[p] if by_id[c].kind != "merge"]
             k = starts.index(n.id) if n.id in starts else 0
             lane[n.id] = lane[p] + 0.8 * (k - (len(starts) - 1) / 2)
-    skips = [(a, b) for a, b in edges
-             if by_id[b].kind == "merge" and depth[b] - depth[a] > 1 and lane[a] == lane[b]]
+    skips = [
+        (a, b)
+        for a, b in edges
+        if by_id[b].kind == "merge" and depth[b] - depth[a] > 1 and lane[a] == lane[b]
+    ]
     plain = [e for e in edges if e not in skips]
     fig = go.Figure()
     xs: list[float | None] = []
@@ -226,40 +280,78 @@ def architecture_figure(
     for a, b in plain:
         xs += [lane[a], lane[b], None]
         ys += [-depth[a], -depth[b], None]
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="dataflow", hoverinfo="skip",
-                             line={"color": "#b0b0b0", "width": 1.5}))
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name="dataflow",
+            hoverinfo="skip",
+            line={"color": "#b0b0b0", "width": 1.5},
+        )
+    )
     xs, ys = [], []
     for a, b in skips:
         bow = lane[a] + 0.6
         xs += [lane[a], bow, bow, lane[b], None]
         ys += [-depth[a], -depth[a] - 0.6, -depth[b] + 0.6, -depth[b], None]
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="skip connection",
-                             hoverinfo="skip", line={"color": _COLORS["add"], "dash": "dot"}))
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name="skip connection",
+            hoverinfo="skip",
+            line={"color": _COLORS["add"], "dash": "dot"},
+        )
+    )
     for cat, color in _COLORS.items():
         group = [n for n in nodes if _category(n) == cat]
         if not group:
             continue
-        fig.add_trace(go.Scatter(
-            x=[lane[n.id] for n in group], y=[-depth[n.id] for n in group], mode="markers",
-            name=cat, marker={"color": color, "size": 11 if cat in ("add", "cat") else 9,
-                              "symbol": "diamond" if cat in ("add", "cat") else "circle"},
-            hovertext=[f"{n.name} ({n.type})<br>output {n.output_shape}" for n in group],
-            hovertemplate="%{hovertext}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[lane[n.id] for n in group],
+                y=[-depth[n.id] for n in group],
+                mode="markers",
+                name=cat,
+                marker={
+                    "color": color,
+                    "size": 11 if cat in ("add", "cat") else 9,
+                    "symbol": "diamond" if cat in ("add", "cat") else "circle",
+                },
+                hovertext=[f"{n.name} ({n.type})<br>output {n.output_shape}" for n in group],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
     seen: set[str] = set()
     for n in nodes:  # one label per top-level block, at its first node
         head = n.name.split(".")[0]
         if head not in seen and n.kind != "input":
             seen.add(head)
-            fig.add_annotation(x=min(lane.values()) - 0.5, y=-depth[n.id], text=head,
-                               showarrow=False, xanchor="right", font={"size": 10})
+            fig.add_annotation(
+                x=min(lane.values()) - 0.5,
+                y=-depth[n.id],
+                text=head,
+                showarrow=False,
+                xanchor="right",
+                font={"size": 10},
+            )
     levels = max(depth.values()) + 1
     merges = sum(n.kind == "merge" for n in nodes)
     fig.update_layout(
-        title=title or f"dataflow: {len(nodes)} nodes, {merges} merges, "
-        f"{len(skips)} identity skips",
-        height=max(320, 120 + 24 * levels), width=620, plot_bgcolor="white",
+        title=title
+        or f"dataflow: {len(nodes)} nodes, {merges} merges, {len(skips)} identity skips",
+        height=max(320, 120 + 24 * levels),
+        width=620,
+        plot_bgcolor="white",
         xaxis={"visible": False, "range": [min(lane.values()) - 2.2, max(lane.values()) + 1.2]},
-        yaxis={"visible": False}, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
-        meta={"positions": {n.id: [lane[n.id], depth[n.id]] for n in nodes},
-              "edges": [list(e) for e in edges], "skips": [list(e) for e in skips]})
+        yaxis={"visible": False},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        meta={
+            "positions": {n.id: [lane[n.id], depth[n.id]] for n in nodes},
+            "edges": [list(e) for e in edges],
+            "skips": [list(e) for e in skips],
+        },
+    )
     return fig

@@ -15,8 +15,7 @@ from plotly.subplots import make_subplots
 
 __all__ = ["smooth", "training_comparison_figure"]
 
-COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6",
-          "#9d755d")
+COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d")
 
 
 def smooth(values: Sequence[float], window: int) -> list[float]:
@@ -47,8 +46,9 @@ def smooth(values: Sequence[float], window: int) -> list[float]:
     return ((c[idx] - c[lo]) / (idx - lo)).tolist()
 
 
-def training_comparison_figure(runs: Sequence[Any], *, smoothing: int = 5,
-                               title: str = "Training comparison") -> go.Figure:
+def training_comparison_figure(
+    runs: Sequence[Any], *, smoothing: int = 5, title: str = "Training comparison"
+) -> go.Figure:
     """Training loss (left, log scale) and validation accuracy (right) of several runs.
 
     Args:
@@ -66,8 +66,11 @@ def training_comparison_figure(runs: Sequence[Any], *, smoothing: int = 5,
     """
     if not runs:
         raise ValueError("runs is empty: pass the list compare_training returned")
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        f"training loss (moving average of {smoothing})", "validation accuracy"))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=(f"training loss (moving average of {smoothing})", "validation accuracy"),
+    )
     for i, run in enumerate(runs):
         h, color = run.history, COLORS[i % len(COLORS)]
         label = run.label
@@ -77,16 +80,40 @@ def training_comparison_figure(runs: Sequence[Any], *, smoothing: int = 5,
         if getattr(run, "steps", None) is not None:
             extra.append(f"{run.steps} steps")
         legend = f"{label} ({', '.join(extra)})" if extra else label
-        fig.add_trace(go.Scatter(x=list(h.steps), y=smooth(h.losses, smoothing), mode="lines",
-                                 line={"color": color}, name=legend, legendgroup=label,
-                                 meta=f"{label} loss"), 1, 1)
-        fig.add_trace(go.Scatter(x=list(h.eval_steps), y=list(h.eval_accuracies),
-                                 mode="lines+markers", line={"color": color}, name=legend,
-                                 legendgroup=label, showlegend=False,
-                                 meta=f"{label} accuracy"), 1, 2)
+        fig.add_trace(
+            go.Scatter(
+                x=list(h.steps),
+                y=smooth(h.losses, smoothing),
+                mode="lines",
+                line={"color": color},
+                name=legend,
+                legendgroup=label,
+                meta=f"{label} loss",
+            ),
+            1,
+            1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=list(h.eval_steps),
+                y=list(h.eval_accuracies),
+                mode="lines+markers",
+                line={"color": color},
+                name=legend,
+                legendgroup=label,
+                showlegend=False,
+                meta=f"{label} accuracy",
+            ),
+            1,
+            2,
+        )
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(type="log", row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"}, height=400,
-                      width=980, margin={"t": 70, "b": 50})
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        height=400,
+        width=980,
+        margin={"t": 70, "b": 50},
+    )
     return fig

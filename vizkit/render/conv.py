@@ -49,8 +49,14 @@ class ConvScene:
 
     DYNAMIC = ("kernel", "products", "sums", "cover", "window", "current")
 
-    def __init__(self, trace: ConvTrace, *, sample: int = 0, numbers: bool | None = None,
-                 running_sum: bool | None = None) -> None:
+    def __init__(
+        self,
+        trace: ConvTrace,
+        *,
+        sample: int = 0,
+        numbers: bool | None = None,
+        running_sum: bool | None = None,
+    ) -> None:
         channels = trace.input.shape[-3]
         out_channels, cg, kh, kw = trace.weight.shape
         if channels > MAX_LANES or out_channels > MAX_OUT_CHANNELS:
@@ -61,8 +67,9 @@ class ConvScene:
             )
         batch = trace.input.shape[0] if trace.batched else 1
         if not 0 <= sample < batch:
-            raise ValueError(f"sample {sample} is outside the batch of {batch}: use 0 … "
-                             f"{batch - 1}")
+            raise ValueError(
+                f"sample {sample} is outside the batch of {batch}: use 0 … {batch - 1}"
+            )
         self.trace = trace
         self.sample = sample
         geo = trace.geometry
@@ -126,13 +133,14 @@ class ConvScene:
             hover.append(row)
         return cat, hover
 
-    def _stack(self, planes: Sequence[np.ndarray | None], lane_h: int, rows: int,
-               cols: int) -> np.ndarray:
+    def _stack(
+        self, planes: Sequence[np.ndarray | None], lane_h: int, rows: int, cols: int
+    ) -> np.ndarray:
         """Stack per-lane planes vertically with NaN gaps (a missing plane is all NaN)."""
         out = np.full((lane_h * (len(planes) - 1) + rows, cols), np.nan)
         for i, plane in enumerate(planes):
             if plane is not None:
-                out[i * lane_h:i * lane_h + plane.shape[0], :plane.shape[1]] = plane
+                out[i * lane_h : i * lane_h + plane.shape[0], : plane.shape[1]] = plane
         return out
 
     def static_traces(self) -> list[g.Trace]:
@@ -144,30 +152,62 @@ class ConvScene:
         for c in range(self.channels):
             for r in range(self.lane_h if c < self.channels - 1 else self.hp):
                 if r < self.hp:
-                    hovers.append([f"channel {c}: {h} = {g.fmt(values[c * self.lane_h + r, j])}"
-                                   for j, h in enumerate(hover[r])])
+                    hovers.append(
+                        [
+                            f"channel {c}: {h} = {g.fmt(values[c * self.lane_h + r, j])}"
+                            for j, h in enumerate(hover[r])
+                        ]
+                    )
                 else:
                     hovers.append([""] * self.wp)
-        inputs = g.heatmap(cats, x0=0, y0=0, name="input", colorscale=g.category_scale(),
-                           zmin=-0.5, zmax=3.5, hovertext=hovers, font_size=self.font,
-                           text=g.fmt_grid(values) if self.numbers else None)
+        inputs = g.heatmap(
+            cats,
+            x0=0,
+            y0=0,
+            name="input",
+            colorscale=g.category_scale(),
+            zmin=-0.5,
+            zmax=3.5,
+            hovertext=hovers,
+            font_size=self.font,
+            text=g.fmt_grid(values) if self.numbers else None,
+        )
         out = self._stack(list(self.output), self.out_h, self.ho, self.wo)
         lo, hi = float(np.nanmin(self.output)), float(np.nanmax(self.output))
-        output = g.heatmap(out, x0=self.x_out, y0=0, name="output", colorscale=g.SEQUENTIAL,
-                           zmin=lo, zmax=hi if hi > lo else lo + 1, font_size=self.font,
-                           text=g.fmt_grid(out) if self.wo <= 24 else None,
-                           hovertext=[[f"output = {t}" for t in row] for row in g.fmt_grid(out)])
+        output = g.heatmap(
+            out,
+            x0=self.x_out,
+            y0=0,
+            name="output",
+            colorscale=g.SEQUENTIAL,
+            zmin=lo,
+            zmax=hi if hi > lo else lo + 1,
+            font_size=self.font,
+            text=g.fmt_grid(out) if self.wo <= 24 else None,
+            hovertext=[[f"output = {t}" for t in row] for row in g.fmt_grid(out)],
+        )
         order = np.arange(self.n_steps, dtype=float).reshape(self.out_channels, self.ho, self.wo)
-        cover = g.heatmap(self._stack(list(order), self.out_h, self.ho, self.wo),
-                          x0=self.x_out, y0=0, name="cover", colorscale=g.reveal_scale(0, 1),
-                          zmin=-0.5, zmax=self.n_steps - 0.5)
+        cover = g.heatmap(
+            self._stack(list(order), self.out_h, self.ho, self.wo),
+            x0=self.x_out,
+            y0=0,
+            name="cover",
+            colorscale=g.reveal_scale(0, 1),
+            zmin=-0.5,
+            zmax=self.n_steps - 0.5,
+        )
         cover["xgap"] = cover["ygap"] = 0
-        heads = [(-0.5, -1.0, "padded input" + (" (lane = input channel)"
-                                                if self.channels > 1 else ""))]
-        heads += [(self.x_kernel - 0.5, -1.0, "kernel"), (self.x_products - 0.5, -1.0,
-                                                          "products")]
-        heads += [(self.x_out - 0.5, -1.0, "output" + (" (one grid per filter)"
-                                                       if self.out_channels > 1 else ""))]
+        heads = [
+            (-0.5, -1.0, "padded input" + (" (lane = input channel)" if self.channels > 1 else ""))
+        ]
+        heads += [(self.x_kernel - 0.5, -1.0, "kernel"), (self.x_products - 0.5, -1.0, "products")]
+        heads += [
+            (
+                self.x_out - 0.5,
+                -1.0,
+                "output" + (" (one grid per filter)" if self.out_channels > 1 else ""),
+            )
+        ]
         for c in range(self.channels):
             y = c * self.lane_h + (self.hp - 1) / 2
             heads.append((self.x_kernel - 1.9, y, "⊙"))
@@ -180,8 +220,10 @@ class ConvScene:
         if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
             raise TypeError(f"step must be an int, got {step!r} ({type(step).__name__})")
         if not 0 <= step < self.n_steps:
-            raise IndexError(f"step {step} is out of range: this drawing has {self.n_steps} "
-                             f"steps (0 … {self.n_steps - 1})")
+            raise IndexError(
+                f"step {step} is out of range: this drawing has {self.n_steps} "
+                f"steps (0 … {self.n_steps - 1})"
+            )
         return int(step)
 
     def step_traces(self, step: int) -> list[g.Trace]:
@@ -198,9 +240,17 @@ class ConvScene:
             for j in range(self.cg):
                 lanes[group * self.cg + j] = ks[j]
             kernel = self._stack(lanes, self.lane_h, self.kh, self.kw)
-            cached = g.heatmap(kernel, x0=self.x_kernel, y0=0, name="kernel",
-                               colorscale=g.DIVERGING, zmin=-self.wmax, zmax=self.wmax,
-                               text=g.fmt_grid(kernel), font_size=self.font)
+            cached = g.heatmap(
+                kernel,
+                x0=self.x_kernel,
+                y0=0,
+                name="kernel",
+                colorscale=g.DIVERGING,
+                zmin=-self.wmax,
+                zmax=self.wmax,
+                text=g.fmt_grid(kernel),
+                font_size=self.font,
+            )
             self._kernels[out_channel] = cached
         return cached
 
@@ -216,15 +266,17 @@ class ConvScene:
         t, geo = self.trace, self.geometry
         n = len(steps)
         flat = np.asarray(steps, dtype=np.intp) + self.offset
-        _, ko, rows, cols = np.unravel_index(flat, (max(len(t.input) if t.batched else 1, 1),
-                                                    self.out_channels, self.ho, self.wo))
+        _, ko, rows, cols = np.unravel_index(
+            flat, (max(len(t.input) if t.batched else 1, 1), self.out_channels, self.ho, self.wo)
+        )
         (sh, sw), (dh, dw) = geo.stride, geo.dilation
         kg = self.out_channels // t.groups
-        chans = (ko // kg)[:, None] * self.cg + np.arange(self.cg)[None]        # (n, cg)
-        tap_r = rows[:, None] * sh + np.arange(self.kh)[None] * dh               # (n, kh)
-        tap_c = cols[:, None] * sw + np.arange(self.kw)[None] * dw               # (n, kw)
-        windows = self.padded[chans[:, :, None, None], tap_r[:, None, :, None],
-                              tap_c[:, None, None, :]]                            # (n, cg, kh, kw)
+        chans = (ko // kg)[:, None] * self.cg + np.arange(self.cg)[None]  # (n, cg)
+        tap_r = rows[:, None] * sh + np.arange(self.kh)[None] * dh  # (n, kh)
+        tap_c = cols[:, None] * sw + np.arange(self.kw)[None] * dw  # (n, kw)
+        windows = self.padded[
+            chans[:, :, None, None], tap_r[:, None, :, None], tap_c[:, None, None, :]
+        ]  # (n, cg, kh, kw)
         products = windows * t.weight[ko]
         sums = products.sum(axis=(2, 3))
         bias = np.zeros(n) if t.bias is None else np.asarray(t.bias)[ko]
@@ -244,10 +296,17 @@ class ConvScene:
         zobj[np.isnan(z)] = None
         sum_labels, total_labels = g.fmt_array(sums), g.fmt_array(totals)
         bias_labels = g.fmt_array(bias)
-        products_base = g.heatmap(np.zeros((1, 1)), x0=self.x_products, y0=0, name="products",
-                                  colorscale=g.DIVERGING, zmin=-self.pmax, zmax=self.pmax,
-                                  text=[[""]], font_size=self.font if not self.running_sum
-                                  else 10)
+        products_base = g.heatmap(
+            np.zeros((1, 1)),
+            x0=self.x_products,
+            y0=0,
+            name="products",
+            colorscale=g.DIVERGING,
+            zmin=-self.pmax,
+            zmax=self.pmax,
+            text=[[""]],
+            font_size=self.font if not self.running_sum else 10,
+        )
         sums_base = g.labels("sums", [], size=12, anchor="middle right")
         window_base = g.outline("window", g.WINDOW_COLOR, g.WINDOW_FILL)
         current_base = g.outline("current", g.OUTPUT_COLOR, width=3.5)
@@ -256,10 +315,14 @@ class ConvScene:
         y_total = min(max(self.cg - 1, 0) * self.lane_h + self.kh + 0.6, self.height - 1)
         has_bias = t.bias is not None
         # Window squares: every tap of every lane, as None-separated closed polygons.
-        cell_r = (chans[:, :, None, None] * self.lane_h + tap_r[:, None, :, None]
-                  + np.zeros((1, 1, 1, self.kw), np.intp)).reshape(n, -1)
-        cell_c = np.broadcast_to(tap_c[:, None, None, :], (n, self.cg, self.kh, self.kw)
-                                 ).reshape(n, -1)
+        cell_r = (
+            chans[:, :, None, None] * self.lane_h
+            + tap_r[:, None, :, None]
+            + np.zeros((1, 1, 1, self.kw), np.intp)
+        ).reshape(n, -1)
+        cell_c = np.broadcast_to(tap_c[:, None, None, :], (n, self.cg, self.kh, self.kw)).reshape(
+            n, -1
+        )
         wx, wy = g.polygons_array(cell_r, cell_c)
         out_r = ko * self.out_h + rows
         cx, cy = g.polygons_array(out_r[:, None], self.x_out + cols[:, None])
@@ -269,18 +332,28 @@ class ConvScene:
             bias_text = f" + {bias_labels[i]} (bias)" if has_bias else ""
             expr = partials + bias_text if self.cg > 1 or has_bias else ""
             text = [f"→ {v}" for v in sum_labels[i]]
-            text.append(f"out[{ko[i]}, {rows[i]}, {cols[i]}] = "
-                        f"{expr + ' = ' if expr else ''}<b>{total_labels[i]}</b>")
-            result.append([
-                self._kernel_trace(int(ko[i])),
-                {**products_base, "z": zobj[i].tolist(), "text": ptext[i].tolist()},
-                {**sums_base, "x": [*sum_x, self.x_products - 0.5],
-                 "y": [*sum_y[i], y_total], "text": text},
-                {"type": "heatmap",
-                 "colorscale": g.reveal_scale(int(steps[i]) + 1, self.n_steps)},
-                {**window_base, "x": wx[i], "y": wy[i]},
-                {**current_base, "x": cx[i], "y": cy[i]},
-            ])
+            text.append(
+                f"out[{ko[i]}, {rows[i]}, {cols[i]}] = "
+                f"{expr + ' = ' if expr else ''}<b>{total_labels[i]}</b>"
+            )
+            result.append(
+                [
+                    self._kernel_trace(int(ko[i])),
+                    {**products_base, "z": zobj[i].tolist(), "text": ptext[i].tolist()},
+                    {
+                        **sums_base,
+                        "x": [*sum_x, self.x_products - 0.5],
+                        "y": [*sum_y[i], y_total],
+                        "text": text,
+                    },
+                    {
+                        "type": "heatmap",
+                        "colorscale": g.reveal_scale(int(steps[i]) + 1, self.n_steps),
+                    },
+                    {**window_base, "x": wx[i], "y": wy[i]},
+                    {**current_base, "x": cx[i], "y": cy[i]},
+                ]
+            )
         return result
 
     @property
@@ -297,37 +370,51 @@ class ConvScene:
 
     def frame(self, step: int) -> dict[str, Any]:
         """One plotly frame: the dynamic traces of step ``step`` and their indices."""
-        return {"name": str(step), "data": self.step_traces(step),
-                "traces": self.dynamic_indices}
+        return {"name": str(step), "data": self.step_traces(step), "traces": self.dynamic_indices}
 
     def frames(self, steps: Sequence[int]) -> list[dict[str, Any]]:
         """:meth:`frame` for many steps, built together (see :meth:`steps_traces`)."""
         checked = [self._check_step(k) for k in steps]
-        return [{"name": str(k), "data": data, "traces": self.dynamic_indices}
-                for k, data in zip(checked, self.steps_traces(checked), strict=True)]
+        return [
+            {"name": str(k), "data": data, "traces": self.dynamic_indices}
+            for k, data in zip(checked, self.steps_traces(checked), strict=True)
+        ]
 
     def title(self) -> str:
         """Caption: the torch line, the output-size formula with numbers, the parameter count."""
         geo, t = self.geometry, self.trace
-        kind = "true convolution (kernel flipped)" if t.flipped else "convolution " \
-            "(PyTorch's cross-correlation)"
-        code = geo.torch_code(self.channels, self.out_channels, groups=t.groups,
-                              bias=t.bias is not None)
+        kind = (
+            "true convolution (kernel flipped)"
+            if t.flipped
+            else "convolution (PyTorch's cross-correlation)"
+        )
+        code = geo.torch_code(
+            self.channels, self.out_channels, groups=t.groups, bias=t.bias is not None
+        )
         lines = geo.formula().splitlines()
-        formula = lines[0] if lines[0][5:] == lines[1][5:] and geo.input_size[0] == \
-            geo.input_size[1] else "   ".join(lines)
+        formula = (
+            lines[0]
+            if lines[0][5:] == lines[1][5:] and geo.input_size[0] == geo.input_size[1]
+            else "   ".join(lines)
+        )
         if formula is lines[0]:
             formula = formula.replace("H_out", "H_out = W_out", 1)
         weights = self.kh * self.kw * self.cg * self.out_channels
         bias = self.out_channels if t.bias is not None else 0
-        params = (f"parameters F·F·D·K{' + K' if bias else ''} = {self.kh}·{self.kw}·{self.cg}·"
-                  f"{self.out_channels}{f' + {bias}' if bias else ''} = {weights + bias}")
-        text = f"<b>2D {kind}</b>   <span style='font-family:monospace'>{code}</span><br>" \
-               f"{formula}   ·   {params}"
+        params = (
+            f"parameters F·F·D·K{' + K' if bias else ''} = {self.kh}·{self.kw}·{self.cg}·"
+            f"{self.out_channels}{f' + {bias}' if bias else ''} = {weights + bias}"
+        )
+        text = (
+            f"<b>2D {kind}</b>   <span style='font-family:monospace'>{code}</span><br>"
+            f"{formula}   ·   {params}"
+        )
         unread_r, unread_c = geo.unread_input
         if unread_r or unread_c:
-            text += (f"<br><span style='color:#8a5a00'>never read (greyed): input rows "
-                     f"{list(unread_r)}, columns {list(unread_c)}</span>")
+            text += (
+                f"<br><span style='color:#8a5a00'>never read (greyed): input rows "
+                f"{list(unread_r)}, columns {list(unread_c)}</span>"
+            )
         return text
 
     def layout(self) -> dict[str, Any]:
@@ -335,8 +422,9 @@ class ConvScene:
         return g.axes_layout(self.width, self.height, self.title())
 
 
-def conv_figure(trace: ConvTrace, step: int = 0, *, sample: int = 0,
-                numbers: bool | None = None) -> go.Figure:
+def conv_figure(
+    trace: ConvTrace, step: int = 0, *, sample: int = 0, numbers: bool | None = None
+) -> go.Figure:
     """One step of a convolution as a still figure (no animation frames).
 
     Args:

@@ -85,38 +85,54 @@ def _sample(name: str, f: Signal, t: np.ndarray, dt: float) -> tuple[np.ndarray,
             values[int(np.argmin(np.abs(t)))] = 1.0 / dt
             return values, "spike δ(t)"
         if f not in PRESETS:
-            raise ValueError(f"{name} {f!r} is not a preset: use one of "
-                             f"{', '.join(repr(p) for p in ['spike', *PRESETS])}, a function "
-                             "of t (numpy in, numpy out) or an array of samples")
+            raise ValueError(
+                f"{name} {f!r} is not a preset: use one of "
+                f"{', '.join(repr(p) for p in ['spike', *PRESETS])}, a function "
+                "of t (numpy in, numpy out) or an array of samples"
+            )
         return PRESETS[f](t), f
     if callable(f):
         label = getattr(f, "__name__", "f")
         try:
             values = np.asarray(f(t), dtype=float)
         except Exception as err:
-            raise ValueError(f"{name} failed when called on the time grid (a numpy array of "
-                             f"{len(t)} times): {err}. Write it with numpy operations, e.g. "
-                             "lambda t: np.exp(-t**2)") from err
+            raise ValueError(
+                f"{name} failed when called on the time grid (a numpy array of "
+                f"{len(t)} times): {err}. Write it with numpy operations, e.g. "
+                "lambda t: np.exp(-t**2)"
+            ) from err
         if values.shape == ():
             values = np.full_like(t, float(values))
         if values.shape != t.shape:
-            raise ValueError(f"{name}(t) returned shape {values.shape} for {len(t)} times: "
-                             "return one value per time (use numpy, not math)")
+            raise ValueError(
+                f"{name}(t) returned shape {values.shape} for {len(t)} times: "
+                "return one value per time (use numpy, not math)"
+            )
         return values, "<lambda>" if label == "<lambda>" else f"{label}(t)"
     try:
         values = np.asarray(f, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a preset name, a callable or an array of samples, got "
-                        f"{type(f).__name__}") from None
+        raise TypeError(
+            f"{name} must be a preset name, a callable or an array of samples, got "
+            f"{type(f).__name__}"
+        ) from None
     if values.ndim != 1 or values.shape != t.shape:
-        raise ValueError(f"{name} has shape {values.shape} but the grid has {len(t)} samples: "
-                         f"pass samples={values.size} (arrays are sampled on "
-                         "np.linspace(t_min, t_max, samples))")
+        raise ValueError(
+            f"{name} has shape {values.shape} but the grid has {len(t)} samples: "
+            f"pass samples={values.size} (arrays are sampled on "
+            "np.linspace(t_min, t_max, samples))"
+        )
     return values, "samples"
 
 
-def sample_convolution(x: Signal = "box", w: Signal = "box", *, t_min: float = -2.0,
-                       t_max: float = 2.0, samples: int = 201) -> SampledConvolution:
+def sample_convolution(
+    x: Signal = "box",
+    w: Signal = "box",
+    *,
+    t_min: float = -2.0,
+    t_max: float = 2.0,
+    samples: int = 201,
+) -> SampledConvolution:
     """Sample ``x`` and ``w`` on ``np.linspace(t_min, t_max, samples)`` and convolve them.
 
     ``y(τ) ≈ dt · Σ_i x[i] · w[m − i]``: the discrete convolution from
@@ -149,34 +165,52 @@ def sample_convolution(x: Signal = "box", w: Signal = "box", *, t_min: float = -
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 3:
         raise ValueError(f"samples {samples!r} must be an int ≥ 3: use e.g. samples=201")
     if not t_max > t_min:
-        raise ValueError(f"t_max {t_max} must be larger than t_min {t_min}: e.g. t_min=-2, "
-                         "t_max=2")
+        raise ValueError(f"t_max {t_max} must be larger than t_min {t_min}: e.g. t_min=-2, t_max=2")
     t = np.linspace(t_min, t_max, samples)
     dt = float(t[1] - t[0])
     xs, x_name = _sample("x", x, t, dt)
     ws, w_name = _sample("w", w, t, dt)
     support = np.flatnonzero(ws)
     if support.size == 0:
-        raise ValueError("w is zero at every grid time: the convolution is 0; choose a kernel "
-                         f"that is non-zero somewhere in [{t_min}, {t_max}]")
+        raise ValueError(
+            "w is zero at every grid time: the convolution is 0; choose a kernel "
+            f"that is non-zero somewhere in [{t_min}, {t_max}]"
+        )
     lo, hi = int(support[0]), int(support[-1])
-    kernel, kernel_t = ws[lo:hi + 1], t[lo:hi + 1]
+    kernel, kernel_t = ws[lo : hi + 1], t[lo : hi + 1]
     trace = conv1d_trace(xs[None], kernel[None, None], padding="full", flip=True)
     y = dt * np.asarray(trace.output[0])
     tau = t[0] + kernel_t[0] + dt * np.arange(y.size)
-    return SampledConvolution(t=t, x=xs, kernel_t=kernel_t, kernel=kernel, dt=dt, tau=tau,
-                              y=y, trace=trace, names=(x_name, w_name))
+    return SampledConvolution(
+        t=t,
+        x=xs,
+        kernel_t=kernel_t,
+        kernel=kernel,
+        dt=dt,
+        tau=tau,
+        y=y,
+        trace=trace,
+        names=(x_name, w_name),
+    )
 
 
 def _closed(times: np.ndarray, values: np.ndarray, dt: float) -> tuple[list, list]:
     """A curve over a support, dropped to zero half a step outside it (box edges show)."""
-    return ([float(times[0]) - dt / 2, *times.tolist(), float(times[-1]) + dt / 2],
-            [0.0, *values.tolist(), 0.0])
+    return (
+        [float(times[0]) - dt / 2, *times.tolist(), float(times[-1]) + dt / 2],
+        [0.0, *values.tolist(), 0.0],
+    )
 
 
-def continuous_conv_animation(x: Signal = "box", w: Signal = "box", *, t_min: float = -2.0,
-                              t_max: float = 2.0, samples: int = 201,
-                              frames: int = 41) -> go.Figure:
+def continuous_conv_animation(
+    x: Signal = "box",
+    w: Signal = "box",
+    *,
+    t_min: float = -2.0,
+    t_max: float = 2.0,
+    samples: int = 201,
+    frames: int = 41,
+) -> go.Figure:
     """Animate ``y(τ) = ∫ x(t) w(τ − t) dt``: the flipped window slides, the product is shaded.
 
     Args:
@@ -224,37 +258,90 @@ def continuous_conv_animation(x: Signal = "box", w: Signal = "box", *, t_min: fl
         return [
             {"type": "scatter", "x": wx, "y": wy},
             {"type": "scatter", "x": px, "y": py},
-            {"type": "scatter", "x": s.tau[:m + 1], "y": s.y[:m + 1]},
+            {"type": "scatter", "x": s.tau[: m + 1], "y": s.y[: m + 1]},
             {"type": "scatter", "x": [tau], "y": [float(s.y[m])]},
             {"type": "scatter", "x": [tau, tau], "y": [-10 * top, 10 * top]},
-            {"type": "scatter", "x": [tau], "y": [y_hi * 1.12],
-             "text": [f"τ = {tau:.2f}   y(τ) = shaded area = {g.fmt(float(s.y[m]))}"]},
+            {
+                "type": "scatter",
+                "x": [tau],
+                "y": [y_hi * 1.12],
+                "text": [f"τ = {tau:.2f}   y(τ) = shaded area = {g.fmt(float(s.y[m]))}"],
+            },
         ]
 
     x_name, w_name = s.names
     static = [
-        {"type": "scatter", "name": f"x(t): {x_name}", "x": s.t, "y": s.x, "mode": "lines",
-         "line": {"color": X_COLOR, "width": 2.5}, "xaxis": "x", "yaxis": "y"},
+        {
+            "type": "scatter",
+            "name": f"x(t): {x_name}",
+            "x": s.t,
+            "y": s.x,
+            "mode": "lines",
+            "line": {"color": X_COLOR, "width": 2.5},
+            "xaxis": "x",
+            "yaxis": "y",
+        },
     ]
     styles = [
-        {"name": f"w(τ − t): {w_name}, flipped and shifted", "mode": "lines",
-         "line": {"color": W_COLOR, "width": 2.5}, "xaxis": "x", "yaxis": "y"},
-        {"name": "x(t) · w(τ − t)", "mode": "lines", "fill": "tozeroy", "fillcolor": P_COLOR,
-         "line": {"color": "rgba(148, 103, 189, 0.9)", "width": 1}, "xaxis": "x", "yaxis": "y"},
-        {"name": "y(τ) = (x ∗ w)(τ)", "mode": "lines", "line": {"color": Y_COLOR, "width": 3},
-         "xaxis": "x2", "yaxis": "y2"},
-        {"name": "current τ", "mode": "markers", "marker": {"color": Y_COLOR, "size": 10},
-         "xaxis": "x2", "yaxis": "y2", "showlegend": False},
-        {"name": "τ", "mode": "lines", "line": {"color": "#888", "width": 1, "dash": "dot"},
-         "xaxis": "x", "yaxis": "y", "showlegend": False, "hoverinfo": "skip"},
-        {"name": "value", "mode": "text", "textposition": "middle center",
-         "textfont": {"size": 13}, "xaxis": "x2", "yaxis": "y2", "showlegend": False,
-         "hoverinfo": "skip", "cliponaxis": False},
+        {
+            "name": f"w(τ − t): {w_name}, flipped and shifted",
+            "mode": "lines",
+            "line": {"color": W_COLOR, "width": 2.5},
+            "xaxis": "x",
+            "yaxis": "y",
+        },
+        {
+            "name": "x(t) · w(τ − t)",
+            "mode": "lines",
+            "fill": "tozeroy",
+            "fillcolor": P_COLOR,
+            "line": {"color": "rgba(148, 103, 189, 0.9)", "width": 1},
+            "xaxis": "x",
+            "yaxis": "y",
+        },
+        {
+            "name": "y(τ) = (x ∗ w)(τ)",
+            "mode": "lines",
+            "line": {"color": Y_COLOR, "width": 3},
+            "xaxis": "x2",
+            "yaxis": "y2",
+        },
+        {
+            "name": "current τ",
+            "mode": "markers",
+            "marker": {"color": Y_COLOR, "size": 10},
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "showlegend": False,
+        },
+        {
+            "name": "τ",
+            "mode": "lines",
+            "line": {"color": "#888", "width": 1, "dash": "dot"},
+            "xaxis": "x",
+            "yaxis": "y",
+            "showlegend": False,
+            "hoverinfo": "skip",
+        },
+        {
+            "name": "value",
+            "mode": "text",
+            "textposition": "middle center",
+            "textfont": {"size": 13},
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "cliponaxis": False,
+        },
     ]
-    first = [{**style, **trace} for style, trace in zip(styles, dynamic(int(chosen[0])),
-                                                         strict=True)]
-    frame_list = [{"name": str(k), "data": dynamic(int(m)), "traces": [1, 2, 3, 4, 5, 6]}
-                  for k, m in enumerate(chosen)]
+    first = [
+        {**style, **trace} for style, trace in zip(styles, dynamic(int(chosen[0])), strict=True)
+    ]
+    frame_list = [
+        {"name": str(k), "data": dynamic(int(m)), "traces": [1, 2, 3, 4, 5, 6]}
+        for k, m in enumerate(chosen)
+    ]
     controls = g.animation_controls([f["name"] for f in frame_list], "frame")
     for step, m in zip(controls["sliders"][0]["steps"], chosen, strict=True):
         step["label"] = f"{float(s.tau[m]):.2f}"
@@ -263,20 +350,31 @@ def continuous_conv_animation(x: Signal = "box", w: Signal = "box", *, t_min: fl
     controls["sliders"][0]["y"] = -0.16
     span = [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)]
     layout = {
-        "title": {"text": "continuous convolution  y(τ) = ∫ x(t) · w(τ − t) dt  "
-                          "<span style='font-size:12px'>(flip w, shift it by τ, multiply, "
-                          "integrate: the shaded area)</span>", "x": 0.01, "y": 0.98,
-                  "yanchor": "top"},
+        "title": {
+            "text": "continuous convolution  y(τ) = ∫ x(t) · w(τ − t) dt  "
+            "<span style='font-size:12px'>(flip w, shift it by τ, multiply, "
+            "integrate: the shaded area)</span>",
+            "x": 0.01,
+            "y": 0.98,
+            "yanchor": "top",
+        },
         "xaxis": {"range": span, "anchor": "y", "title": {"text": "t"}},
-        "yaxis": {"domain": [0.55, 1.0], "range": [min(0.0, -0.1 * top, float(s.x.min()),
-                                                        float(s.kernel.min())), 1.15 * top],
-                  "zeroline": True},
+        "yaxis": {
+            "domain": [0.55, 1.0],
+            "range": [min(0.0, -0.1 * top, float(s.x.min()), float(s.kernel.min())), 1.15 * top],
+            "zeroline": True,
+        },
         "xaxis2": {"range": span, "anchor": "y2", "title": {"text": "τ"}},
-        "yaxis2": {"domain": [0.0, 0.38], "range": [y_lo - 0.1 * (y_hi - y_lo),
-                                                     y_hi + 0.25 * (y_hi - y_lo)]},
-        "height": 560, "width": 860, "margin": {"t": 95, "b": 150, "l": 50, "r": 20},
+        "yaxis2": {
+            "domain": [0.0, 0.38],
+            "range": [y_lo - 0.1 * (y_hi - y_lo), y_hi + 0.25 * (y_hi - y_lo)],
+        },
+        "height": 560,
+        "width": 860,
+        "margin": {"t": 95, "b": 150, "l": 50, "r": 20},
         "legend": {"orientation": "h", "x": 0.0, "y": 1.02, "yanchor": "bottom"},
-        "plot_bgcolor": "white", "meta": {"steps": [int(m) for m in chosen]},
+        "plot_bgcolor": "white",
+        "meta": {"steps": [int(m) for m in chosen]},
         **controls,
     }
     return g.build_figure(static + first, layout, frame_list)

@@ -46,9 +46,11 @@ def _as_plane(name: str, value: object) -> np.ndarray:
     if a.ndim == 4 and a.shape[:2] == (1, 1):
         a = a[0, 0]
     if a.ndim != 2:
-        raise ValueError(f"{name} has shape {a.shape}: pass one 2D plane (H, W) (or (1, H, W) "
-                         f"for x, (1, 1, kH, kW) for w); for channels use "
-                         "vizkit.render.conv.conv_animation")
+        raise ValueError(
+            f"{name} has shape {a.shape}: pass one 2D plane (H, W) (or (1, H, W) "
+            f"for x, (1, 1, kH, kW) for w); for channels use "
+            "vizkit.render.conv.conv_animation"
+        )
     return a
 
 
@@ -78,9 +80,13 @@ def correlation_check(x: object, w: object, *, padding: int | str = 0) -> Correl
     conv = conv2d_trace(plane[None], kernel[None, None], padding=padding, flip=True)
     flipped = kernel[::-1, ::-1].copy()
     diff = float(np.max(np.abs(conv.output - xcorr.output))) if conv.output.size else 0.0
-    return CorrelationCheck(cross_correlation=xcorr, convolution=conv, flipped_kernel=flipped,
-                            symmetric=bool(np.array_equal(kernel, flipped)),
-                            max_difference=diff)
+    return CorrelationCheck(
+        cross_correlation=xcorr,
+        convolution=conv,
+        flipped_kernel=flipped,
+        symmetric=bool(np.array_equal(kernel, flipped)),
+        max_difference=diff,
+    )
 
 
 def conv_vs_xcorr_animation(x: object, w: object, *, padding: int | str = 0) -> go.Figure:
@@ -121,7 +127,7 @@ def conv_vs_xcorr_animation(x: object, w: object, *, padding: int | str = 0) -> 
 
     def stack(planes: list[np.ndarray], h: int, w_: int) -> np.ndarray:
         out = np.full((row_h + h, w_), np.nan)
-        out[:h], out[row_h:row_h + h] = planes[0], planes[1]
+        out[:h], out[row_h : row_h + h] = planes[0], planes[1]
         return out
 
     vmax = float(np.nanmax(np.abs(padded))) or 1.0
@@ -131,18 +137,45 @@ def conv_vs_xcorr_animation(x: object, w: object, *, padding: int | str = 0) -> 
     inputs = stack([padded, padded], hp, wp)
     kernels = stack([xc.weight[0, 0], cv.weight[0, 0]], kh, kw)
     traces: list[g.Trace] = [
-        g.heatmap(np.where(np.isnan(inputs), np.nan, np.abs(inputs)), x0=0, y0=0, name="input",
-                  colorscale=g.SEQUENTIAL, zmin=0, zmax=vmax, text=g.fmt_grid(inputs)),
-        g.heatmap(kernels, x0=x_kernel, y0=0, name="kernel", colorscale=g.DIVERGING,
-                  zmin=-kmax, zmax=kmax, text=g.fmt_grid(kernels)),
-        g.heatmap(outs, x0=x_out, y0=0, name="output", colorscale=g.DIVERGING, zmin=-omax,
-                  zmax=omax, text=g.fmt_grid(outs)),
+        g.heatmap(
+            np.where(np.isnan(inputs), np.nan, np.abs(inputs)),
+            x0=0,
+            y0=0,
+            name="input",
+            colorscale=g.SEQUENTIAL,
+            zmin=0,
+            zmax=vmax,
+            text=g.fmt_grid(inputs),
+        ),
+        g.heatmap(
+            kernels,
+            x0=x_kernel,
+            y0=0,
+            name="kernel",
+            colorscale=g.DIVERGING,
+            zmin=-kmax,
+            zmax=kmax,
+            text=g.fmt_grid(kernels),
+        ),
+        g.heatmap(
+            outs,
+            x0=x_out,
+            y0=0,
+            name="output",
+            colorscale=g.DIVERGING,
+            zmin=-omax,
+            zmax=omax,
+            text=g.fmt_grid(outs),
+        ),
     ]
-    heads = [(-0.5, -1.0, "cross-correlation = F.conv2d(x, w): slide w as it is"),
-             (-0.5, row_h - 1.0, "convolution = F.conv2d(x, w.flip(-1, -2)): flip w, then "
-                                 "slide"),
-             (x_kernel - 0.5, kh + 0.3, "w"), (x_kernel - 0.5, row_h + kh + 0.3, "w flipped"),
-             (x_out - 0.5, ho + 0.3, "output"), (x_out - 0.5, row_h + ho + 0.3, "output")]
+    heads = [
+        (-0.5, -1.0, "cross-correlation = F.conv2d(x, w): slide w as it is"),
+        (-0.5, row_h - 1.0, "convolution = F.conv2d(x, w.flip(-1, -2)): flip w, then slide"),
+        (x_kernel - 0.5, kh + 0.3, "w"),
+        (x_kernel - 0.5, row_h + kh + 0.3, "w flipped"),
+        (x_out - 0.5, ho + 0.3, "output"),
+        (x_out - 0.5, row_h + ho + 0.3, "output"),
+    ]
     traces.append(g.labels("headings", heads, size=12, anchor="middle right"))
     traces[-1]["textposition"] = "middle right"
 
@@ -155,21 +188,29 @@ def conv_vs_xcorr_animation(x: object, w: object, *, padding: int | str = 0) -> 
             currents.append((i * row_h + r, x_out + c))
         wx, wy = g.cell_polygons(windows)
         cx, cy = g.cell_polygons(currents)
-        return [{**g.outline("window", g.WINDOW_COLOR, g.WINDOW_FILL), "x": wx, "y": wy},
-                {**g.outline("current", g.OUTPUT_COLOR, width=3.5), "x": cx, "y": cy}]
+        return [
+            {**g.outline("window", g.WINDOW_COLOR, g.WINDOW_FILL), "x": wx, "y": wy},
+            {**g.outline("current", g.OUTPUT_COLOR, width=3.5), "x": cx, "y": cy},
+        ]
 
     n = ho * wo
     frames = [{"name": str(k), "data": dynamic(k), "traces": [4, 5]} for k in range(n)]
-    verdict = ("the kernel is symmetric, so both are equal" if check.symmetric else
-               f"they differ by up to {g.fmt(check.max_difference)}: the kernel is not "
-               "symmetric")
-    title = ("convolution vs cross-correlation: PyTorch's Conv2d computes the "
-             f"<b>cross-correlation</b><br>{verdict};<br>a true convolution is "
-             "F.conv2d with the flipped kernel")
+    verdict = (
+        "the kernel is symmetric, so both are equal"
+        if check.symmetric
+        else f"they differ by up to {g.fmt(check.max_difference)}: the kernel is not symmetric"
+    )
+    title = (
+        "convolution vs cross-correlation: PyTorch's Conv2d computes the "
+        f"<b>cross-correlation</b><br>{verdict};<br>a true convolution is "
+        "F.conv2d with the flipped kernel"
+    )
     layout = g.axes_layout(x_out + wo, row_h + max(hp, kh, ho) + 0.5, title)
     layout["width"] = max(layout["width"], 720)
-    layout["meta"] = {"cross_correlation": xc.output[0].tolist(),
-                      "convolution": cv.output[0].tolist(),
-                      "max_difference": check.max_difference}
+    layout["meta"] = {
+        "cross_correlation": xc.output[0].tolist(),
+        "convolution": cv.output[0].tolist(),
+        "max_difference": check.max_difference,
+    }
     layout |= g.animation_controls([f["name"] for f in frames], "output cell")
     return g.build_figure(traces + dynamic(0), layout, frames)

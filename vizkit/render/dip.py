@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 __all__ = [
     "dip_images_figure",
+    "dip_results_figure",
     "psnr_curve_figure",
     "snapshots_figure",
     "to_uint8",
@@ -37,13 +38,19 @@ def to_uint8(image: Any) -> np.ndarray:
     if a.ndim == 2:
         a = np.repeat(a[:, :, None], 3, axis=2)
     if a.ndim != 3 or a.shape[2] != 3:
-        raise ValueError(f"image of shape {a.shape} is not (H, W) or (H, W, 3): pass an image "
-                         "with channels last")
+        raise ValueError(
+            f"image of shape {a.shape} is not (H, W) or (H, W, 3): pass an image with channels last"
+        )
     return (np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
-def dip_images_figure(images: Mapping[str, Any], *, columns: int | None = None,
-                      size: int = 260, title: str | None = None) -> go.Figure:
+def dip_images_figure(
+    images: Mapping[str, Any],
+    *,
+    columns: int | None = None,
+    size: int = 260,
+    title: str | None = None,
+) -> go.Figure:
     """Images side by side (input, result, reference...), titled by their keys.
 
     Args:
@@ -60,17 +67,56 @@ def dip_images_figure(images: Mapping[str, Any], *, columns: int | None = None,
     names = list(images)
     cols = columns or len(names)
     rows = -(-len(names) // cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names,
-                        horizontal_spacing=0.01, vertical_spacing=0.06)
+    fig = make_subplots(
+        rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.01, vertical_spacing=0.06
+    )
     for i, name in enumerate(names):
-        fig.add_trace(go.Image(z=to_uint8(images[name]), name=name, hoverinfo="skip"),
-                      row=i // cols + 1, col=i % cols + 1)
+        fig.add_trace(
+            go.Image(z=to_uint8(images[name]), name=name, hoverinfo="skip"),
+            row=i // cols + 1,
+            col=i % cols + 1,
+        )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    fig.update_layout(width=size * cols + 40, height=int(size * rows * 1.05) + 70,
-                      margin={"l": 10, "r": 10, "t": 70 if title else 40, "b": 10},
-                      title=title)
+    fig.update_layout(
+        width=size * cols + 40,
+        height=int(size * rows * 1.05) + 70,
+        margin={"l": 10, "r": 10, "t": 70 if title else 40, "b": 10},
+        title=title,
+    )
     return fig
+
+
+def dip_results_figure(
+    results: Mapping[str, Any],
+    *,
+    before: Mapping[str, Any] | None = None,
+    columns: int | None = None,
+    size: int = 260,
+    title: str | None = None,
+) -> go.Figure:
+    """Fits side by side: each one's best image, titled with its label and PSNR when known.
+
+    Args:
+        results: Label → fit result (anything with ``best_image`` and ``best_psnr``, e.g.
+            :class:`vizkit.dip.FitResult`; ``best_psnr`` is ``None`` without a clean image).
+        before: Title → image panels shown first (the corrupted input, the mask …).
+        columns: Panels per row (default: all in one row).
+        size: Panel width in pixels.
+        title: Figure title.
+
+    Returns:
+        ``go.Figure`` as :func:`dip_images_figure` draws it, ``before`` first, then one panel
+        per result titled ``"label (28.1 dB)"`` (or just ``"label"``).
+
+    Raises:
+        ValueError: No panels at all.
+    """
+    panels = dict(before or {})
+    for label, result in results.items():
+        best = getattr(result, "best_psnr", None)
+        panels[label if best is None else f"{label} ({best:.1f} dB)"] = result.best_image
+    return dip_images_figure(panels, columns=columns, size=size, title=title)
 
 
 def update_image(fig: go.Figure, index: int, image: Any, title: str | None = None) -> None:
@@ -86,8 +132,12 @@ def _xy(history: Sequence[Any], attr: str) -> tuple[list[int], list[float]]:
     return [s for s, _ in pairs], [v for _, v in pairs]
 
 
-def psnr_curve_figure(history: Sequence[Any] = (), *, reference_psnr: float | None = None,
-                      title: str = "PSNR against the clean image") -> go.Figure:
+def psnr_curve_figure(
+    history: Sequence[Any] = (),
+    *,
+    reference_psnr: float | None = None,
+    title: str = "PSNR against the clean image",
+) -> go.Figure:
     """PSNR against steps: the raw output's curve rises, peaks and falls as the net starts
     fitting the noise; the averaged output's curve stays near the peak.
 
@@ -104,13 +154,19 @@ def psnr_curve_figure(history: Sequence[Any] = (), *, reference_psnr: float | No
     fig = go.Figure()
     fig.add_trace(go.Scatter(name="output", mode="lines", line={"width": 1}))
     fig.add_trace(go.Scatter(name="averaged output", mode="lines", line={"width": 2}))
-    fig.add_trace(go.Scatter(name="best", mode="markers", marker={"size": 10,
-                                                                  "symbol": "star"}))
+    fig.add_trace(go.Scatter(name="best", mode="markers", marker={"size": 10, "symbol": "star"}))
     if reference_psnr is not None:
-        fig.add_hline(y=reference_psnr, line_dash="dot",
-                      annotation_text=f"input {reference_psnr:.2f} dB")
-    fig.update_layout(title=title, xaxis_title="step", yaxis_title="PSNR (dB)", height=330,
-                      width=760, margin={"t": 50, "b": 40})
+        fig.add_hline(
+            y=reference_psnr, line_dash="dot", annotation_text=f"input {reference_psnr:.2f} dB"
+        )
+    fig.update_layout(
+        title=title,
+        xaxis_title="step",
+        yaxis_title="PSNR (dB)",
+        height=330,
+        width=760,
+        margin={"t": 50, "b": 40},
+    )
     update_psnr_curve(fig, history)
     return fig
 
@@ -148,19 +204,50 @@ def snapshots_figure(snapshots: Sequence[Any], *, title: str = "snapshots") -> g
     def label(s: Any) -> str:
         return f"step {s.step}" + (f" · {s.psnr:.2f} dB" if s.psnr is not None else "")
 
-    frames = [go.Frame(data=[go.Image(z=to_uint8(s.image))], name=str(s.step),
-                       layout={"title": f"{title}: {label(s)}"}) for s in snapshots]
-    fig = go.Figure(data=[go.Image(z=to_uint8(snapshots[0].image), hoverinfo="skip")],
-                    frames=frames)
-    steps = [{"label": str(s.step), "method": "animate",
-              "args": [[str(s.step)], {"mode": "immediate", "frame": {"duration": 0},
-                                       "transition": {"duration": 0}}]} for s in snapshots]
+    frames = [
+        go.Frame(
+            data=[go.Image(z=to_uint8(s.image))],
+            name=str(s.step),
+            layout={"title": f"{title}: {label(s)}"},
+        )
+        for s in snapshots
+    ]
+    fig = go.Figure(
+        data=[go.Image(z=to_uint8(snapshots[0].image), hoverinfo="skip")], frames=frames
+    )
+    steps = [
+        {
+            "label": str(s.step),
+            "method": "animate",
+            "args": [
+                [str(s.step)],
+                {"mode": "immediate", "frame": {"duration": 0}, "transition": {"duration": 0}},
+            ],
+        }
+        for s in snapshots
+    ]
     fig.update_layout(
-        title=f"{title}: {label(snapshots[0])}", width=420, height=500,
-        xaxis={"visible": False}, yaxis={"visible": False},
+        title=f"{title}: {label(snapshots[0])}",
+        width=420,
+        height=500,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
         sliders=[{"steps": steps, "currentvalue": {"prefix": "step "}, "pad": {"t": 30}}],
-        updatemenus=[{"type": "buttons", "showactive": False, "x": 0, "y": -0.05,
-                      "buttons": [{"label": "▶", "method": "animate",
-                                   "args": [None, {"frame": {"duration": 300}}]}]}],
-        margin={"l": 10, "r": 10, "t": 50, "b": 10})
+        updatemenus=[
+            {
+                "type": "buttons",
+                "showactive": False,
+                "x": 0,
+                "y": -0.05,
+                "buttons": [
+                    {
+                        "label": "▶",
+                        "method": "animate",
+                        "args": [None, {"frame": {"duration": 300}}],
+                    }
+                ],
+            }
+        ],
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     return fig

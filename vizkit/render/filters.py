@@ -57,16 +57,28 @@ def filter_grid_figure(grid: FilterGrid, *, title: str | None = None) -> go.Figu
     fig = go.Figure(image_trace(grid.image, hovertemplate=_hover(grid)))
     fig.update_layout(
         title={"text": title or grid.title, "x": 0.01, "xanchor": "left"},
-        width=width, height=height, margin={"l": 20, "r": 20, "t": 50, "b": 60},
-        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"},
+        width=width,
+        height=height,
+        margin={"l": 20, "r": 20, "t": 50, "b": 60},
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x"},
         annotations=[_caption(grid.caption)],
     )
     return fig
 
 
 def _caption(text: str) -> dict[str, Any]:
-    return {"text": f"<i>{text}</i>", "xref": "paper", "yref": "paper", "x": 0, "y": -0.02,
-            "xanchor": "left", "yanchor": "top", "showarrow": False, "font": {"size": 11}}
+    return {
+        "text": f"<i>{text}</i>",
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": -0.02,
+        "xanchor": "left",
+        "yanchor": "top",
+        "showarrow": False,
+        "font": {"size": 11},
+    }
 
 
 def filter_evolution_figure(
@@ -103,8 +115,9 @@ def filter_evolution_figure(
         for g, name in zip(grids, names, strict=True)
     ]
     _, height = _size(grids[0].image.shape)
-    fig.update_layout(**animation_controls(names, label="step"), height=height + 90,
-                      margin={"b": 150})
+    fig.update_layout(
+        **animation_controls(names, label="step"), height=height + 90, margin={"b": 150}
+    )
     fig.layout.annotations[0].y = -0.02
     return fig
 
@@ -127,16 +140,17 @@ def filter_banks_figure(
     if not grids:
         raise ValueError("grids is empty: pass at least one name → FilterGrid")
     names = list(grids)
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names,
-                        horizontal_spacing=0.04)
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.04)
     for i, name in enumerate(names, start=1):
         fig.add_trace(image_trace(grids[name].image, hovertemplate=_hover(grids[name])), 1, i)
         fig.update_xaxes(visible=False, row=1, col=i)
         fig.update_yaxes(visible=False, scaleanchor=f"x{'' if i == 1 else i}", row=1, col=i)
     captions = "<br>".join(f"{n}: {grids[n].caption}" for n in names)
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left"}, width=330 * len(names) + 40,
-        height=460, margin={"l": 20, "r": 20, "t": 70, "b": 90},
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        width=330 * len(names) + 40,
+        height=460,
+        margin={"l": 20, "r": 20, "t": 70, "b": 90},
     )
     fig.add_annotation(_caption(captions) | {"y": -0.04})
     return fig

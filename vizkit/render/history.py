@@ -14,8 +14,9 @@ import plotly.graph_objects as go
 __all__ = ["accuracy_bubble_figure", "ilsvrc_history_figure"]
 
 
-def accuracy_bubble_figure(rows: Sequence[Mapping[str, Any]], *, title: str | None = None
-                           ) -> go.Figure:
+def accuracy_bubble_figure(
+    rows: Sequence[Mapping[str, Any]], *, title: str | None = None
+) -> go.Figure:
     """Top-1 accuracy against operations, bubble area ∝ parameters (Canziani et al. 2016).
 
     Args:
@@ -39,22 +40,40 @@ def accuracy_bubble_figure(rows: Sequence[Mapping[str, Any]], *, title: str | No
             raise ValueError(f"row {dict(r)!r} lacks {missing}; each row needs {list(need)}")
     params = np.array([float(r["params"]) for r in rows])
     size = 12 + 48 * np.sqrt(params / params.max())  # area ∝ parameters
-    fig = go.Figure(go.Scatter(
-        x=[r["gmacs"] for r in rows], y=[r["top1"] for r in rows], mode="markers+text",
-        text=[r["name"] for r in rows], textposition="top center",
-        customdata=params / 1e6, marker={"size": size, "sizemode": "diameter", "opacity": 0.6,
-                                         "color": np.log10(params), "colorscale": "Viridis"},
-        hovertemplate="%{text}<br>%{x:.2f} G MACs · top-1 %{y:.1f}%<br>"
-                      "%{customdata:.1f} M params<extra></extra>"))
-    fig.update_layout(title=title or "ImageNet top-1 accuracy vs operations (bubble area = "
-                      "parameters), after Canziani et al. 2016",
-                      xaxis={"title": "G multiply-adds per 224×224 image", "type": "log"},
-                      yaxis={"title": "top-1 accuracy (%)"}, height=520, width=760)
+    fig = go.Figure(
+        go.Scatter(
+            x=[r["gmacs"] for r in rows],
+            y=[r["top1"] for r in rows],
+            mode="markers+text",
+            text=[r["name"] for r in rows],
+            textposition="top center",
+            customdata=params / 1e6,
+            marker={
+                "size": size,
+                "sizemode": "diameter",
+                "opacity": 0.6,
+                "color": np.log10(params),
+                "colorscale": "Viridis",
+            },
+            hovertemplate="%{text}<br>%{x:.2f} G MACs · top-1 %{y:.1f}%<br>"
+            "%{customdata:.1f} M params<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title
+        or "ImageNet top-1 accuracy vs operations (bubble area = "
+        "parameters), after Canziani et al. 2016",
+        xaxis={"title": "G multiply-adds per 224×224 image", "type": "log"},
+        yaxis={"title": "top-1 accuracy (%)"},
+        height=520,
+        width=760,
+    )
     return fig
 
 
-def ilsvrc_history_figure(history: Mapping[str, Any] | Sequence[Mapping[str, Any]], *,
-                          title: str | None = None) -> go.Figure:
+def ilsvrc_history_figure(
+    history: Mapping[str, Any] | Sequence[Mapping[str, Any]], *, title: str | None = None
+) -> go.Figure:
     """ILSVRC classification winners' top-5 error by year, as bars.
 
     Args:
@@ -75,15 +94,35 @@ def ilsvrc_history_figure(history: Mapping[str, Any] | Sequence[Mapping[str, Any
     for e in entries:
         if not all(k in e for k in ("year", "model", "top5_error")):
             raise ValueError(f"entry {dict(e)!r} needs 'year', 'model' and 'top5_error'")
-    fig = go.Figure(go.Bar(
-        x=[f"{e['year']}<br>{e['model'].split(' (')[0]}" for e in entries],
-        y=[e["top5_error"] for e in entries], text=[f"{e['top5_error']}%" for e in entries],
-        textposition="outside", marker={"color": ["#1f77b4" if e["year"] >= 2012 else "#aaaaaa"
-                                                  for e in entries]},
-        hovertext=[e["model"] for e in entries], hovertemplate="%{hovertext}<extra></extra>"))
-    fig.update_layout(title=title or "ILSVRC top-5 error of the winning entry (grey: before "
-                      "CNNs)", yaxis={"title": "top-5 error (%)"}, height=440, width=760,
-                      annotations=[{"text": f"source: {source}", "showarrow": False,
-                                    "xref": "paper", "yref": "paper", "x": 0, "y": -0.22,
-                                    "font": {"size": 9}, "xanchor": "left"}] if source else [])
+    fig = go.Figure(
+        go.Bar(
+            x=[f"{e['year']}<br>{e['model'].split(' (')[0]}" for e in entries],
+            y=[e["top5_error"] for e in entries],
+            text=[f"{e['top5_error']}%" for e in entries],
+            textposition="outside",
+            marker={"color": ["#1f77b4" if e["year"] >= 2012 else "#aaaaaa" for e in entries]},
+            hovertext=[e["model"] for e in entries],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title or "ILSVRC top-5 error of the winning entry (grey: before CNNs)",
+        yaxis={"title": "top-5 error (%)"},
+        height=440,
+        width=760,
+        annotations=[
+            {
+                "text": f"source: {source}",
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": -0.22,
+                "font": {"size": 9},
+                "xanchor": "left",
+            }
+        ]
+        if source
+        else [],
+    )
     return fig

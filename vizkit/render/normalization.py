@@ -1,7 +1,7 @@
 """Normalisation figures: BatchNorm's statistics step by step, and the four normalisations' axes.
 
-Data in: a :class:`vizkit.inspect.batchnorm.BatchNormTrace`, and label arrays from
-:func:`vizkit.inspect.normalization.normalization_sets` (this module never imports torch).
+Data in: a :class:`vizkit.demos.batchnorm.BatchNormTrace`, and label arrays from
+:func:`vizkit.demos.normalization.normalization_sets` (this module never imports torch).
 """
 
 from __future__ import annotations
@@ -14,15 +14,22 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 if TYPE_CHECKING:
-    from vizkit.inspect.batchnorm import BatchNormTrace
+    from vizkit.demos.batchnorm import BatchNormTrace
 
-__all__ = ["batchnorm_figure", "batchnorm_modes_figure", "normalization_axes_figure",
-           "reduced_axes_from_labels"]
+__all__ = [
+    "batchnorm_figure",
+    "batchnorm_modes_figure",
+    "normalization_axes_figure",
+    "reduced_axes_from_labels",
+]
 
-COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6",
-          "#9d755d")
-TITLES = {"batch": "Batch Norm", "layer": "Layer Norm", "instance": "Instance Norm",
-          "group": "Group Norm"}
+COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d")
+TITLES = {
+    "batch": "Batch Norm",
+    "layer": "Layer Norm",
+    "instance": "Instance Norm",
+    "group": "Group Norm",
+}
 
 
 def batchnorm_figure(trace: BatchNormTrace, *, max_channels: int = 4) -> go.Figure:
@@ -33,7 +40,7 @@ def batchnorm_figure(trace: BatchNormTrace, *, max_channels: int = 4) -> go.Figu
     ``running_mean`` / ``running_var`` buffers — they sit on the lines.
 
     Args:
-        trace: From :func:`vizkit.inspect.batchnorm.batchnorm_trace`.
+        trace: From :func:`vizkit.demos.batchnorm.batchnorm_trace`.
         max_channels: Draw at most this many channels (the first ones).
 
     Returns:
@@ -47,34 +54,72 @@ def batchnorm_figure(trace: BatchNormTrace, *, max_channels: int = 4) -> go.Figu
         raise ValueError(f"max_channels {max_channels} must be >= 1")
     steps = list(range(1, len(trace.steps) + 1))
     momentum = "cumulative average" if trace.momentum is None else f"momentum={trace.momentum}"
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        "mean per channel", "variance per channel (unbiased)"))
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("mean per channel", "variance per channel (unbiased)")
+    )
     for c in range(min(max_channels, trace.num_channels)):
         color = COLORS[c % len(COLORS)]
-        for col, (batch, hand, torch_) in enumerate((
-            ("batch_mean", "running_mean", "torch_running_mean"),
-            ("batch_var_unbiased", "running_var", "torch_running_var"),
-        ), start=1):
+        for col, (batch, hand, torch_) in enumerate(
+            (
+                ("batch_mean", "running_mean", "torch_running_mean"),
+                ("batch_var_unbiased", "running_var", "torch_running_var"),
+            ),
+            start=1,
+        ):
             show = col == 1
-            fig.add_trace(go.Scatter(
-                x=steps, y=[float(getattr(s, batch)[c]) for s in trace.steps], mode="markers",
-                marker={"color": color, "size": 7}, name=f"c{c} batch", legendgroup=f"c{c}",
-                showlegend=show), 1, col)
-            fig.add_trace(go.Scatter(
-                x=steps, y=[float(getattr(s, hand)[c]) for s in trace.steps], mode="lines",
-                line={"color": color}, name=f"c{c} running (by hand)", legendgroup=f"c{c}",
-                showlegend=show), 1, col)
-            fig.add_trace(go.Scatter(
-                x=steps, y=[float(getattr(s, torch_)[c]) for s in trace.steps],
-                mode="markers", marker={"color": color, "size": 12, "symbol": "circle-open"},
-                name=f"c{c} running (torch)", legendgroup=f"c{c}", showlegend=show), 1, col)
+            fig.add_trace(
+                go.Scatter(
+                    x=steps,
+                    y=[float(getattr(s, batch)[c]) for s in trace.steps],
+                    mode="markers",
+                    marker={"color": color, "size": 7},
+                    name=f"c{c} batch",
+                    legendgroup=f"c{c}",
+                    showlegend=show,
+                ),
+                1,
+                col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=steps,
+                    y=[float(getattr(s, hand)[c]) for s in trace.steps],
+                    mode="lines",
+                    line={"color": color},
+                    name=f"c{c} running (by hand)",
+                    legendgroup=f"c{c}",
+                    showlegend=show,
+                ),
+                1,
+                col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=steps,
+                    y=[float(getattr(s, torch_)[c]) for s in trace.steps],
+                    mode="markers",
+                    marker={"color": color, "size": 12, "symbol": "circle-open"},
+                    name=f"c{c} running (torch)",
+                    legendgroup=f"c{c}",
+                    showlegend=show,
+                ),
+                1,
+                col,
+            )
     worst = max(s.output_error for s in trace.steps)
     fig.update_xaxes(title_text="step (batch)")
     fig.update_layout(
-        title={"text": f"BatchNorm2d, {momentum}, {trace.count} values per channel per batch "
-                       f"(N·H·W); by hand vs torch: max |Δ| = {worst:.1e}",
-               "x": 0.01, "xanchor": "left", "font": {"size": 14}},
-        height=380, width=960, margin={"t": 80, "b": 50})
+        title={
+            "text": f"BatchNorm2d, {momentum}, {trace.count} values per channel per batch "
+            f"(N·H·W); by hand vs torch: max |Δ| = {worst:.1e}",
+            "x": 0.01,
+            "xanchor": "left",
+            "font": {"size": 14},
+        },
+        height=380,
+        width=960,
+        margin={"t": 80, "b": 50},
+    )
     return fig
 
 
@@ -82,7 +127,7 @@ def batchnorm_modes_figure(trace: BatchNormTrace) -> go.Figure:
     """The same batch normalised in training mode (batch statistics) and eval mode (running).
 
     Args:
-        trace: From :func:`vizkit.inspect.batchnorm.batchnorm_trace`.
+        trace: From :func:`vizkit.demos.batchnorm.batchnorm_trace`.
 
     Returns:
         ``go.Figure``: per-channel output mean (left) and standard deviation (right), one bar
@@ -92,20 +137,45 @@ def batchnorm_modes_figure(trace: BatchNormTrace) -> go.Figure:
     channels = [f"c{c}" for c in range(trace.num_channels)]
     fig = make_subplots(rows=1, cols=2, subplot_titles=("output mean", "output std"))
     for name, mean, std, color in (
-        ("train (batch statistics)", trace.train_output_mean, trace.train_output_std,
-         COLORS[0]),
+        ("train (batch statistics)", trace.train_output_mean, trace.train_output_std, COLORS[0]),
         ("eval (running statistics)", trace.eval_output_mean, trace.eval_output_std, COLORS[1]),
     ):
-        fig.add_trace(go.Bar(x=channels, y=np.asarray(mean).tolist(), name=name,
-                             marker_color=color, legendgroup=name), 1, 1)
-        fig.add_trace(go.Bar(x=channels, y=np.asarray(std).tolist(), name=name,
-                             marker_color=color, legendgroup=name, showlegend=False), 1, 2)
+        fig.add_trace(
+            go.Bar(
+                x=channels,
+                y=np.asarray(mean).tolist(),
+                name=name,
+                marker_color=color,
+                legendgroup=name,
+            ),
+            1,
+            1,
+        )
+        fig.add_trace(
+            go.Bar(
+                x=channels,
+                y=np.asarray(std).tolist(),
+                name=name,
+                marker_color=color,
+                legendgroup=name,
+                showlegend=False,
+            ),
+            1,
+            2,
+        )
     fig.add_hline(y=0, line_dash="dot", row=1, col=1)
     fig.add_hline(y=1, line_dash="dot", row=1, col=2)
     fig.update_layout(
-        title={"text": f"train vs eval mode after {len(trace.steps)} steps", "x": 0.01,
-               "xanchor": "left"},
-        barmode="group", height=340, width=900, margin={"t": 70, "b": 40})
+        title={
+            "text": f"train vs eval mode after {len(trace.steps)} steps",
+            "x": 0.01,
+            "xanchor": "left",
+        },
+        barmode="group",
+        height=340,
+        width=900,
+        margin={"t": 70, "b": 40},
+    )
     return fig
 
 
@@ -141,8 +211,9 @@ def reduced_axes_from_labels(labels: np.ndarray) -> list[str]:
     return names
 
 
-def _cell(x0: float, y0: float, ux: tuple[float, float], uy: tuple[float, float]
-          ) -> list[float | None]:
+def _cell(
+    x0: float, y0: float, ux: tuple[float, float], uy: tuple[float, float]
+) -> list[float | None]:
     """Corners of a parallelogram from (x0, y0) spanned by ux, uy, closed, then a gap."""
     xs = [x0, x0 + ux[0], x0 + ux[0] + uy[0], x0 + uy[0], x0, None]
     ys = [y0, y0 + ux[1], y0 + ux[1] + uy[1], y0 + uy[1], y0, None]
@@ -150,7 +221,9 @@ def _cell(x0: float, y0: float, ux: tuple[float, float], uy: tuple[float, float]
 
 
 def normalization_axes_figure(
-    sets: Mapping[str, np.ndarray], *, highlight: tuple[int, int, int, int] = (0, 0, 0, 0),
+    sets: Mapping[str, np.ndarray],
+    *,
+    highlight: tuple[int, int, int, int] = (0, 0, 0, 0),
     depth: tuple[float, float] = (0.55, 0.45),
 ) -> go.Figure:
     """The cube picture of Wu & He's Figure 2: which values share one mean and variance.
@@ -163,7 +236,7 @@ def normalization_axes_figure(
     Args:
         sets: Panel title key (``"batch"``, ``"layer"``, ``"instance"``, ``"group"`` or any
             name) → ``(N, C, H, W)`` integer labels from
-            :func:`vizkit.inspect.normalization.normalization_sets`.
+            :func:`vizkit.demos.normalization.normalization_sets`.
         highlight: ``(n, c, h, w)`` of the element whose set is coloured.
         depth: Screen offset of one step along ``C`` (oblique projection).
 
@@ -184,8 +257,9 @@ def normalization_axes_figure(
     if len(shapes) != 1 or len(next(iter(shapes))) != 4:
         raise ValueError(f"all label arrays must share one (N, C, H, W) shape, got {shapes}")
     n_, c_, h_, w_ = next(iter(shapes))
-    if len(highlight) != 4 or not all(0 <= i < s for i, s in zip(highlight, (n_, c_, h_, w_),
-                                                                  strict=True)):
+    if len(highlight) != 4 or not all(
+        0 <= i < s for i, s in zip(highlight, (n_, c_, h_, w_), strict=True)
+    ):
         raise ValueError(f"highlight {highlight} lies outside the shape {(n_, c_, h_, w_)}")
     s_ = h_ * w_
     dx, dy = depth
@@ -193,14 +267,15 @@ def normalization_axes_figure(
     for k, a in arrays.items():
         reduced = reduced_axes_from_labels(a)
         titles.append(f"{TITLES.get(k, k)}<br><sub>mean over {', '.join(reduced)}</sub>")
-    fig = make_subplots(rows=1, cols=len(arrays), subplot_titles=titles,
-                        horizontal_spacing=0.03)
+    fig = make_subplots(rows=1, cols=len(arrays), subplot_titles=titles, horizontal_spacing=0.03)
     meta: list[dict[str, Any]] = []
     for i, (key, a) in enumerate(arrays.items(), start=1):
         flat = a.reshape(n_, c_, s_)
         target = a[highlight]
         polys: dict[bool, tuple[list[float | None], list[float | None]]] = {
-            False: ([], []), True: ([], [])}
+            False: ([], []),
+            True: ([], []),
+        }
         cells = []
         faces = []  # (n, c, s, x0, y0, ux, uy)
         for n in range(n_):  # front face, c = 0
@@ -219,26 +294,56 @@ def normalization_axes_figure(
             polys[hit][1].extend(pts[6:])
             if hit and [n, c, s] not in cells:
                 cells.append([n, c, s])
-        for hit, name, color in ((False, "other values", "#eeeeee"),
-                                 (True, "normalised together", "#4c78a8")):
+        for hit, name, color in (
+            (False, "other values", "#eeeeee"),
+            (True, "normalised together", "#4c78a8"),
+        ):
             xs, ys = polys[hit]
-            fig.add_trace(go.Scatter(
-                x=xs, y=ys, mode="lines", fill="toself", fillcolor=color,
-                line={"color": "#555555", "width": 1}, name=name, legendgroup=name,
-                showlegend=i == 1, hoverinfo="skip"), 1, i)
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=color,
+                    line={"color": "#555555", "width": 1},
+                    name=name,
+                    legendgroup=name,
+                    showlegend=i == 1,
+                    hoverinfo="skip",
+                ),
+                1,
+                i,
+            )
         right, top = n_ + c_ * dx, s_ + c_ * dy
         fig.add_annotation(x=n_ / 2, y=-0.6, text="N", showarrow=False, row=1, col=i)
-        fig.add_annotation(x=-0.6, y=s_ / 2, text="H,W", showarrow=False, textangle=-90,
-                           row=1, col=i)
-        fig.add_annotation(x=n_ + c_ * dx / 2 + 0.5, y=c_ * dy / 2 - 0.4, text="C",
-                           showarrow=False, row=1, col=i)
+        fig.add_annotation(
+            x=-0.6, y=s_ / 2, text="H,W", showarrow=False, textangle=-90, row=1, col=i
+        )
+        fig.add_annotation(
+            x=n_ + c_ * dx / 2 + 0.5, y=c_ * dy / 2 - 0.4, text="C", showarrow=False, row=1, col=i
+        )
         fig.update_xaxes(visible=False, range=[-1.2, right + 0.6], row=1, col=i)
-        fig.update_yaxes(visible=False, range=[-1.2, top + 0.6], row=1, col=i,
-                         scaleanchor=f"x{'' if i == 1 else i}", scaleratio=1)
+        fig.update_yaxes(
+            visible=False,
+            range=[-1.2, top + 0.6],
+            row=1,
+            col=i,
+            scaleanchor=f"x{'' if i == 1 else i}",
+            scaleratio=1,
+        )
         meta.append({"name": key, "reduced": reduced_axes_from_labels(a), "highlighted": cells})
     fig.update_layout(
-        title={"text": "Which values share one mean and variance (after Wu & He 2018, Fig. 2)",
-               "x": 0.01, "xanchor": "left"},
-        height=350, width=240 * len(arrays) + 80, margin={"t": 110, "b": 20, "l": 20, "r": 20},
-        plot_bgcolor="white", meta={"panels": meta}, legend={"orientation": "h", "y": -0.05})
+        title={
+            "text": "Which values share one mean and variance (after Wu & He 2018, Fig. 2)",
+            "x": 0.01,
+            "xanchor": "left",
+        },
+        height=350,
+        width=240 * len(arrays) + 80,
+        margin={"t": 110, "b": 20, "l": 20, "r": 20},
+        plot_bgcolor="white",
+        meta={"panels": meta},
+        legend={"orientation": "h", "y": -0.05},
+    )
     return fig

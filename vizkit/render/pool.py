@@ -70,8 +70,10 @@ class PoolScene:
     def __init__(self, trace: PoolTrace, *, channel: int = 0, sample: int = 0) -> None:
         shape = trace.output.shape if trace.batched else (1, *trace.output.shape)
         if not 0 <= sample < shape[0] or not 0 <= channel < shape[1]:
-            raise ValueError(f"(sample {sample}, channel {channel}) is outside the trace's "
-                             f"{shape[0]} sample(s) × {shape[1]} channel(s)")
+            raise ValueError(
+                f"(sample {sample}, channel {channel}) is outside the trace's "
+                f"{shape[0]} sample(s) × {shape[1]} channel(s)"
+            )
         self.trace, self.geometry = trace, trace.geometry
         self.hp, self.wp = trace.geometry.padded_size
         self.kh, self.kw = trace.geometry.kernel_size
@@ -83,10 +85,18 @@ class PoolScene:
         out = trace.output[sample, channel] if trace.batched else trace.output[channel]
         self.output = np.asarray(out)
         # A ceil-mode window may hang past the padded input: leave room for it.
-        self.h_canvas = max(self.hp, (self.ho - 1) * trace.geometry.stride[0]
-                            + (self.kh - 1) * trace.geometry.dilation[0] + 1)
-        self.w_canvas = max(self.wp, (self.wo - 1) * trace.geometry.stride[1]
-                            + (self.kw - 1) * trace.geometry.dilation[1] + 1)
+        self.h_canvas = max(
+            self.hp,
+            (self.ho - 1) * trace.geometry.stride[0]
+            + (self.kh - 1) * trace.geometry.dilation[0]
+            + 1,
+        )
+        self.w_canvas = max(
+            self.wp,
+            (self.wo - 1) * trace.geometry.stride[1]
+            + (self.kw - 1) * trace.geometry.dilation[1]
+            + 1,
+        )
         self.x_terms = self.w_canvas + 2.0
         self.x_out = self.x_terms + self.kw + 12.0
         self.numbers = self.wp <= 24
@@ -97,30 +107,61 @@ class PoolScene:
         ph, pw = geo.padding
         h, w = geo.input_size
         cat = np.full((self.hp, self.wp), float(g.ZERO_PAD))
-        cat[ph:ph + h, pw:pw + w] = g.INPUT
+        cat[ph : ph + h, pw : pw + w] = g.INPUT
         rows, cols = geo.unread_input
         for r in rows:
-            cat[ph + r, pw:pw + w] = g.UNREAD
+            cat[ph + r, pw : pw + w] = g.UNREAD
         for c in cols:
-            cat[ph:ph + h, pw + c] = g.UNREAD
+            cat[ph : ph + h, pw + c] = g.UNREAD
         text = g.fmt_grid(self.padded)
-        hover = [[("padding" if cat[r, c] == g.ZERO_PAD else f"x[{r - ph}, {c - pw}]")
-                  + f" = {text[r][c]}" for c in range(self.wp)] for r in range(self.hp)]
-        inputs = g.heatmap(cat, x0=0, y0=0, name="input", colorscale=g.category_scale(),
-                           zmin=-0.5, zmax=3.5, text=text if self.numbers else None,
-                           hovertext=hover)
+        hover = [
+            [
+                ("padding" if cat[r, c] == g.ZERO_PAD else f"x[{r - ph}, {c - pw}]")
+                + f" = {text[r][c]}"
+                for c in range(self.wp)
+            ]
+            for r in range(self.hp)
+        ]
+        inputs = g.heatmap(
+            cat,
+            x0=0,
+            y0=0,
+            name="input",
+            colorscale=g.category_scale(),
+            zmin=-0.5,
+            zmax=3.5,
+            text=text if self.numbers else None,
+            hovertext=hover,
+        )
         finite = self.output[np.isfinite(self.output)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        output = g.heatmap(self.output, x0=self.x_out, y0=0, name="output",
-                           colorscale=g.SEQUENTIAL, zmin=lo, zmax=hi if hi > lo else lo + 1,
-                           text=g.fmt_grid(self.output))
+        output = g.heatmap(
+            self.output,
+            x0=self.x_out,
+            y0=0,
+            name="output",
+            colorscale=g.SEQUENTIAL,
+            zmin=lo,
+            zmax=hi if hi > lo else lo + 1,
+            text=g.fmt_grid(self.output),
+        )
         order = np.arange(self.n_steps, dtype=float).reshape(self.ho, self.wo)
-        cover = g.heatmap(order, x0=self.x_out, y0=0, name="cover",
-                          colorscale=g.reveal_scale(0, 1), zmin=-0.5, zmax=self.n_steps - 0.5)
+        cover = g.heatmap(
+            order,
+            x0=self.x_out,
+            y0=0,
+            name="cover",
+            colorscale=g.reveal_scale(0, 1),
+            zmin=-0.5,
+            zmax=self.n_steps - 0.5,
+        )
         cover["xgap"] = cover["ygap"] = 0
         what = {"max": "window (winner = switch)", "avg": "window", "lp": "xᵖ"}[self.trace.kind]
-        heads = [(-0.5, -1.0, "padded input" if any(geo.padding) else "input"),
-                 (self.x_terms - 0.5, -1.0, what), (self.x_out - 0.5, -1.0, "output")]
+        heads = [
+            (-0.5, -1.0, "padded input" if any(geo.padding) else "input"),
+            (self.x_terms - 0.5, -1.0, what),
+            (self.x_out - 0.5, -1.0, "output"),
+        ]
         return [inputs, output, cover, g.labels("headings", heads, size=12)]
 
     def _reduction(self, s: Any) -> str:
@@ -128,41 +169,66 @@ class PoolScene:
         r, c = s.out_index
         head = f"out[{r}, {c}] = "
         if kind == "max":
-            where = f" (input [{s.winner_input[0]}, {s.winner_input[1]}])" \
-                if s.winner_input is not None else ""
+            where = (
+                f" (input [{s.winner_input[0]}, {s.winner_input[1]}])"
+                if s.winner_input is not None
+                else ""
+            )
             return f"{head}max = <b>{g.fmt(s.value)}</b>{where}"
         if kind == "avg":
             return f"{head}Σ {g.fmt(s.reduced)} / {s.divisor} = <b>{g.fmt(s.value)}</b>"
         scale = self.kh * self.kw
         factor = "" if s.divisor == scale else f" · {scale}/{s.divisor}"
-        return (f"{head}(Σ xᵖ = {g.fmt(s.reduced)}{factor})^(1/{g.fmt(float(p or 2))})"
-                f" = <b>{g.fmt(s.value)}</b>")
+        return (
+            f"{head}(Σ xᵖ = {g.fmt(s.reduced)}{factor})^(1/{g.fmt(float(p or 2))})"
+            f" = <b>{g.fmt(s.value)}</b>"
+        )
 
     def step_traces(self, step: int) -> list[g.Trace]:
         """Terms, reduction text, cover, window, overhang, winner, current output cell."""
         if not 0 <= step < self.n_steps:
-            raise IndexError(f"step {step} is out of range: this drawing has {self.n_steps} "
-                             f"steps (0 … {self.n_steps - 1})")
+            raise IndexError(
+                f"step {step} is out of range: this drawing has {self.n_steps} "
+                f"steps (0 … {self.n_steps - 1})"
+            )
         s = self.trace.steps[self.offset + step]
         terms = np.where(s.in_padded, s.terms, np.nan)
-        inside = [(r, c) for u, r in enumerate(s.rows) for v, c in enumerate(s.cols)
-                  if s.in_padded[u, v]]
-        over = [(r, c) for u, r in enumerate(s.rows) for v, c in enumerate(s.cols)
-                if not s.in_padded[u, v]]
+        inside = [
+            (r, c) for u, r in enumerate(s.rows) for v, c in enumerate(s.cols) if s.in_padded[u, v]
+        ]
+        over = [
+            (r, c)
+            for u, r in enumerate(s.rows)
+            for v, c in enumerate(s.cols)
+            if not s.in_padded[u, v]
+        ]
         wx, wy = g.cell_polygons(inside)
         ox, oy = g.cell_polygons(over)
-        win = [] if s.winner is None else [(s.rows[s.winner[0]], s.cols[s.winner[1]]),
-                                           (s.winner[0], self.x_terms + s.winner[1])]
+        win = (
+            []
+            if s.winner is None
+            else [
+                (s.rows[s.winner[0]], s.cols[s.winner[1]]),
+                (s.winner[0], self.x_terms + s.winner[1]),
+            ]
+        )
         vx, vy = g.cell_polygons(win, inset=0.12)
         cx, cy = g.cell_polygons([(s.out_index[0], self.x_out + s.out_index[1])])
         finite = terms[np.isfinite(terms)]
         big = float(np.abs(finite).max()) if finite.size else 1.0
-        overhang = {**g.outline("overhang", "rgba(214, 39, 40, 0.6)", width=2),
-                    "x": ox, "y": oy}
+        overhang = {**g.outline("overhang", "rgba(214, 39, 40, 0.6)", width=2), "x": ox, "y": oy}
         overhang["line"]["dash"] = "dot"
         return [
-            g.heatmap(terms, x0=self.x_terms, y0=0, name="terms", colorscale=g.SEQUENTIAL,
-                      zmin=0 if big else -1, zmax=big or 1, text=g.fmt_grid(terms)),
+            g.heatmap(
+                terms,
+                x0=self.x_terms,
+                y0=0,
+                name="terms",
+                colorscale=g.SEQUENTIAL,
+                zmin=0 if big else -1,
+                zmax=big or 1,
+                text=g.fmt_grid(terms),
+            ),
             g.labels("reduction", [(self.x_terms - 0.5, self.kh + 0.6, self._reduction(s))]),
             {"type": "heatmap", "colorscale": g.reveal_scale(step + 1, self.n_steps)},
             {**g.outline("window", g.WINDOW_COLOR, g.WINDOW_FILL), "x": wx, "y": wy},
@@ -182,30 +248,42 @@ class PoolScene:
 
     def frame(self, step: int) -> dict[str, Any]:
         """One plotly frame for step ``step``."""
-        return {"name": str(step), "data": self.step_traces(step),
-                "traces": list(self.dynamic_indices)}
+        return {
+            "name": str(step),
+            "data": self.step_traces(step),
+            "traces": list(self.dynamic_indices),
+        }
 
     def title(self) -> str:
         """Caption: kind, the torch line, the formula with numbers."""
         lines = self.geometry.formula().splitlines()
-        formula = lines[0].replace("H_out", "H_out = W_out", 1) if (
-            lines[0][5:] == lines[1][5:]) else "   ".join(lines)
-        text = (f"<b>{NAMES[self.trace.kind]}</b>   <span style='font-family:monospace'>"
-                f"{pool_code(self.trace)}</span><br>{formula}   ·   0 parameters")
+        formula = (
+            lines[0].replace("H_out", "H_out = W_out", 1)
+            if (lines[0][5:] == lines[1][5:])
+            else "   ".join(lines)
+        )
+        text = (
+            f"<b>{NAMES[self.trace.kind]}</b>   <span style='font-family:monospace'>"
+            f"{pool_code(self.trace)}</span><br>{formula}   ·   0 parameters"
+        )
         rows, cols = self.geometry.unread_input
         if rows or cols:
-            text += (f"<br><span style='color:#8a5a00'>never read (greyed): input rows "
-                     f"{list(rows)}, columns {list(cols)}</span>")
+            text += (
+                f"<br><span style='color:#8a5a00'>never read (greyed): input rows "
+                f"{list(rows)}, columns {list(cols)}</span>"
+            )
         return text
 
     def layout(self) -> dict[str, Any]:
         """Figure layout."""
-        return g.axes_layout(self.x_out + self.wo, max(self.h_canvas, self.kh + 2) + 1,
-                             self.title())
+        return g.axes_layout(
+            self.x_out + self.wo, max(self.h_canvas, self.kh + 2) + 1, self.title()
+        )
 
 
-def pool_animation(trace: PoolTrace, *, channel: int = 0, sample: int = 0,
-                   steps: Sequence[int] | None = None) -> go.Figure:
+def pool_animation(
+    trace: PoolTrace, *, channel: int = 0, sample: int = 0, steps: Sequence[int] | None = None
+) -> go.Figure:
     """Animate a pooling layer: one frame per output cell of the drawn channel.
 
     Args:
@@ -234,8 +312,9 @@ def pool_animation(trace: PoolTrace, *, channel: int = 0, sample: int = 0,
     return g.build_figure(scene.traces(chosen[0]), layout, frames)
 
 
-def max_pool_backward_figure(trace: PoolTrace, grad_output: object = None, *,
-                             grad_input: object = None, channel: int = 0) -> go.Figure:
+def max_pool_backward_figure(
+    trace: PoolTrace, grad_output: object = None, *, grad_input: object = None, channel: int = 0
+) -> go.Figure:
     """Where max pooling's gradient goes: upstream gradient → the switches, summed on overlap.
 
     The input gradient drawn is either the one autograd computed (pass ``grad_input``, e.g.
@@ -261,9 +340,11 @@ def max_pool_backward_figure(trace: PoolTrace, grad_output: object = None, *,
         ValueError: not a max-pooling trace, a batched one, or a gradient of the wrong shape.
     """
     if trace.kind != "max" or trace.batched:
-        raise ValueError(f"max_pool_backward_figure needs an unbatched max-pooling trace, got "
-                         f"kind {trace.kind!r}{' (batched)' if trace.batched else ''}: trace "
-                         "with kind='max' and a (C, H, W) input")
+        raise ValueError(
+            f"max_pool_backward_figure needs an unbatched max-pooling trace, got "
+            f"kind {trace.kind!r}{' (batched)' if trace.batched else ''}: trace "
+            "with kind='max' and a (C, H, W) input"
+        )
     grad = np.ones(trace.output.shape) if grad_output is None else np.asarray(grad_output, float)
     switched = np.asarray(max_pool2d_backward(trace, grad))
     if grad_input is None:
@@ -274,24 +355,47 @@ def max_pool_backward_figure(trace: PoolTrace, grad_output: object = None, *,
             raise ValueError(
                 f"grad_input must have the input's shape {trace.input.shape}, got "
                 f"{drawn.shape}: pass x.grad of the (C, H, W) tensor that was pooled, "
-                "e.g. x.grad.numpy()")
+                "e.g. x.grad.numpy()"
+            )
     matches = bool(np.allclose(drawn, switched))
     grad_in = drawn[channel]
     up = grad[channel]
     x_in = up.shape[1] + 3.0
     big = float(max(np.abs(grad_in).max(), np.abs(up).max())) or 1.0
-    wins = sorted({tuple(int(v) for v in trace.steps[channel * up.size + k].winner_input)
-                   for k in range(up.size)
-                   if trace.steps[channel * up.size + k].winner_input is not None})
+    wins = sorted(
+        {
+            tuple(int(v) for v in trace.steps[channel * up.size + k].winner_input)
+            for k in range(up.size)
+            if trace.steps[channel * up.size + k].winner_input is not None
+        }
+    )
     sx, sy = g.cell_polygons([(r, x_in + c) for r, c in wins], inset=0.1)
     where = "torch autograd" if source == "autograd" else "the switches"
-    heads = [(-0.5, -1.0, "upstream gradient ∂L/∂out"),
-             (x_in - 0.5, -1.0, f"∂L/∂x from {where}: only the max cells receive gradient")]
+    heads = [
+        (-0.5, -1.0, "upstream gradient ∂L/∂out"),
+        (x_in - 0.5, -1.0, f"∂L/∂x from {where}: only the max cells receive gradient"),
+    ]
     traces = [
-        g.heatmap(up, x0=0, y0=0, name="grad_output", colorscale=g.DIVERGING, zmin=-big,
-                  zmax=big, text=g.fmt_grid(up)),
-        g.heatmap(grad_in, x0=x_in, y0=0, name="grad_input", colorscale=g.DIVERGING,
-                  zmin=-big, zmax=big, text=g.fmt_grid(grad_in)),
+        g.heatmap(
+            up,
+            x0=0,
+            y0=0,
+            name="grad_output",
+            colorscale=g.DIVERGING,
+            zmin=-big,
+            zmax=big,
+            text=g.fmt_grid(up),
+        ),
+        g.heatmap(
+            grad_in,
+            x0=x_in,
+            y0=0,
+            name="grad_input",
+            colorscale=g.DIVERGING,
+            zmin=-big,
+            zmax=big,
+            text=g.fmt_grid(grad_in),
+        ),
         {**g.outline("switches", "rgba(255, 193, 7, 1)", width=3), "x": sx, "y": sy},
         g.labels("headings", heads, size=12),
     ]
@@ -299,10 +403,14 @@ def max_pool_backward_figure(trace: PoolTrace, grad_output: object = None, *,
         verdict = ("equals" if matches else "<b>differs from</b>") + " the switches' scatter-add"
         shown = f"shown: torch autograd's input gradient, which {verdict}"
     else:
-        shown = ("shown: the scatter-add through the trace's switches "
-                 "(vizkit.sliding.max_pool2d_backward)")
-    title = (f"<b>max pooling, backward</b>   {pool_code(trace)}<br>each output's gradient "
-             f"is routed to the cell that won its window; cells won twice add up<br>{shown}")
+        shown = (
+            "shown: the scatter-add through the trace's switches "
+            "(vizkit.sliding.max_pool2d_backward)"
+        )
+    title = (
+        f"<b>max pooling, backward</b>   {pool_code(trace)}<br>each output's gradient "
+        f"is routed to the cell that won its window; cells won twice add up<br>{shown}"
+    )
     layout = g.axes_layout(x_in + grad_in.shape[1], grad_in.shape[0] + 1, title)
     layout["meta"] = {"grad_source": source, "matches_switches": matches}
     return g.build_figure(traces, layout)

@@ -23,13 +23,24 @@ from PIL import Image, ImageDraw, ImageFont
 __all__ = ["figure_frames"]
 
 _TAG = re.compile(r"<[^>]+>")
-_ANCHORS = {"middle right": "lm", "middle left": "rm", "middle center": "mm",
-            "top center": "md", "bottom center": "ma", "top right": "ld", "top left": "rd"}
+_ANCHORS = {
+    "middle right": "lm",
+    "middle left": "rm",
+    "middle center": "mm",
+    "top center": "md",
+    "bottom center": "ma",
+    "top right": "ld",
+    "top left": "rd",
+}
 
 
 # Fonts with the maths glyphs the captions use (⌊ ⌋ − Σ ⊙ →); Pillow's bundled font lacks them.
-_FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-               "/usr/share/fonts/TTF/DejaVuSans.ttf", "/Library/Fonts/Arial Unicode.ttf")
+_FONT_FILES = (
+    "DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/Library/Fonts/Arial Unicode.ttf",
+)
 
 
 @lru_cache(maxsize=32)
@@ -65,16 +76,16 @@ def _color(spec: str) -> tuple[int, int, int, int]:
     return (r, g, b, 255)
 
 
-def _colormap(values: np.ndarray, scale: Sequence[Sequence[Any]], zmin: float,
-              zmax: float) -> np.ndarray:
+def _colormap(
+    values: np.ndarray, scale: Sequence[Sequence[Any]], zmin: float, zmax: float
+) -> np.ndarray:
     """RGBA per value, interpolating the colorscale as plotly does (steps where repeated)."""
     if isinstance(scale, str):
         import plotly.colors
 
         scale = plotly.colors.get_colorscale(scale)
     pos = np.array([float(p) for p, _ in scale])
-    cols = np.array([_color(c) if not isinstance(c, (list, tuple)) else c for _, c in scale],
-                    float)
+    cols = np.array([_color(c) if not isinstance(c, (list, tuple)) else c for _, c in scale], float)
     u = np.clip((values - zmin) / ((zmax - zmin) or 1.0), 0.0, 1.0)
     i = np.clip(np.searchsorted(pos, u, side="right") - 1, 0, len(pos) - 2)
     span = pos[i + 1] - pos[i]
@@ -99,8 +110,10 @@ class _Canvas:
             self.sx, self.sy = 900 / cells_w, 420 / cells_h
         self.top = 16 + 18 * (self.title.count("\n") + 1)
         self.left = 12
-        self.size = (int(cells_w * self.sx) + 2 * self.left + 160,  # room for labels
-                     int(cells_h * self.sy) + self.top + 12)
+        self.size = (
+            int(cells_w * self.sx) + 2 * self.left + 160,  # room for labels
+            int(cells_h * self.sy) + self.top + 12,
+        )
 
     def xy(self, x: float, y: float) -> tuple[float, float]:
         px = self.left + (x - self.x0) * self.sx
@@ -112,12 +125,12 @@ class _Canvas:
 
 
 def _heatmap(draw: ImageDraw.ImageDraw, t: dict[str, Any], cv: _Canvas) -> None:
-    z = np.array([[np.nan if v is None else v for v in row] for row in t.get("z") or []],
-                 float)
+    z = np.array([[np.nan if v is None else v for v in row] for row in t.get("z") or []], float)
     if z.size == 0:
         return
-    rgba = _colormap(np.nan_to_num(z), t["colorscale"], t.get("zmin", np.nanmin(z)),
-                     t.get("zmax", np.nanmax(z)))
+    rgba = _colormap(
+        np.nan_to_num(z), t["colorscale"], t.get("zmin", np.nanmin(z)), t.get("zmax", np.nanmax(z))
+    )
     x0, y0 = t.get("x0", 0), t.get("y0", 0)
     gap = 1 if t.get("xgap") else 0
     text = t.get("text") if t.get("texttemplate") else None
@@ -128,12 +141,17 @@ def _heatmap(draw: ImageDraw.ImageDraw, t: dict[str, Any], cv: _Canvas) -> None:
             continue
         ax, ay = cv.xy(x0 + c - 0.5, y0 + r - 0.5)
         bx, by = cv.xy(x0 + c + 0.5, y0 + r + 0.5)
-        draw.rectangle([min(ax, bx), min(ay, by), max(ax, bx) - gap, max(ay, by) - gap],
-                       fill=color)
+        draw.rectangle([min(ax, bx), min(ay, by), max(ax, bx) - gap, max(ay, by) - gap], fill=color)
         if text is not None and text[r][c]:
-            draw.multiline_text(((ax + bx) / 2, (ay + by) / 2), _plain(text[r][c]),
-                                fill=(34, 34, 34), font=font, anchor="mm", align="center",
-                                spacing=0)
+            draw.multiline_text(
+                ((ax + bx) / 2, (ay + by) / 2),
+                _plain(text[r][c]),
+                fill=(34, 34, 34),
+                font=font,
+                anchor="mm",
+                align="center",
+                spacing=0,
+            )
 
 
 def _segments(xs: Sequence[Any], ys: Sequence[Any]) -> list[list[tuple[float, float]]]:
@@ -153,8 +171,13 @@ def _scatter(draw: ImageDraw.ImageDraw, t: dict[str, Any], cv: _Canvas) -> None:
         font = _font(t.get("textfont", {}).get("size", 12) * max(cv.sx, 20) / 30)
         anchor = _ANCHORS.get(t.get("textposition", "middle center"), "mm")
         for x, y, s in zip(xs, ys, t.get("text") or [], strict=False):
-            draw.multiline_text(cv.xy(x, y), _plain(s), fill=(34, 34, 34), font=font,
-                                anchor=anchor if "\n" not in _plain(s) else anchor[0] + "m")
+            draw.multiline_text(
+                cv.xy(x, y),
+                _plain(s),
+                fill=(34, 34, 34),
+                font=font,
+                anchor=anchor if "\n" not in _plain(s) else anchor[0] + "m",
+            )
     if "lines" in mode:
         line = t.get("line", {})
         color = _color(line.get("color", "#1f77b4"))
@@ -175,8 +198,9 @@ def _draw(image: Image.Image, traces: Sequence[dict[str, Any]], cv: _Canvas) -> 
                 (_heatmap if kind == "heatmap" else _scatter)(draw, t, cv)
 
 
-def figure_frames(fig: go.Figure, *, frames: Sequence[int] | None = None,
-                  cell_px: float = 28) -> list[np.ndarray]:
+def figure_frames(
+    fig: go.Figure, *, frames: Sequence[int] | None = None, cell_px: float = 28
+) -> list[np.ndarray]:
     """Draw a vizkit animation (or still figure) as RGB arrays, one per frame.
 
     Args:
@@ -213,15 +237,15 @@ def figure_frames(fig: go.Figure, *, frames: Sequence[int] | None = None,
     background = Image.new("RGB", cv.size, "white")
     _draw(background, [base[i] for i in still], cv)
     if cv.title:
-        ImageDraw.Draw(background).multiline_text((cv.left, 8), cv.title, fill=(20, 20, 20),
-                                                  font=_font(13), spacing=4)
+        ImageDraw.Draw(background).multiline_text(
+            (cv.left, 8), cv.title, fill=(20, 20, 20), font=_font(13), spacing=4
+        )
     images = []
     current = [dict(t) for t in base]
-    for k in (chosen if all_frames else [None]):
+    for k in chosen if all_frames else [None]:
         if k is not None:
             f = all_frames[k]
-            for index, new in zip(f.get("traces") or range(len(base)), f["data"],
-                                  strict=False):
+            for index, new in zip(f.get("traces") or range(len(base)), f["data"], strict=False):
                 current[index] = {**current[index], **new}
         image = background.copy()
         _draw(image, [t for i, t in enumerate(current) if i not in still], cv)

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 __all__ = ["training_curves_figure", "update_training_curves"]
 
 
-def training_curves_figure(history: TrainHistory | None = None, *, title: str = "Training"
-                           ) -> go.Figure:
+def training_curves_figure(
+    history: TrainHistory | None = None, *, title: str = "Training"
+) -> go.Figure:
     """Loss (left) and validation accuracy (right) against optimiser steps.
 
     Args:
@@ -33,8 +34,12 @@ def training_curves_figure(history: TrainHistory | None = None, *, title: str = 
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(type="log", row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"}, height=360,
-                      width=900, margin={"t": 70, "b": 50})
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        height=360,
+        width=900,
+        margin={"t": 70, "b": 50},
+    )
     if history is not None:
         update_training_curves(fig, history)
     return fig

@@ -37,7 +37,8 @@ class TransposedScene:
             raise ValueError(
                 f"the scatter drawing shows one input and one output channel, got input "
                 f"{trace.input.shape} and output {trace.output.shape}: trace x[:1] with "
-                "weight[:1, :1]")
+                "weight[:1, :1]"
+            )
         self.trace, self.geometry = trace, trace.geometry
         self.h, self.w = trace.input.shape[1:]
         self.kh, self.kw = trace.weight.shape[2:]
@@ -63,64 +64,146 @@ class TransposedScene:
         (ph, pw), (oph, opw) = self.geometry.padding, self.geometry.output_padding
         ho, wo = t.output.shape[1:]
         # The output's outline: the border of the kept region only (not every cell).
-        r0, r1, c0, c1 = ph - 0.5, ph + ho - 0.5, self.x_canvas + pw - 0.5, \
-            self.x_canvas + pw + wo - 0.5
-        crop = {**g.outline("output region", g.OUTPUT_COLOR, width=3),
-                "x": [c0, c1, c1, c0, c0], "y": [r0, r0, r1, r1, r0]}
-        extra = [(r, self.x_canvas + c) for r in range(self.hc) for c in range(self.wc)
-                 if r >= self.hc - oph or c >= self.wc - opw]
+        r0, r1, c0, c1 = (
+            ph - 0.5,
+            ph + ho - 0.5,
+            self.x_canvas + pw - 0.5,
+            self.x_canvas + pw + wo - 0.5,
+        )
+        crop = {
+            **g.outline("output region", g.OUTPUT_COLOR, width=3),
+            "x": [c0, c1, c1, c0, c0],
+            "y": [r0, r0, r1, r1, r0],
+        }
+        extra = [
+            (r, self.x_canvas + c)
+            for r in range(self.hc)
+            for c in range(self.wc)
+            if r >= self.hc - oph or c >= self.wc - opw
+        ]
         ex, ey = g.cell_polygons(extra, inset=0.2)
-        extra_t = {**g.outline("output_padding", "rgba(148, 103, 189, 0.9)", width=2),
-                   "x": ex, "y": ey}
+        extra_t = {
+            **g.outline("output_padding", "rgba(148, 103, 189, 0.9)", width=2),
+            "x": ex,
+            "y": ey,
+        }
         rows_from, cols_from = t.direct_from
-        cat = np.array([[g.INPUT if rows_from[r] >= 0 and cols_from[c] >= 0 else STRETCH_ZERO
-                         for c in range(self.dw)] for r in range(self.dh)], float)
+        cat = np.array(
+            [
+                [
+                    g.INPUT if rows_from[r] >= 0 and cols_from[c] >= 0 else STRETCH_ZERO
+                    for c in range(self.dw)
+                ]
+                for r in range(self.dh)
+            ],
+            float,
+        )
         stretched = t.direct.input[0]
-        direct_in = g.heatmap(cat, x0=0, y0=self.y_direct, name="direct input",
-                              colorscale=g.category_scale(), zmin=-0.5, zmax=3.5,
-                              text=g.fmt_grid(stretched))
+        direct_in = g.heatmap(
+            cat,
+            x0=0,
+            y0=self.y_direct,
+            name="direct input",
+            colorscale=g.category_scale(),
+            zmin=-0.5,
+            zmax=3.5,
+            text=g.fmt_grid(stretched),
+        )
         flipped = t.direct.weight[0, 0]
         out = t.output[0]
         omax = float(np.abs(out).max()) or 1.0
         (sh, _), pads = self.geometry.stride, self.geometry.direct_padding
         heads = [
-            (-0.5, -1.0, "input"), (self.x_kernel - 0.5, -1.0, "kernel"),
-            (self.x_canvas - 0.5, -1.0,
-             "scatter: each input cell stamps value·kernel (green = output)"),
-            (-0.5, self.y_direct - 1.2,
-             f"direct view: stretch by stride {sh} (orange zeros), pad {pads[0][0]}, "
-             "convolve with the flipped kernel"),
+            (-0.5, -1.0, "input"),
+            (self.x_kernel - 0.5, -1.0, "kernel"),
+            (
+                self.x_canvas - 0.5,
+                -1.0,
+                "scatter: each input cell stamps value·kernel (green = output)",
+            ),
+            (
+                -0.5,
+                self.y_direct - 1.2,
+                f"direct view: stretch by stride {sh} (orange zeros), pad {pads[0][0]}, "
+                "convolve with the flipped kernel",
+            ),
             (self.x_dkernel - 0.5, self.y_direct - 0.2 + self.kh, "flipped kernel"),
             (self.x_dout - 0.5, self.y_direct - 0.2 + ho, "= same output"),
         ]
         return [
-            g.heatmap(x, x0=0, y0=0, name="input", colorscale=g.SEQUENTIAL,
-                      zmin=float(x.min()), zmax=float(x.max()) + 1e-9, text=g.fmt_grid(x)),
-            g.heatmap(w, x0=self.x_kernel, y0=0, name="kernel", colorscale=g.DIVERGING,
-                      zmin=-wmax, zmax=wmax, text=g.fmt_grid(w)),
+            g.heatmap(
+                x,
+                x0=0,
+                y0=0,
+                name="input",
+                colorscale=g.SEQUENTIAL,
+                zmin=float(x.min()),
+                zmax=float(x.max()) + 1e-9,
+                text=g.fmt_grid(x),
+            ),
+            g.heatmap(
+                w,
+                x0=self.x_kernel,
+                y0=0,
+                name="kernel",
+                colorscale=g.DIVERGING,
+                zmin=-wmax,
+                zmax=wmax,
+                text=g.fmt_grid(w),
+            ),
             direct_in,
-            g.heatmap(flipped, x0=self.x_dkernel, y0=self.y_direct, name="flipped kernel",
-                      colorscale=g.DIVERGING, zmin=-wmax, zmax=wmax, text=g.fmt_grid(flipped)),
-            g.heatmap(out, x0=self.x_dout, y0=self.y_direct, name="direct output",
-                      colorscale=g.DIVERGING, zmin=-omax, zmax=omax, text=g.fmt_grid(out)),
-            crop, extra_t, g.labels("headings", heads, size=12),
+            g.heatmap(
+                flipped,
+                x0=self.x_dkernel,
+                y0=self.y_direct,
+                name="flipped kernel",
+                colorscale=g.DIVERGING,
+                zmin=-wmax,
+                zmax=wmax,
+                text=g.fmt_grid(flipped),
+            ),
+            g.heatmap(
+                out,
+                x0=self.x_dout,
+                y0=self.y_direct,
+                name="direct output",
+                colorscale=g.DIVERGING,
+                zmin=-omax,
+                zmax=omax,
+                text=g.fmt_grid(out),
+            ),
+            crop,
+            extra_t,
+            g.labels("headings", heads, size=12),
         ]
 
     def step_traces(self, step: int) -> list[g.Trace]:
         """Canvas after this stamp, the stamp text, the input cell and the stamp outline."""
         if not 0 <= step < self.n_steps:
-            raise IndexError(f"step {step} is out of range: this drawing has {self.n_steps} "
-                             f"steps (0 … {self.n_steps - 1})")
+            raise IndexError(
+                f"step {step} is out of range: this drawing has {self.n_steps} "
+                f"steps (0 … {self.n_steps - 1})"
+            )
         s = self.trace.steps[step]
         canvas = self.trace.canvas_after(step)[0]
         i, j = s.in_index
         ix, iy = g.cell_polygons([(i, j)])
         sx, sy = g.cell_polygons([(r, self.x_canvas + c) for r in s.rows for c in s.cols])
-        text = (f"x[{i}, {j}] = {g.fmt(s.value)} stamps {g.fmt(s.value)}·kernel at rows "
-                f"{s.rows[0]}…{s.rows[-1]}, columns {s.cols[0]}…{s.cols[-1]}")
+        text = (
+            f"x[{i}, {j}] = {g.fmt(s.value)} stamps {g.fmt(s.value)}·kernel at rows "
+            f"{s.rows[0]}…{s.rows[-1]}, columns {s.cols[0]}…{s.cols[-1]}"
+        )
         return [
-            g.heatmap(canvas, x0=self.x_canvas, y0=0, name="canvas", colorscale=g.DIVERGING,
-                      zmin=-self.cmax, zmax=self.cmax, text=g.fmt_grid(canvas)),
+            g.heatmap(
+                canvas,
+                x0=self.x_canvas,
+                y0=0,
+                name="canvas",
+                colorscale=g.DIVERGING,
+                zmin=-self.cmax,
+                zmax=self.cmax,
+                text=g.fmt_grid(canvas),
+            ),
             g.labels("stamp", [(-0.5, max(self.h, self.kh) + 0.8, text)]),
             {**g.outline("input cell", g.WINDOW_COLOR, g.WINDOW_FILL), "x": ix, "y": iy},
             {**g.outline("stamp", g.WINDOW_COLOR, g.WINDOW_FILL), "x": sx, "y": sy},
@@ -137,8 +220,11 @@ class TransposedScene:
 
     def frame(self, step: int) -> dict[str, Any]:
         """One plotly frame."""
-        return {"name": str(step), "data": self.step_traces(step),
-                "traces": list(self.dynamic_indices)}
+        return {
+            "name": str(step),
+            "data": self.step_traces(step),
+            "traces": list(self.dynamic_indices),
+        }
 
     def title(self) -> str:
         """Caption: torch line, formula, adjoint check."""
@@ -147,20 +233,26 @@ class TransposedScene:
         x = rng.integers(-3, 4, (1, *t.output.shape[1:])).astype(float)
         check = adjoint_check(x, t.weight, t.input, geo.stride, geo.padding, geo.dilation)
         lines = geo.formula().splitlines()
-        formula = lines[0].replace("H_out", "H_out = W_out", 1) if (
-            lines[0][5:] == lines[1][5:]) else "   ".join(lines)
-        return (f"<b>transposed convolution</b>   <span style='font-family:monospace'>"
-                f"{geo.torch_code()}</span><br>{formula}<br>adjoint check with a random x: "
-                f"⟨conv(x), y⟩ = {g.fmt(check.conv_x_dot_y)} = ⟨x, convᵀ(y)⟩ = "
-                f"{g.fmt(check.x_dot_conv_transpose_y)}")
+        formula = (
+            lines[0].replace("H_out", "H_out = W_out", 1)
+            if (lines[0][5:] == lines[1][5:])
+            else "   ".join(lines)
+        )
+        return (
+            f"<b>transposed convolution</b>   <span style='font-family:monospace'>"
+            f"{geo.torch_code()}</span><br>{formula}<br>adjoint check with a random x: "
+            f"⟨conv(x), y⟩ = {g.fmt(check.conv_x_dot_y)} = ⟨x, convᵀ(y)⟩ = "
+            f"{g.fmt(check.x_dot_conv_transpose_y)}"
+        )
 
     def layout(self) -> dict[str, Any]:
         """Figure layout."""
         return g.axes_layout(self.width, self.height, self.title())
 
 
-def transposed_animation(trace: ConvTransposeTrace, *,
-                         steps: Sequence[int] | None = None) -> go.Figure:
+def transposed_animation(
+    trace: ConvTransposeTrace, *, steps: Sequence[int] | None = None
+) -> go.Figure:
     """Animate a transposed convolution: one frame per input cell (its stamp).
 
     Args:

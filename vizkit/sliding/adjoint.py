@@ -71,8 +71,7 @@ def adjoint_check(
     target = as_float_array("y", y)
     if target.shape != forward.output.shape:
         raise ValueError(
-            f"y must have the convolution's output shape {forward.output.shape}, got "
-            f"{target.shape}"
+            f"y must have the convolution's output shape {forward.output.shape}, got {target.shape}"
         )
     g = forward.geometry
     if any(before != after for before, after in g.padding):
@@ -86,8 +85,9 @@ def adjoint_check(
         % g.stride[a]
         for a in range(2)
     )
-    back = conv_transpose2d_trace(target, forward.weight, None, g.stride, (ph, pw),
-                                  (op[0], op[1]), groups, g.dilation)
+    back = conv_transpose2d_trace(
+        target, forward.weight, None, g.stride, (ph, pw), (op[0], op[1]), groups, g.dilation
+    )
     return AdjointCheck(
         conv_x_dot_y=float(np.sum(forward.output * target)),
         x_dot_conv_transpose_y=float(np.sum(forward.input * back.output)),

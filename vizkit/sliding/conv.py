@@ -206,8 +206,9 @@ def conv2d_trace(
     batched = data.ndim == 4
     x4 = data if batched else data[None]
     w = as_float_array("weight", weight)
-    g = check_conv_operands(x4, w, groups, weight_layout="(out_channels, in_channels / groups, "
-                            "kH, kW)")
+    g = check_conv_operands(
+        x4, w, groups, weight_layout="(out_channels, in_channels / groups, kH, kW)"
+    )
     channels, out_channels = x4.shape[1], w.shape[0]
     if w.shape[1] * g != channels:
         raise ValueError(
@@ -226,7 +227,11 @@ def conv2d_trace(
     if not isinstance(flip, bool):
         raise TypeError(f"flip must be True or False, got {flip!r}")
     geometry = ConvGeometry.create(
-        (x4.shape[2], x4.shape[3]), (w.shape[2], w.shape[3]), stride, padding, dilation,
+        (x4.shape[2], x4.shape[3]),
+        (w.shape[2], w.shape[3]),
+        stride,
+        padding,
+        dilation,
         padding_mode=padding_mode,
     )
     if flip:
@@ -268,18 +273,28 @@ def trace_from_geometry(
     def make(k: int) -> ConvStep:
         s, ko, r, c = unravel(k, (n, out_channels, ho, wo))
         group = ko // kg
-        window = padded[s, group * cg:(group + 1) * cg,
-                        r * sh:r * sh + eh:dh, c * sw:c * sw + ew:dw].copy()
+        window = padded[
+            s, group * cg : (group + 1) * cg, r * sh : r * sh + eh : dh, c * sw : c * sw + ew : dw
+        ].copy()
         kernel = weight[ko].copy()
         products = window * kernel
         sums = products.sum(axis=(1, 2))
         bias_k = float(bias_values[ko])
         return ConvStep(
-            index=k, sample=s, out_channel=ko, out_index=(r, c), group=group,
+            index=k,
+            sample=s,
+            out_channel=ko,
+            out_index=(r, c),
+            group=group,
             in_channels=tuple(range(group * cg, (group + 1) * cg)),
-            rows=geometry.taps(0, r), cols=geometry.taps(1, c),
-            window=frozen(window), kernel=frozen(kernel), products=frozen(products),
-            channel_sums=frozen(sums), bias=bias_k, total=float(sums.sum()) + bias_k,
+            rows=geometry.taps(0, r),
+            cols=geometry.taps(1, c),
+            window=frozen(window),
+            kernel=frozen(kernel),
+            products=frozen(products),
+            channel_sums=frozen(sums),
+            bias=bias_k,
+            total=float(sums.sum()) + bias_k,
         )
 
     (top, bottom), (left, right) = geometry.padding

@@ -150,8 +150,12 @@ def conv1d_trace(
     w = as_float_array("weight", weight)
     require_ndim("weight", w, (3,), "(out_channels, in_channels / groups, kernel_size)")
     channels = data.shape[-2]
-    if isinstance(groups, int) and not isinstance(groups, bool) and groups >= 1 and \
-            w.shape[1] * groups != channels:
+    if (
+        isinstance(groups, int)
+        and not isinstance(groups, bool)
+        and groups >= 1
+        and w.shape[1] * groups != channels
+    ):
         raise ValueError(
             f"x has {channels} channels but weight of shape {w.shape} expects "
             f"{w.shape[1]}·groups = {w.shape[1]}·{groups} = {w.shape[1] * groups} (weight is "
@@ -162,8 +166,15 @@ def conv1d_trace(
     s, d = _single("stride", stride), _single("dilation", dilation)
     p: object = padding if isinstance(padding, str) else (0, _single("padding", padding))
     plane = conv2d_trace(
-        data[..., None, :], w[:, :, None, :], bias, (1, s), p, (1, d),  # type: ignore[arg-type]
-        groups, padding_mode=padding_mode, flip=flip,
+        data[..., None, :],
+        w[:, :, None, :],
+        bias,
+        (1, s),
+        p,
+        (1, d),  # type: ignore[arg-type]
+        groups,
+        padding_mode=padding_mode,
+        flip=flip,
     )
     return _squeeze(plane)
 
@@ -174,10 +185,18 @@ def _squeeze(plane: ConvTrace) -> Conv1dTrace:
     def make(k: int) -> Conv1dStep:
         st = plane.steps[k]
         return Conv1dStep(
-            index=st.index, sample=st.sample, out_channel=st.out_channel,
-            out_index=st.out_index[1], group=st.group, in_channels=st.in_channels,
-            taps=st.cols, window=st.window[:, 0], kernel=st.kernel[:, 0],
-            products=st.products[:, 0], channel_sums=st.channel_sums, bias=st.bias,
+            index=st.index,
+            sample=st.sample,
+            out_channel=st.out_channel,
+            out_index=st.out_index[1],
+            group=st.group,
+            in_channels=st.in_channels,
+            taps=st.cols,
+            window=st.window[:, 0],
+            kernel=st.kernel[:, 0],
+            products=st.products[:, 0],
+            channel_sums=st.channel_sums,
+            bias=st.bias,
             total=st.total,
         )
 

@@ -142,8 +142,12 @@ def _check_options(
         if divisor_override == 0 or kind != "avg":
             raise ValueError(
                 f"divisor_override {divisor_override} is not allowed"
-                + (": it must not be 0" if kind == "avg" else " for kind "
-                   f"{kind!r}: only average pooling has a divisor; drop it or use kind='avg'")
+                + (
+                    ": it must not be 0"
+                    if kind == "avg"
+                    else " for kind "
+                    f"{kind!r}: only average pooling has a divisor; drop it or use kind='avg'"
+                )
             )
 
 
@@ -256,7 +260,10 @@ def pool2d_trace(
             win = (u, v)
             win_in = (r * sh + u * dh - ph, col * sw + v * dw - pw)
         return PoolStep(
-            index=k, sample=s, channel=c, out_index=(r, col),
+            index=k,
+            sample=s,
+            channel=c,
+            out_index=(r, col),
             rows=tuple(r * sh + u * dh for u in range(kh)),
             cols=tuple(col * sw + v * dw for v in range(kw)),
             window=frozen(windows[s, c, r, col].copy()),
@@ -265,7 +272,9 @@ def pool2d_trace(
             terms=frozen(terms[s, c, r, col].copy()),
             reduced=float(reduced[s, c, r, col]),
             divisor=1 if divisors is None else int(divisors[r, col]),
-            winner=win, winner_input=win_in, value=float(out[s, c, r, col]),
+            winner=win,
+            winner_input=win_in,
+            value=float(out[s, c, r, col]),
         )
 
     return PoolTrace(

@@ -116,8 +116,9 @@ class ConvTransposeTrace:
         per_sample = x4[0].size
         sample, local = divmod(k, per_sample)
         partial = np.where(np.arange(per_sample) <= local, x4[sample].ravel(), 0.0)
-        canvas = _scatter(partial.reshape(1, *x4.shape[1:]), self.weight, self.groups,
-                          self.geometry)
+        canvas = _scatter(
+            partial.reshape(1, *x4.shape[1:]), self.weight, self.groups, self.geometry
+        )
         result: FloatArray = canvas[0]
         return result
 
@@ -136,8 +137,9 @@ def _scatter(
     for u in range(kh):
         for v in range(kw):
             contrib = np.einsum("ngchw,gck->ngkhw", xg, wg[..., u, v])
-            canvas[:, :, u * dh:u * dh + hs:sh, v * dw:v * dw + ws:sw] += contrib.reshape(
-                n, cog * groups, h, w)
+            canvas[:, :, u * dh : u * dh + hs : sh, v * dw : v * dw + ws : sw] += contrib.reshape(
+                n, cog * groups, h, w
+            )
     return canvas
 
 
@@ -199,8 +201,9 @@ def conv_transpose2d_trace(
     batched = data.ndim == 4
     x4 = data if batched else data[None]
     w = as_float_array("weight", weight)
-    g = check_conv_operands(x4, w, groups, weight_layout="(in_channels, out_channels / groups, "
-                            "kH, kW)")
+    g = check_conv_operands(
+        x4, w, groups, weight_layout="(in_channels, out_channels / groups, kH, kW)"
+    )
     c_in, cog = x4.shape[1], w.shape[1]
     if w.shape[0] != c_in:
         raise ValueError(
@@ -215,7 +218,11 @@ def conv_transpose2d_trace(
         )
     b = None if bias is None else check_bias(bias, cog * g)
     geometry = ConvTransposeGeometry.create(
-        (x4.shape[2], x4.shape[3]), (w.shape[2], w.shape[3]), stride, padding, output_padding,
+        (x4.shape[2], x4.shape[3]),
+        (w.shape[2], w.shape[3]),
+        stride,
+        padding,
+        output_padding,
         dilation,
     )
     canvas = _scatter(x4, w, g, geometry)
@@ -233,14 +240,20 @@ def conv_transpose2d_trace(
     pads = geometry.direct_padding
     direct_in = crop_or_pad(stretched, pads)
     kh, kw = w.shape[2], w.shape[3]
-    flipped = (w.reshape(g, c_in // g, cog, kh, kw).transpose(0, 2, 1, 3, 4)
-               .reshape(g * cog, c_in // g, kh, kw)[..., ::-1, ::-1])
+    flipped = (
+        w.reshape(g, c_in // g, cog, kh, kw)
+        .transpose(0, 2, 1, 3, 4)
+        .reshape(g * cog, c_in // g, kh, kw)[..., ::-1, ::-1]
+    )
     direct_geometry = ConvGeometry(
         (direct_in.shape[2], direct_in.shape[3]), (kh, kw), dilation=geometry.dilation
     )
     direct = trace_from_geometry(
-        direct_in if batched else direct_in[0], np.ascontiguousarray(flipped),
-        None if b is None else b.copy(), direct_geometry, g,
+        direct_in if batched else direct_in[0],
+        np.ascontiguousarray(flipped),
+        None if b is None else b.copy(),
+        direct_geometry,
+        g,
     )
 
     def make(k: int) -> StampStep:
@@ -249,11 +262,17 @@ def conv_transpose2d_trace(
         kernel = w[c].copy()
         value = float(x4[s, c, i, j])
         return StampStep(
-            index=k, sample=s, in_channel=c, in_index=(i, j), group=group,
+            index=k,
+            sample=s,
+            in_channel=c,
+            in_index=(i, j),
+            group=group,
             out_channels=tuple(range(group * cog, (group + 1) * cog)),
             rows=tuple(i * sh + u * geometry.dilation[0] for u in range(kh)),
             cols=tuple(j * sw + v * geometry.dilation[1] for v in range(kw)),
-            value=value, kernel=frozen(kernel), stamp=frozen(value * kernel),
+            value=value,
+            kernel=frozen(kernel),
+            stamp=frozen(value * kernel),
         )
 
     return ConvTransposeTrace(

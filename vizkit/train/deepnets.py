@@ -92,21 +92,26 @@ class DeepDigitsNet(nn.Sequential):
         num_classes: Logits.
     """
 
-    def __init__(self, config: NetConfig, *, in_channels: int = 1, num_classes: int = 10
-                 ) -> None:
+    def __init__(self, config: NetConfig, *, in_channels: int = 1, num_classes: int = 10) -> None:
         if not isinstance(config, NetConfig):
-            raise TypeError(f"config must be a NetConfig, got {type(config).__name__}: "
-                            "e.g. NetConfig(depth=8, norm='batch')")
+            raise TypeError(
+                f"config must be a NetConfig, got {type(config).__name__}: "
+                "e.g. NetConfig(depth=8, norm='batch')"
+            )
         w, norm = config.width, config.norm
         super().__init__()
         self.stem = nn.Sequential(
             nn.Conv2d(in_channels, w, 3, padding=1, bias=norm is None),
-            *([nn.BatchNorm2d(w)] if norm == "batch" else []), nn.ReLU(), nn.MaxPool2d(2))
+            *([nn.BatchNorm2d(w)] if norm == "batch" else []),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
         if config.residual:
             self.body = nn.Sequential(*(_Residual(w, norm) for _ in range(config.depth // 2)))
         else:
             self.body = nn.Sequential(
-                *(m for _ in range(config.depth) for m in (_Layer(w, norm), nn.ReLU())))
+                *(m for _ in range(config.depth) for m in (_Layer(w, norm), nn.ReLU()))
+            )
         self.pool = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.head = nn.Linear(w, num_classes)
 
@@ -203,16 +208,33 @@ def compare_training(
         model = DeepDigitsNet(config, in_channels=images.shape[1])
         params = sum(p.numel() for p in model.parameters() if p.requires_grad)
         result = fit(
-            model, train, val=val, seconds=seconds, steps=steps, batch_size=batch_size, lr=lr,
-            eval_every=eval_every, callbacks=callbacks, seed=seed, device=device,
-            progress=progress, cpu_threads=cpu_threads,
+            model,
+            train,
+            val=val,
+            seconds=seconds,
+            steps=steps,
+            batch_size=batch_size,
+            lr=lr,
+            eval_every=eval_every,
+            callbacks=callbacks,
+            seed=seed,
+            device=device,
+            progress=progress,
+            cpu_threads=cpu_threads,
         )
         _, test_acc = evaluate(result.model, split.test)
-        results.append(TrainedConfig(
-            config=config, label=config.label, history=copy.deepcopy(result.history),
-            test_accuracy=test_acc, params=params, steps=result.steps, seconds=result.seconds,
-            model=result.model,
-        ))
+        results.append(
+            TrainedConfig(
+                config=config,
+                label=config.label,
+                history=copy.deepcopy(result.history),
+                test_accuracy=test_acc,
+                params=params,
+                steps=result.steps,
+                seconds=result.seconds,
+                model=result.model,
+            )
+        )
         if result.stop_reason == "interrupted":
             break  # the user pressed stop: keep what we have, skip the rest
     return results

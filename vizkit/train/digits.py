@@ -113,12 +113,27 @@ def train_digits(
     torch.manual_seed(seed)
     model = DigitsCNN(width=width)
     result = fit(
-        model, train, val=val, epochs=epochs, seconds=seconds, batch_size=32, lr=2e-3,
-        eval_every=36, callbacks=callbacks, seed=seed, device=device, progress=progress,
+        model,
+        train,
+        val=val,
+        epochs=epochs,
+        seconds=seconds,
+        batch_size=32,
+        lr=2e-3,
+        eval_every=36,
+        callbacks=callbacks,
+        seed=seed,
+        device=device,
+        progress=progress,
         cpu_threads=cpu_threads,
     )
     _, accuracy = evaluate(result.model, split.test)
     return DigitsResult(
-        model=model, test_accuracy=accuracy, seconds=result.seconds, steps=result.steps,
-        history=result.history, stop_reason=result.stop_reason, device=result.device,
+        model=model,
+        test_accuracy=accuracy,
+        seconds=result.seconds,
+        steps=result.steps,
+        history=result.history,
+        stop_reason=result.stop_reason,
+        device=result.device,
     )

@@ -129,7 +129,10 @@ def _batches(
 
 @torch.no_grad()
 def evaluate(
-    model: nn.Module, dataset: TensorDataset, *, batch_size: int = 512,
+    model: nn.Module,
+    dataset: TensorDataset,
+    *,
+    batch_size: int = 512,
     device: torch.device | None = None,
 ) -> tuple[float, float]:
     """Mean cross-entropy loss and accuracy (0–1) of ``model`` on a tensor dataset.

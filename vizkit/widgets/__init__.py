@@ -12,9 +12,9 @@ not pull in torch or plotly.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from vizkit._lazy import lazy_exports
 from vizkit.widgets.size_calculator import OutputSizeCalculator
 
 if TYPE_CHECKING:
@@ -30,45 +30,18 @@ if TYPE_CHECKING:
     from vizkit.widgets.transposed_explorer import TransposedConvExplorer
 
 # Public name → module that defines it, imported on first attribute access.
-_LAZY = {
-    "ActivationExplorer": "vizkit.widgets.activation_explorer",
-    "ArchitecturePicker": "vizkit.widgets.architecture_picker",
-    "ConvExplorer": "vizkit.widgets.conv_explorer",
-    "DIPPanel": "vizkit.widgets.dip_panel",
-    "FilterExplorer": "vizkit.widgets.filter_explorer",
-    "KernelPlayground": "vizkit.widgets.kernel_playground",
-    "MaskEditor": "vizkit.widgets.mask_editor",
-    "PoolExplorer": "vizkit.widgets.pool_explorer",
-    "TrainingMonitor": "vizkit.widgets.training_monitor",
-    "TransposedConvExplorer": "vizkit.widgets.transposed_explorer",
+_NAMES = {
+    "ActivationExplorer": ".activation_explorer",
+    "ArchitecturePicker": ".architecture_picker",
+    "ConvExplorer": ".conv_explorer",
+    "DIPPanel": ".dip_panel",
+    "FilterExplorer": ".filter_explorer",
+    "KernelPlayground": ".kernel_playground",
+    "MaskEditor": ".mask_editor",
+    "PoolExplorer": ".pool_explorer",
+    "TrainingMonitor": ".training_monitor",
+    "TransposedConvExplorer": ".transposed_explorer",
 }
 
-__all__ = [
-    "ActivationExplorer",
-    "ArchitecturePicker",
-    "ConvExplorer",
-    "DIPPanel",
-    "FilterExplorer",
-    "KernelPlayground",
-    "MaskEditor",
-    "OutputSizeCalculator",
-    "PoolExplorer",
-    "TrainingMonitor",
-    "TransposedConvExplorer",
-]
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(
-            f"module 'vizkit.widgets' has no attribute {name!r}; the explorers are: "
-            f"{', '.join(__all__)}"
-        )
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__all__ = sorted([*_NAMES, "OutputSizeCalculator"])
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _NAMES)

@@ -38,17 +38,21 @@ class Scene(Protocol):
     def layout(self) -> dict[str, Any]: ...
 
 
-def slider(name: str, value: int, low: int, high: int, description: str | None = None
-           ) -> widgets.IntSlider:
+def slider(
+    name: str, value: int, low: int, high: int, description: str | None = None
+) -> widgets.IntSlider:
     """An IntSlider whose starting value is checked (never silently clamped)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
     if value < low:
-        raise ValueError(f"{name} {value} is below {low}, the smallest allowed: use "
-                         f"{name}={low}")
+        raise ValueError(f"{name} {value} is below {low}, the smallest allowed: use {name}={low}")
     control = widgets.IntSlider(
-        value=value, min=low, max=max(high, value), description=description or name,
-        continuous_update=True, style={"description_width": "95px"},
+        value=value,
+        min=low,
+        max=max(high, value),
+        description=description or name,
+        continuous_update=True,
+        style={"description_width": "95px"},
         layout=widgets.Layout(width="330px"),
     )
     control.add_class(f"vizkit-slider-{name.replace('_', '-')}")
@@ -57,8 +61,10 @@ def slider(name: str, value: int, low: int, high: int, description: str | None =
 
 def error_html(message: str) -> str:
     """The status line for an impossible configuration."""
-    return ("<div style='color:#b00020'>⚠ <b>Not a valid configuration.</b> "
-            f"{html.escape(message)}</div>")
+    return (
+        "<div style='color:#b00020'>⚠ <b>Not a valid configuration.</b> "
+        f"{html.escape(message)}</div>"
+    )
 
 
 def code_html(text: str) -> str:
@@ -73,14 +79,22 @@ class SceneExplorer(widgets.VBox):
         self.figure = go.FigureWidget()
         self.status = widgets.HTML()
         self.status.add_class("vizkit-status")
-        self.step = widgets.IntSlider(value=0, min=0, max=0, description="step",
-                                      continuous_update=True,
-                                      layout=widgets.Layout(width="420px"))
+        self.step = widgets.IntSlider(
+            value=0,
+            min=0,
+            max=0,
+            description="step",
+            continuous_update=True,
+            layout=widgets.Layout(width="420px"),
+        )
         self.step.add_class("vizkit-step")
         self.play = widgets.Play(value=0, min=0, max=0, interval=SPEEDS_MS["normal"])
-        self.speed = widgets.ToggleButtons(options=list(SPEEDS_MS), value="normal",
-                                           description="speed",
-                                           style={"button_width": "60px"})
+        self.speed = widgets.ToggleButtons(
+            options=list(SPEEDS_MS),
+            value="normal",
+            description="speed",
+            style={"button_width": "60px"},
+        )
         widgets.jslink((self.play, "value"), (self.step, "value"))
         self.play.observe(self._sync_play, names="value")
         self.speed.observe(self._set_speed, names="value")
@@ -90,11 +104,19 @@ class SceneExplorer(widgets.VBox):
         self._sent: list[dict[str, Any]] = []
         self._sent_layout: dict[str, Any] = {}
         player = widgets.HBox([self.play, self.step, self.speed])
-        super().__init__(children=[
-            widgets.HBox([widgets.VBox(controls[: (len(controls) + 1) // 2]),
-                          widgets.VBox(controls[(len(controls) + 1) // 2:])]),
-            self.status, player, self.figure,
-        ])
+        super().__init__(
+            children=[
+                widgets.HBox(
+                    [
+                        widgets.VBox(controls[: (len(controls) + 1) // 2]),
+                        widgets.VBox(controls[(len(controls) + 1) // 2 :]),
+                    ]
+                ),
+                self.status,
+                player,
+                self.figure,
+            ]
+        )
         self.add_class(css_class)
         for control in controls:
             control.observe(self._refresh, names="value")
@@ -147,8 +169,9 @@ class SceneExplorer(widgets.VBox):
             self.figure.layout = self._sent_layout
         else:
             layout = scene.layout()
-            changed = {k: v for k, v in layout.items()
-                       if _differs(self._sent_layout.get(k, _MISSING), v)}
+            changed = {
+                k: v for k, v in layout.items() if _differs(self._sent_layout.get(k, _MISSING), v)
+            }
             with self.figure.batch_update():
                 for index, new in enumerate(traces):
                     self._update_trace(index, new)
@@ -176,8 +199,9 @@ class SceneExplorer(widgets.VBox):
         so comparing plain Python values first saves most of the update's time.
         """
         sent = self._sent[index]
-        changed = {k: v for k, v in new.items()
-                   if k != "type" and _differs(sent.get(k, _MISSING), v)}
+        changed = {
+            k: v for k, v in new.items() if k != "type" and _differs(sent.get(k, _MISSING), v)
+        }
         if changed:
             self.figure.data[index].update(changed)
             sent.update(changed)

@@ -14,14 +14,14 @@ from torch import nn
 
 from vizkit.data import image_to_tensor, load_image
 from vizkit.inspect.activations import feature_maps, layer_tree
-from vizkit.inspect.choice import (
+from vizkit.render.activations import feature_maps_figure
+from vizkit.zoo.choice import (
     GIVEN,
     TORCHVISION_MODELS,
     load_choice,
     picker_choice,
     transform_images,
 )
-from vizkit.render.activations import feature_maps_figure
 
 __all__ = ["ActivationExplorer"]
 
@@ -66,10 +66,18 @@ class ActivationExplorer(widgets.VBox):
     """
 
     def __init__(
-        self, model: nn.Module | str, image: np.ndarray, *, size: int = 224, channels: int = 3,
-        mean: Sequence[float] | None = None, std: Sequence[float] | None = None,
-        transforms: Callable[[torch.Tensor], torch.Tensor] | None = None, max_maps: int = 64,
-        model_name: str | None = None, torchvision_models: Sequence[str] = TORCHVISION_MODELS,
+        self,
+        model: nn.Module | str,
+        image: np.ndarray,
+        *,
+        size: int = 224,
+        channels: int = 3,
+        mean: Sequence[float] | None = None,
+        std: Sequence[float] | None = None,
+        transforms: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        max_maps: int = 64,
+        model_name: str | None = None,
+        torchvision_models: Sequence[str] = TORCHVISION_MODELS,
     ) -> None:
         self.max_maps, self.image = max_maps, image
         self._models: dict[str, tuple[nn.Module, Prepare, str | None]] = {}
@@ -81,15 +89,16 @@ class ActivationExplorer(widgets.VBox):
                 prepare: Prepare = lambda im: transform_images(transforms, im)  # noqa: E731
             else:
                 prepare = lambda im: image_to_tensor(  # noqa: E731
-                    im, size=size, channels=channels, mean=mean, std=std)
+                    im, size=size, channels=channels, mean=mean, std=std
+                )
             self._models[GIVEN] = (model, prepare, None)
         key, options = picker_choice(model, given=given, torchvision_models=torchvision_models)
-        self.model_picker = widgets.Dropdown(options=options, value=key, description="model",
-                                             layout=widgets.Layout(width="480px"))
+        self.model_picker = widgets.Dropdown(
+            options=options, value=key, description="model", layout=widgets.Layout(width="480px")
+        )
         self.layer = widgets.Dropdown(description="layer", layout=widgets.Layout(width="480px"))
         self.channel = widgets.IntSlider(value=0, min=0, max=0, description="channel")
-        self.upload = widgets.FileUpload(accept="image/*", multiple=False,
-                                         description="your image")
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="your image")
         self.grid, self.single = go.FigureWidget(), go.FigureWidget()
         self.status = widgets.HTML()
         self._use(key)  # the starting model: errors raise (there is nothing to show yet)
@@ -97,8 +106,15 @@ class ActivationExplorer(widgets.VBox):
         self.layer.observe(self._refresh, names="value")
         self.channel.observe(self._show_channel, names="value")
         self.upload.observe(self._on_upload, names="value")
-        super().__init__([self.model_picker, widgets.HBox([self.layer, self.upload]),
-                          self.channel, widgets.HBox([self.grid, self.single]), self.status])
+        super().__init__(
+            [
+                self.model_picker,
+                widgets.HBox([self.layer, self.upload]),
+                self.channel,
+                widgets.HBox([self.grid, self.single]),
+                self.status,
+            ]
+        )
         self._refresh()
 
     def _load(self, key: str) -> tuple[nn.Module, Prepare, str | None]:
@@ -119,8 +135,11 @@ class ActivationExplorer(widgets.VBox):
         x = prepare(self.image)
         device = next(model.parameters()).device
         tree = layer_tree(model, x[None].to(device))
-        options = [(t.label, t.name) for t in tree
-                   if t.output_shape is not None and len(t.output_shape) == 3]
+        options = [
+            (t.label, t.name)
+            for t in tree
+            if t.output_shape is not None and len(t.output_shape) == 3
+        ]
         if not options:
             raise ValueError(f"{type(model).__name__} has no layer with a (C, H, W) output")
         self.model, self._prepare, self._note, self.input = model, prepare, note, x
@@ -181,12 +200,13 @@ class ActivationExplorer(widgets.VBox):
             self.single.data = ()
             self.single.add_heatmap(z=m, colorscale="Viridis")
             self.single.update_layout(
-                title=f"{self.layer.value} channel {c}", width=380, height=380,
+                title=f"{self.layer.value} channel {c}",
+                width=380,
+                height=380,
                 yaxis={"autorange": "reversed", "scaleanchor": "x"},
             )
         self.status.value = html.escape(
             f"{self.layer.value}: {self.maps.shape[0]} maps {m.shape[0]}×{m.shape[1]}; "
             f"channel {c}: min {m.min():.3g}, max {m.max():.3g}, "
-            f"{(m > 0).mean():.0%} of units positive"
-            + (f". {self._note}" if self._note else "")
+            f"{(m > 0).mean():.0%} of units positive" + (f". {self._note}" if self._note else "")
         )

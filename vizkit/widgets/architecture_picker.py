@@ -16,10 +16,10 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
-from vizkit.inspect.summary import summarize
-from vizkit.inspect.table import LayerTable
-from vizkit.inspect.table_html import human_bytes, human_count
 from vizkit.render.architecture import layer_bars_figure
+from vizkit.summary.summarize import summarize
+from vizkit.summary.table import LayerTable
+from vizkit.summary.table_html import human_bytes, human_count
 from vizkit.zoo.catalog import CATALOG
 
 __all__ = ["ArchitecturePicker", "model_choices"]
@@ -75,31 +75,47 @@ class ArchitecturePicker(widgets.VBox):
             resolution / batch size outside the sliders.
     """
 
-    def __init__(self, model: str = "alexnet", *, resolution: int | None = None,
-                 batch_size: int = 1) -> None:
+    def __init__(
+        self, model: str = "alexnet", *, resolution: int | None = None, batch_size: int = 1
+    ) -> None:
         self._choices = model_choices()
         if model not in self._choices:
-            from difflib import get_close_matches
+            from vizkit._suggest import did_you_mean
 
-            close = get_close_matches(model, list(self._choices), n=3)
-            raise ValueError(f"model {model!r} is not offered; closest: {close}: pick one of "
-                             "vizkit.widgets.architecture_picker.model_choices()")
+            raise ValueError(
+                did_you_mean(
+                    model,
+                    self._choices,
+                    what="model",
+                    where="pick one of vizkit.widgets.architecture_picker.model_choices()",
+                )
+            )
         start = resolution if resolution is not None else self._choices[model][1]
-        for name, value, low, high in (("resolution", start, 16, 640),
-                                       ("batch_size", batch_size, 1, 256)):
+        for name, value, low, high in (
+            ("resolution", start, 16, 640),
+            ("batch_size", batch_size, 1, 256),
+        ):
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ValueError(f"{name} {value!r} must be an int in {low}..{high}: e.g. "
-                                 f"{name}={low if name == 'batch_size' else 224}")
+                raise ValueError(
+                    f"{name} {value!r} must be an int in {low}..{high}: e.g. "
+                    f"{name}={low if name == 'batch_size' else 224}"
+                )
         self._meta: dict[str, nn.Module] = {}
         self._busy = False
         self.table: LayerTable | None = None
         self.error: str | None = None
-        self.model = widgets.Dropdown(options=list(self._choices), value=model,
-                                      description="model", layout=widgets.Layout(width="330px"))
-        self.resolution = widgets.IntSlider(value=start, min=16, max=640, description="H = W",
-                                            continuous_update=False)
-        self.batch_size = widgets.IntSlider(value=batch_size, min=1, max=256,
-                                            description="batch", continuous_update=False)
+        self.model = widgets.Dropdown(
+            options=list(self._choices),
+            value=model,
+            description="model",
+            layout=widgets.Layout(width="330px"),
+        )
+        self.resolution = widgets.IntSlider(
+            value=start, min=16, max=640, description="H = W", continuous_update=False
+        )
+        self.batch_size = widgets.IntSlider(
+            value=batch_size, min=1, max=256, description="batch", continuous_update=False
+        )
         self.status = widgets.HTML()
         self.status.add_class("vizkit-status")
         self.table_html = widgets.HTML()
@@ -107,10 +123,18 @@ class ArchitecturePicker(widgets.VBox):
         self.model.observe(self._on_model, names="value")
         self.resolution.observe(self._refresh, names="value")
         self.batch_size.observe(self._refresh, names="value")
-        box = widgets.Box([self.table_html], layout=widgets.Layout(
-            max_height="420px", overflow="auto", border="1px solid #ddd"))
-        super().__init__([widgets.HBox([self.model, self.resolution, self.batch_size]),
-                          self.status, self.figure, box])
+        box = widgets.Box(
+            [self.table_html],
+            layout=widgets.Layout(max_height="420px", overflow="auto", border="1px solid #ddd"),
+        )
+        super().__init__(
+            [
+                widgets.HBox([self.model, self.resolution, self.batch_size]),
+                self.status,
+                self.figure,
+                box,
+            ]
+        )
         self.add_class("vizkit-architecture-picker")
         self._refresh()
 
@@ -144,8 +168,10 @@ class ArchitecturePicker(widgets.VBox):
             bars = layer_bars_figure(table, title=f"{name} at {batch}×{channels}×{side}×{side}")
         except Exception as err:  # any failure becomes the status line, never a traceback
             self.error = f"{name} at {side}×{side}: {err}"
-            self.status.value = ("<div style='color:#b00020'>⚠ <b>Not a valid setting.</b> "
-                                 f"{html.escape(self.error)}</div>")
+            self.status.value = (
+                "<div style='color:#b00020'>⚠ <b>Not a valid setting.</b> "
+                f"{html.escape(self.error)}</div>"
+            )
             return
         self.table, self.error = table, None
         self._draw(bars)
@@ -155,7 +181,8 @@ class ArchitecturePicker(widgets.VBox):
             f"{human_count(table.total_params)} params · {human_count(table.total_macs)} MACs "
             f"({human_count(table.total_flops)} FLOPs) · activations "
             f"{human_bytes(table.activation_bytes)} · one training step with Adam ≈ "
-            f"{human_bytes(table.training_memory('adam'))}")
+            f"{human_bytes(table.training_memory('adam'))}"
+        )
 
     def _draw(self, bars: go.Figure) -> None:
         """Update the bars in place (same three traces; new layers and values)."""

@@ -9,20 +9,26 @@ updates the figure in place; an impossible setting shows the teaching message of
 from __future__ import annotations
 
 import html
-from typing import Literal
 
 import ipywidgets as widgets
 import numpy as np
 
-from vizkit.geometry import GeometryError
+from vizkit.geometry import (
+    PADDING_MODES,
+    PADDING_NAMES,
+    GeometryError,
+    PaddingMode,
+    PaddingName,
+    check_padding_mode,
+    check_padding_name,
+)
 from vizkit.render.conv import ConvScene
 from vizkit.sliding import conv2d_trace
 from vizkit.widgets._explorer import SceneExplorer, code_html, slider
 
 __all__ = ["ConvExplorer"]
 
-PADDING_KINDS = ("number", "valid", "same", "full")
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+PADDING_KINDS = ("number", *PADDING_NAMES)
 
 
 class ConvExplorer(SceneExplorer):
@@ -68,24 +74,19 @@ class ConvExplorer(SceneExplorer):
         input_width: int = 5,
         kernel_size: int = 3,
         stride: int = 1,
-        padding: int | Literal["valid", "same", "full"] = 0,
+        padding: int | PaddingName = 0,
         dilation: int = 1,
         *,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
+        padding_mode: PaddingMode = "zeros",
         in_channels: int = 1,
         out_channels: int = 1,
         seed: int = 0,
     ) -> None:
         if isinstance(padding, str):
-            if padding not in PADDING_KINDS[1:]:
-                raise ValueError(f"padding {padding!r} is not understood: use an int ≥ 0 or "
-                                 "one of 'valid', 'same', 'full'")
-            kind, number = padding, 0
+            kind, number = check_padding_name(padding), 0
         else:
             kind, number = "number", padding
-        if padding_mode not in PADDING_MODES:
-            raise ValueError(f"padding_mode {padding_mode!r} is not understood: use one of "
-                             f"{', '.join(repr(m) for m in PADDING_MODES)}")
+        check_padding_mode(padding_mode)
         self.input_height = slider("input_height", input_height, 1, 16, "input H")
         self.input_width = slider("input_width", input_width, 1, 16, "input W")
         self.kernel_size = slider("kernel_size", kernel_size, 1, 7)
@@ -94,18 +95,33 @@ class ConvExplorer(SceneExplorer):
         self.dilation = slider("dilation", dilation, 1, 4)
         self.in_channels = slider("in_channels", in_channels, 1, 4)
         self.out_channels = slider("out_channels", out_channels, 1, 4)
-        self.padding_kind = widgets.Dropdown(options=PADDING_KINDS, value=kind,
-                                             description="padding is",
-                                             layout=widgets.Layout(width="330px"))
-        self.padding_mode = widgets.Dropdown(options=PADDING_MODES, value=padding_mode,
-                                             description="padding_mode",
-                                             layout=widgets.Layout(width="330px"))
+        self.padding_kind = widgets.Dropdown(
+            options=PADDING_KINDS,
+            value=kind,
+            description="padding is",
+            layout=widgets.Layout(width="330px"),
+        )
+        self.padding_mode = widgets.Dropdown(
+            options=PADDING_MODES,
+            value=padding_mode,
+            description="padding_mode",
+            layout=widgets.Layout(width="330px"),
+        )
         self.seed = seed
         self.trace = None
         super().__init__(
-            [self.input_height, self.input_width, self.kernel_size, self.stride,
-             self.padding_kind, self.padding, self.dilation, self.padding_mode,
-             self.in_channels, self.out_channels],
+            [
+                self.input_height,
+                self.input_width,
+                self.kernel_size,
+                self.stride,
+                self.padding_kind,
+                self.padding,
+                self.dilation,
+                self.padding_mode,
+                self.in_channels,
+                self.out_channels,
+            ],
             "vizkit-conv-explorer",
         )
         self._refresh()
@@ -123,9 +139,15 @@ class ConvExplorer(SceneExplorer):
         w = rng.integers(-1, 2, (k, c, size, size))
         bias = np.arange(k, dtype=float) if c * k > 1 else None
         try:
-            trace = conv2d_trace(x, w, bias, stride=self.stride.value, padding=self._padding(),
-                                 dilation=self.dilation.value,
-                                 padding_mode=self.padding_mode.value)
+            trace = conv2d_trace(
+                x,
+                w,
+                bias,
+                stride=self.stride.value,
+                padding=self._padding(),
+                dilation=self.dilation.value,
+                padding_mode=self.padding_mode.value,
+            )
         except GeometryError:
             self.trace = None
             raise
@@ -141,8 +163,9 @@ class ConvExplorer(SceneExplorer):
             f"<b>output: {scene.out_channels} × {ho} × {wo}</b> "
             f"(one frame per output cell: {scene.n_steps} steps)",
             code_html(geo.formula()),
-            code_html(geo.torch_code(scene.channels, scene.out_channels,
-                                     bias=trace.bias is not None)),
+            code_html(
+                geo.torch_code(scene.channels, scene.out_channels, bias=trace.bias is not None)
+            ),
             f"parameters F·F·D·K{' + K' if bias else ''} = {weights + bias}",
         ]
         rows, cols = geo.unread_input
@@ -150,5 +173,6 @@ class ConvExplorer(SceneExplorer):
             parts.append(
                 "<span style='color:#8a5a00'>⚠ never read (grey): input rows "
                 f"{html.escape(str(list(rows)))}, columns {html.escape(str(list(cols)))}: "
-                "the kernel does not fit evenly (change padding or stride to use them)</span>")
+                "the kernel does not fit evenly (change padding or stride to use them)</span>"
+            )
         return "<div>" + "<br>".join(parts) + "</div>"

@@ -64,15 +64,26 @@ class DIPPanel(widgets.VBox):
         redraws: How many times the figures were redrawn.
     """
 
-    def __init__(self, task: TaskName, corrupted: Any, *, clean: Any = None, mask: Any = None,
-                 factor: int = 4, every: int = 10, **options: Any) -> None:
+    def __init__(
+        self,
+        task: TaskName,
+        corrupted: Any,
+        *,
+        clean: Any = None,
+        mask: Any = None,
+        factor: int = 4,
+        every: int = 10,
+        **options: Any,
+    ) -> None:
         import vizkit.dip as dip  # the torch side, loaded only when a panel is made
 
         if task not in ("denoise", "inpaint", "super_resolve"):
             raise ValueError(f"task {task!r} is not 'denoise', 'inpaint' or 'super_resolve'")
         if task == "inpaint" and mask is None:
-            raise ValueError("task 'inpaint' needs mask= (1 = known pixel, 0 = hole): e.g. "
-                             "vizkit.dip.text_mask(image.shape[:2])")
+            raise ValueError(
+                "task 'inpaint' needs mask= (1 = known pixel, 0 = hole): e.g. "
+                "vizkit.dip.text_mask(image.shape[:2])"
+            )
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be an int ≥ 1 (steps between redraws), got {every!r}")
         self._dip = dip
@@ -95,23 +106,35 @@ class DIPPanel(widgets.VBox):
         self._blank = np.full_like(shown, 0.5)
         titles = {"input": shown, "current output": self._blank, "best output": self._blank}
         if self.clean is not None and self.clean.shape == shown.shape:
-            titles = {f"input ({_psnr(shown, self.clean):.2f} dB)": shown,
-                      "current output": self._blank, "best output": self._blank}
+            titles = {
+                f"input ({_psnr(shown, self.clean):.2f} dB)": shown,
+                "current output": self._blank,
+                "best output": self._blank,
+            }
         self.images = go.FigureWidget(dip_images_figure(titles, size=240))
-        reference = (_psnr(shown, self.clean) if self.clean is not None
-                     and self.clean.shape == shown.shape else None)
+        reference = (
+            _psnr(shown, self.clean)
+            if self.clean is not None and self.clean.shape == shown.shape
+            else None
+        )
         self.curve = go.FigureWidget(psnr_curve_figure(reference_psnr=reference))
-        self.start_button = widgets.Button(description="Start", icon="play",
-                                           button_style="success")
+        self.start_button = widgets.Button(description="Start", icon="play", button_style="success")
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
-        self.slider = widgets.IntSlider(value=0, min=0, max=0, description="snapshot",
-                                        disabled=True, continuous_update=True)
+        self.slider = widgets.IntSlider(
+            value=0, min=0, max=0, description="snapshot", disabled=True, continuous_update=True
+        )
         self.status = widgets.HTML("<i>press Start (or call .run()) to fit the network</i>")
         self.start_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
         self.slider.observe(self._on_slider, names="value")
-        super().__init__([widgets.HBox([self.start_button, self.stop_button, self.slider]),
-                          self.status, self.images, self.curve])
+        super().__init__(
+            [
+                widgets.HBox([self.start_button, self.stop_button, self.slider]),
+                self.status,
+                self.images,
+                self.curve,
+            ]
+        )
 
     # ---- running -----------------------------------------------------------------------
     @property
@@ -140,9 +163,11 @@ class DIPPanel(widgets.VBox):
             self._running.release()
 
     def _wait_for_running_fit(self) -> Any:
-        self.status.value = ("<i>a fit is already running (started with Start): waiting for "
-                             "it instead of starting a second one — press Stop, or interrupt "
-                             "the kernel (■) to end it; the best result is kept</i>")
+        self.status.value = (
+            "<i>a fit is already running (started with Start): waiting for "
+            "it instead of starting a second one — press Stop, or interrupt "
+            "the kernel (■) to end it; the best result is kept</i>"
+        )
         if self._thread is threading.current_thread():  # pragma: no cover - defensive
             return None
         try:
@@ -160,18 +185,22 @@ class DIPPanel(widgets.VBox):
         self.slider.disabled = True
         self.status.value = "<i>starting…</i>"
         history: list[Any] = []
-        options = {"progress": False, **self.options, "stop": self._stop,
-                   "callback": lambda state: self._on_step(state, history),
-                   "callback_every": 1}
+        options = {
+            "progress": False,
+            **self.options,
+            "stop": self._stop,
+            "callback": lambda state: self._on_step(state, history),
+            "callback_every": 1,
+        }
         try:
             if self.task == "denoise":
                 result = self._dip.denoise(self.corrupted, clean=self.clean, **options)
             elif self.task == "inpaint":
-                result = self._dip.inpaint(self.corrupted, self.mask, clean=self.clean,
-                                           **options)
+                result = self._dip.inpaint(self.corrupted, self.mask, clean=self.clean, **options)
             else:
-                result = self._dip.super_resolve(self.corrupted, self.factor, clean=self.clean,
-                                                 **options)
+                result = self._dip.super_resolve(
+                    self.corrupted, self.factor, clean=self.clean, **options
+                )
         except (TypeError, ValueError, RuntimeError) as error:
             self.status.value = f"<b style='color:#b00'>{html.escape(str(error))}</b>"
             return None
@@ -213,24 +242,34 @@ class DIPPanel(widgets.VBox):
         update_psnr_curve(self.curve, history)
         self.redraws += 1
         psnr = state.record.psnr
-        self.status.value = (f"step {state.step + 1}/{state.steps} · loss "
-                             f"{state.record.loss:.5f}"
-                             + (f" · PSNR {psnr:.2f} dB" if psnr is not None else ""))
+        self.status.value = (
+            f"step {state.step + 1}/{state.steps} · loss "
+            f"{state.record.loss:.5f}" + (f" · PSNR {psnr:.2f} dB" if psnr is not None else "")
+        )
 
     def _show_result(self, result: Any) -> None:
-        best = f" · best {result.best_psnr:.2f} dB at step {result.best_step}" \
-            if result.best_psnr is not None else ""
+        best = (
+            f" · best {result.best_psnr:.2f} dB at step {result.best_step}"
+            if result.best_psnr is not None
+            else ""
+        )
         update_image(self.images, 1, result.image, f"final output · step {result.steps - 1}")
-        update_image(self.images, 2, result.best_image,
-                     "best output" + (f" ({result.best_psnr:.2f} dB)"
-                                      if result.best_psnr is not None else ""))
+        update_image(
+            self.images,
+            2,
+            result.best_image,
+            "best output"
+            + (f" ({result.best_psnr:.2f} dB)" if result.best_psnr is not None else ""),
+        )
         update_psnr_curve(self.curve, result.history)
         self.slider.max = max(0, len(result.snapshots) - 1)
         self.slider.value = self.slider.max
         self.slider.disabled = False
-        self.status.value = (f"{html.escape(result.stop_reason)} after {result.steps} steps in "
-                             f"{result.seconds:.1f} s{best} · drag the slider to scrub "
-                             "snapshots")
+        self.status.value = (
+            f"{html.escape(result.stop_reason)} after {result.steps} steps in "
+            f"{result.seconds:.1f} s{best} · drag the slider to scrub "
+            "snapshots"
+        )
 
     def _on_slider(self, change: dict[str, Any]) -> None:
         if self.result is None:

@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
-from vizkit.inspect.choice import GIVEN, TORCHVISION_MODELS, load_choice, picker_choice
 from vizkit.inspect.filters import FilterMode, Normalization, conv_weight, filter_grid
 from vizkit.render.filters import filter_grid_figure
+from vizkit.zoo.choice import GIVEN, TORCHVISION_MODELS, load_choice, picker_choice
 
 __all__ = ["FilterExplorer"]
 
@@ -25,8 +25,11 @@ def _error(err: BaseException) -> str:
 
 
 def _conv_layers(model: nn.Module) -> dict[str, nn.Module]:
-    return {n: m for n, m in model.named_modules()
-            if isinstance(getattr(m, "weight", None), torch.Tensor) and m.weight.dim() == 4}
+    return {
+        n: m
+        for n, m in model.named_modules()
+        if isinstance(getattr(m, "weight", None), torch.Tensor) and m.weight.dim() == 4
+    }
 
 
 def _replace(target: go.FigureWidget, fig: go.Figure) -> None:
@@ -65,9 +68,15 @@ class FilterExplorer(widgets.VBox):
             the key is unknown.
     """
 
-    def __init__(self, model: nn.Module | str = "zoo:alexnet", *, layer: str | None = None,
-                 max_filters: int = 64, model_name: str | None = None,
-                 torchvision_models: Sequence[str] = TORCHVISION_MODELS) -> None:
+    def __init__(
+        self,
+        model: nn.Module | str = "zoo:alexnet",
+        *,
+        layer: str | None = None,
+        max_filters: int = 64,
+        model_name: str | None = None,
+        torchvision_models: Sequence[str] = TORCHVISION_MODELS,
+    ) -> None:
         self.max_filters = max_filters
         self._models: dict[str, nn.Module] = {}
         self._quiet = False
@@ -83,14 +92,17 @@ class FilterExplorer(widgets.VBox):
             raise ValueError(f"{type(self.model).__name__} has no conv layer with a 4-D weight")
         if layer is not None and layer not in convs:
             raise ValueError(f"layer {layer!r} is not a conv layer; choose from {list(convs)}")
-        self.model_picker = widgets.Dropdown(options=options, value=key, description="model",
-                                             layout=widgets.Layout(width="480px"))
+        self.model_picker = widgets.Dropdown(
+            options=options, value=key, description="model", layout=widgets.Layout(width="480px")
+        )
         self.layer = widgets.Dropdown(description="layer")
         self.channel = widgets.IntSlider(value=0, min=0, max=0, description="filter")
-        self.normalize = widgets.ToggleButtons(options=list(get_args(Normalization)),
-                                               value="per_filter", description="scale")
-        self.mode = widgets.Dropdown(options=list(get_args(FilterMode)), value="auto",
-                                     description="mode")
+        self.normalize = widgets.ToggleButtons(
+            options=list(get_args(Normalization)), value="per_filter", description="scale"
+        )
+        self.mode = widgets.Dropdown(
+            options=list(get_args(FilterMode)), value="auto", description="mode"
+        )
         self.figure, self.single = go.FigureWidget(), go.FigureWidget()
         self.status = widgets.HTML()
         self._set_layers(layer)
@@ -98,9 +110,16 @@ class FilterExplorer(widgets.VBox):
         for control in (self.layer, self.normalize, self.mode):
             control.observe(self._refresh, names="value")
         self.channel.observe(self._show_filter, names="value")
-        super().__init__([self.model_picker, widgets.HBox([self.layer, self.mode]),
-                          self.normalize, self.channel,
-                          widgets.HBox([self.figure, self.single]), self.status])
+        super().__init__(
+            [
+                self.model_picker,
+                widgets.HBox([self.layer, self.mode]),
+                self.normalize,
+                self.channel,
+                widgets.HBox([self.figure, self.single]),
+                self.status,
+            ]
+        )
         self._refresh()
 
     def _load(self, key: str) -> nn.Module:
@@ -135,8 +154,13 @@ class FilterExplorer(widgets.VBox):
         if self._quiet:
             return
         try:
-            grid = filter_grid(self.model, self.layer.value, normalize=self.normalize.value,
-                               mode=self.mode.value, max_filters=self.max_filters)
+            grid = filter_grid(
+                self.model,
+                self.layer.value,
+                normalize=self.normalize.value,
+                mode=self.mode.value,
+                max_filters=self.max_filters,
+            )
             self._weight = conv_weight(self.model, self.layer.value)
         except _ERRORS as err:
             self.status.value = _error(err)
@@ -151,9 +175,14 @@ class FilterExplorer(widgets.VBox):
         c = self.channel.value
         try:
             w = self._weight[c : c + 1]
-            one = filter_grid(w, normalize=self.normalize.value,
-                              mode="rgb" if w.shape[1] == 3 and self.mode.value != "per_channel"
-                              else "per_channel", nrow=min(w.shape[1], 16))
+            one = filter_grid(
+                w,
+                normalize=self.normalize.value,
+                mode="rgb"
+                if w.shape[1] == 3 and self.mode.value != "per_channel"
+                else "per_channel",
+                nrow=min(w.shape[1], 16),
+            )
         except _ERRORS as err:
             self.status.value = _error(err)
             return

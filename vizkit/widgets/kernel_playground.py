@@ -1,7 +1,7 @@
 """KernelPlayground: classic kernels on a real photo (or your own), filtered as you choose.
 
 Wiring only: the filtered image is the ``output`` of :func:`vizkit.sliding.conv2d_trace`
-(equal to ``F.conv2d``), the kernels come from :mod:`vizkit.kernels`, an upload goes through
+(equal to ``F.conv2d``), the kernels come from :mod:`vizkit.sliding.kernels`, an upload goes through
 :func:`vizkit.data.load_image`. Moving a control updates the two panels of one
 ``FigureWidget`` in place; anything impossible (``"same"`` padding with stride 2, a file that
 is not an image, reflect padding wider than the image) shows its message in the status line.
@@ -19,22 +19,33 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
-from vizkit.geometry import GeometryError
-from vizkit.kernels import classic_kernels, gabor
+from vizkit.geometry import PADDING_MODES, GeometryError
 from vizkit.quick import quick_or_full
-from vizkit.render.images import to_grey
+from vizkit.render.kernel_gallery import to_grey
 from vizkit.sliding import ConvTrace, conv2d_trace
+from vizkit.sliding.kernels import classic_kernels, gabor
 from vizkit.widgets._explorer import code_html, error_html
 
 __all__ = ["PHOTOS", "KernelPlayground"]
 
-PHOTOS: tuple[str, ...] = ("camera", "astronaut", "coins", "brick", "coffee", "chelsea", "moon",
-                           "page", "text", "grass", "gravel", "rocket")
+PHOTOS: tuple[str, ...] = (
+    "camera",
+    "astronaut",
+    "coins",
+    "brick",
+    "coffee",
+    "chelsea",
+    "moon",
+    "page",
+    "text",
+    "grass",
+    "gravel",
+    "rocket",
+)
 """``skimage.data`` pictures offered (all load offline)."""
 
 GABOR = "gabor (sliders)"
 PADDINGS = ("same", "valid", "full", "0", "1", "2", "3", "4")
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 UPLOAD_PREFIX = "upload: "
 
 
@@ -54,8 +65,10 @@ def _shrink(image: np.ndarray, size: int) -> np.ndarray:
         return np.asarray(image, dtype=float)
     from skimage.transform import resize
 
-    shape = (max(1, round(image.shape[0] * size / longest)),
-             max(1, round(image.shape[1] * size / longest)))
+    shape = (
+        max(1, round(image.shape[0] * size / longest)),
+        max(1, round(image.shape[1] * size / longest)),
+    )
     return resize(image, shape, anti_aliasing=True)
 
 
@@ -72,7 +85,7 @@ class KernelPlayground(widgets.VBox):
     Args:
         image: a ``skimage.data`` name from :data:`PHOTOS`, or a 2D (grey) / ``(H, W, 3)``
             array in [0, 1] of your own.
-        kernel: a name from :func:`vizkit.kernels.classic_kernels` or ``"gabor (sliders)"``.
+        kernel: a name from :func:`vizkit.sliding.kernels.classic_kernels` or ``"gabor (sliders)"``.
         padding: ``"same"``, ``"valid"``, ``"full"`` or an int 0–4.
         padding_mode: ``"zeros"``, ``"reflect"``, ``"replicate"`` or ``"circular"``.
         stride: 1–4.
@@ -100,18 +113,29 @@ class KernelPlayground(widgets.VBox):
         (1, 36, 46)
     """
 
-    def __init__(self, image: str | np.ndarray = "camera", kernel: str = "edges (sobel x)", *,
-                 padding: int | str = "same", padding_mode: str = "zeros", stride: int = 1,
-                 size: int | None = None) -> None:
+    def __init__(
+        self,
+        image: str | np.ndarray = "camera",
+        kernel: str = "edges (sobel x)",
+        *,
+        padding: int | str = "same",
+        padding_mode: str = "zeros",
+        stride: int = 1,
+        size: int | None = None,
+    ) -> None:
         self.kernels = classic_kernels()
         kernel_names = [*self.kernels, GABOR]
         padding_label = str(padding)
-        for name, value, allowed in (("kernel", kernel, kernel_names),
-                                     ("padding", padding_label, PADDINGS),
-                                     ("padding_mode", padding_mode, PADDING_MODES)):
+        for name, value, allowed in (
+            ("kernel", kernel, kernel_names),
+            ("padding", padding_label, PADDINGS),
+            ("padding_mode", padding_mode, PADDING_MODES),
+        ):
             if value not in allowed:
-                raise ValueError(f"{name} {value!r} is not one of the choices: use one of "
-                                 f"{', '.join(repr(a) for a in allowed)}")
+                raise ValueError(
+                    f"{name} {value!r} is not one of the choices: use one of "
+                    f"{', '.join(repr(a) for a in allowed)}"
+                )
         if isinstance(stride, bool) or not isinstance(stride, int) or not 1 <= stride <= 4:
             raise ValueError(f"stride {stride!r} is outside 1–4: pass an int from 1 to 4")
         self.size = int(size) if size is not None else quick_or_full(96, 256)
@@ -119,8 +143,10 @@ class KernelPlayground(widgets.VBox):
         self._own: dict[str, np.ndarray] = {}
         if isinstance(image, str):
             if image not in PHOTOS:
-                raise ValueError(f"image {image!r} is not one of the photos: use one of "
-                                 f"{', '.join(repr(p) for p in PHOTOS)}, or pass an array")
+                raise ValueError(
+                    f"image {image!r} is not one of the photos: use one of "
+                    f"{', '.join(repr(p) for p in PHOTOS)}, or pass an array"
+                )
             start = image
         else:
             start = UPLOAD_PREFIX + "your array"
@@ -128,24 +154,38 @@ class KernelPlayground(widgets.VBox):
             photos.insert(0, start)
         wide = widgets.Layout(width="330px")
         style = {"description_width": "95px"}
-        self.photo = widgets.Dropdown(options=photos, value=start, description="photo",
-                                      layout=wide, style=style)
-        self.upload = widgets.FileUpload(accept="image/*", multiple=False,
-                                         description="your photo")
-        self.kernel = widgets.Dropdown(options=kernel_names, value=kernel, description="kernel",
-                                       layout=wide, style=style)
-        self.frequency = widgets.FloatSlider(value=0.15, min=0.05, max=0.5, step=0.01,
-                                             description="gabor freq", layout=wide, style=style)
-        self.orientation = widgets.IntSlider(value=0, min=0, max=165, step=15,
-                                             description="gabor angle°", layout=wide,
-                                             style=style)
-        self.padding = widgets.Dropdown(options=PADDINGS, value=padding_label,
-                                        description="padding", layout=wide, style=style)
-        self.padding_mode = widgets.Dropdown(options=PADDING_MODES, value=padding_mode,
-                                             description="padding_mode", layout=wide,
-                                             style=style)
-        self.stride = widgets.IntSlider(value=stride, min=1, max=4, description="stride",
-                                        layout=wide, style=style)
+        self.photo = widgets.Dropdown(
+            options=photos, value=start, description="photo", layout=wide, style=style
+        )
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="your photo")
+        self.kernel = widgets.Dropdown(
+            options=kernel_names, value=kernel, description="kernel", layout=wide, style=style
+        )
+        self.frequency = widgets.FloatSlider(
+            value=0.15,
+            min=0.05,
+            max=0.5,
+            step=0.01,
+            description="gabor freq",
+            layout=wide,
+            style=style,
+        )
+        self.orientation = widgets.IntSlider(
+            value=0, min=0, max=165, step=15, description="gabor angle°", layout=wide, style=style
+        )
+        self.padding = widgets.Dropdown(
+            options=PADDINGS, value=padding_label, description="padding", layout=wide, style=style
+        )
+        self.padding_mode = widgets.Dropdown(
+            options=PADDING_MODES,
+            value=padding_mode,
+            description="padding_mode",
+            layout=wide,
+            style=style,
+        )
+        self.stride = widgets.IntSlider(
+            value=stride, min=1, max=4, description="stride", layout=wide, style=style
+        )
         self.status = widgets.HTML()
         self.status.add_class("vizkit-status")
         self.figure = go.FigureWidget(self._empty_figure())
@@ -154,14 +194,29 @@ class KernelPlayground(widgets.VBox):
         self.trace: ConvTrace | None = None
         self.error: str | None = None
         self._image_key: tuple[str, int] | None = None
-        controls = [self.photo, self.kernel, self.frequency, self.orientation, self.padding,
-                    self.padding_mode, self.stride]
-        super().__init__(children=[
-            widgets.HBox([widgets.VBox([self.photo, self.upload, self.kernel, self.frequency]),
-                          widgets.VBox([self.orientation, self.padding, self.padding_mode,
-                                        self.stride])]),
-            self.status, self.figure,
-        ])
+        controls = [
+            self.photo,
+            self.kernel,
+            self.frequency,
+            self.orientation,
+            self.padding,
+            self.padding_mode,
+            self.stride,
+        ]
+        super().__init__(
+            children=[
+                widgets.HBox(
+                    [
+                        widgets.VBox([self.photo, self.upload, self.kernel, self.frequency]),
+                        widgets.VBox(
+                            [self.orientation, self.padding, self.padding_mode, self.stride]
+                        ),
+                    ]
+                ),
+                self.status,
+                self.figure,
+            ]
+        )
         self.add_class("vizkit-kernel-playground")
         for control in controls:
             control.observe(self._refresh, names="value")
@@ -174,22 +229,27 @@ class KernelPlayground(widgets.VBox):
         panel = {"type": "heatmap", "z": [[0.0]], "showscale": False, "colorscale": "gray"}
         axis = {"visible": False, "constrain": "domain"}
         return go.Figure(
-            data=[{**panel, "name": "input"},
-                  {**panel, "name": "filtered", "xaxis": "x2", "yaxis": "y2"}],
-            layout={"xaxis": {**axis, "domain": [0.0, 0.48]},
-                    "yaxis": {**axis, "autorange": "reversed", "scaleanchor": "x"},
-                    "xaxis2": {**axis, "domain": [0.52, 1.0]},
-                    "yaxis2": {**axis, "autorange": "reversed", "scaleanchor": "x2"},
-                    "width": 900, "height": 470, "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
-                    "title": {"text": "", "x": 0.01}},
+            data=[
+                {**panel, "name": "input"},
+                {**panel, "name": "filtered", "xaxis": "x2", "yaxis": "y2"},
+            ],
+            layout={
+                "xaxis": {**axis, "domain": [0.0, 0.48]},
+                "yaxis": {**axis, "autorange": "reversed", "scaleanchor": "x"},
+                "xaxis2": {**axis, "domain": [0.52, 1.0]},
+                "yaxis2": {**axis, "autorange": "reversed", "scaleanchor": "x2"},
+                "width": 900,
+                "height": 470,
+                "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+                "title": {"text": "", "x": 0.01},
+            },
         )
 
     def _load_image(self) -> np.ndarray:
         key = (str(self.photo.value), self.size)
         if key != self._image_key:
             name = key[0]
-            self.image = self._own[name] if name in self._own else _shrink(_photo(name),
-                                                                           self.size)
+            self.image = self._own[name] if name in self._own else _shrink(_photo(name), self.size)
             self._image_key = key
         return self.image
 
@@ -197,8 +257,11 @@ class KernelPlayground(widgets.VBox):
         gabor_on = self.kernel.value == GABOR
         self.frequency.disabled = self.orientation.disabled = not gabor_on
         if gabor_on:
-            return gabor(float(self.frequency.value), math.radians(self.orientation.value),
-                         sigma=max(1.5, 0.6 / float(self.frequency.value)))
+            return gabor(
+                float(self.frequency.value),
+                math.radians(self.orientation.value),
+                sigma=max(1.5, 0.6 / float(self.frequency.value)),
+            )
         return self.kernels[str(self.kernel.value)]
 
     def _padding(self) -> int | str:
@@ -210,9 +273,13 @@ class KernelPlayground(widgets.VBox):
         try:
             image = self._load_image()
             weight = self._kernel()
-            trace = conv2d_trace(image[None], weight[None, None], stride=self.stride.value,
-                                 padding=self._padding(),
-                                 padding_mode=self.padding_mode.value)
+            trace = conv2d_trace(
+                image[None],
+                weight[None, None],
+                stride=self.stride.value,
+                padding=self._padding(),
+                padding_mode=self.padding_mode.value,
+            )
         except (GeometryError, ValueError, TypeError) as err:
             self.trace, self.error = None, str(err)
             self.status.value = error_html(str(err))
@@ -226,37 +293,54 @@ class KernelPlayground(widgets.VBox):
         with self.figure.batch_update():
             self.figure.data[0].update(z=image, zmin=0.0, zmax=max(float(image.max()), 1e-9))
             self.figure.data[1].update(
-                z=out, colorscale="RdBu_r" if zero_mean else "gray",
+                z=out,
+                colorscale="RdBu_r" if zero_mean else "gray",
                 zmin=-lim if zero_mean else float(out.min()),
-                zmax=lim if zero_mean else max(float(out.max()), float(out.min()) + 1e-9))
+                zmax=lim if zero_mean else max(float(out.max()), float(out.min()) + 1e-9),
+            )
             self.figure.layout.title.text = (
                 f"{html.escape(str(self.photo.value))} (grey, {h}×{w})   →   "
                 f"{html.escape(self._kernel_name())}, {ho}×{wo}"
-                + ("   (blue < 0 < red)" if zero_mean else ""))
+                + ("   (blue < 0 < red)" if zero_mean else "")
+            )
         self.status.value = self._status(trace)
 
     def _kernel_name(self) -> str:
         if self.kernel.value == GABOR:
-            return (f"Gabor {self.frequency.value:.2f} cycles/px at {self.orientation.value}°, "
-                    f"{self.weight.shape[0]}×{self.weight.shape[1]}")
+            return (
+                f"Gabor {self.frequency.value:.2f} cycles/px at {self.orientation.value}°, "
+                f"{self.weight.shape[0]}×{self.weight.shape[1]}"
+            )
         return str(self.kernel.value)
 
     def _status(self, trace: ConvTrace) -> str:
         geo = trace.geometry
         kh, kw = self.weight.shape
         call = geo.torch_code(1, 1, bias=False)
-        if geo.padding_mode == "zeros" and (geo.padding_name is not None or
-                                            geo.padding[0][0] == geo.padding[0][1]):
-            pad = (repr(geo.padding_name) if geo.padding_name not in (None, "full")
-                   else str(geo.padding[0][0]) if geo.padding[0] == geo.padding[1]
-                   else str((geo.padding[0][0], geo.padding[1][0])))
+        if geo.padding_mode == "zeros" and (
+            geo.padding_name is not None or geo.padding[0][0] == geo.padding[0][1]
+        ):
+            pad = (
+                repr(geo.padding_name)
+                if geo.padding_name not in (None, "full")
+                else str(geo.padding[0][0])
+                if geo.padding[0] == geo.padding[1]
+                else str((geo.padding[0][0], geo.padding[1][0]))
+            )
             stride = f", stride={geo.stride[0]}" if geo.stride != (1, 1) else ""
-            call += (f"\n# or: F.conv2d(x, w{stride}, padding={pad})   "
-                     f"# x: (1, 1, {geo.input_size[0]}, {geo.input_size[1]}), "
-                     f"w: (1, 1, {kh}, {kw})")
-        return ("<div>" + f"<b>{geo.input_size[0]}×{geo.input_size[1]} → "
-                f"{geo.output_size[0]}×{geo.output_size[1]}</b> with a {kh}×{kw} kernel<br>"
-                + code_html(geo.formula()) + "<br>" + code_html(call) + "</div>")
+            call += (
+                f"\n# or: F.conv2d(x, w{stride}, padding={pad})   "
+                f"# x: (1, 1, {geo.input_size[0]}, {geo.input_size[1]}), "
+                f"w: (1, 1, {kh}, {kw})"
+            )
+        return (
+            "<div>" + f"<b>{geo.input_size[0]}×{geo.input_size[1]} → "
+            f"{geo.output_size[0]}×{geo.output_size[1]}</b> with a {kh}×{kw} kernel<br>"
+            + code_html(geo.formula())
+            + "<br>"
+            + code_html(call)
+            + "</div>"
+        )
 
     # ------------------------------------------------------------------ upload
     def _on_upload(self, change: dict[str, Any]) -> None:

@@ -40,7 +40,8 @@ def _png_uri(image: np.ndarray) -> str:
 
     buffer = io.BytesIO()
     Image.fromarray((np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)).save(
-        buffer, format="PNG")
+        buffer, format="PNG"
+    )
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -74,8 +75,14 @@ class MaskEditor(widgets.VBox):
         status: ``HTML`` status line.
     """
 
-    def __init__(self, image: Any = None, *, size: int = 128, max_size: int | None = 512,
-                 display_size: int = 380) -> None:
+    def __init__(
+        self,
+        image: Any = None,
+        *,
+        size: int = 128,
+        max_size: int | None = 512,
+        display_size: int = 380,
+    ) -> None:
         import vizkit.dip as dip  # torch side, loaded when an editor is made
 
         if isinstance(size, bool) or not isinstance(size, int) or size < 8:
@@ -87,32 +94,34 @@ class MaskEditor(widgets.VBox):
 
             from vizkit.data import natural_image
 
-            image = transform.resize(natural_image("astronaut"), (size, size),
-                                     anti_aliasing=True)
+            image = transform.resize(natural_image("astronaut"), (size, size), anti_aliasing=True)
         self._image = dip.as_image(image, "image")
         self._mask = np.ones(self._image.shape[:2], np.float32)
 
-        self.image_upload = widgets.FileUpload(accept="image/*", multiple=False,
-                                               description="image")
-        self.mask_upload = widgets.FileUpload(accept="image/*", multiple=False,
-                                              description="mask")
+        self.image_upload = widgets.FileUpload(
+            accept="image/*", multiple=False, description="image"
+        )
+        self.mask_upload = widgets.FileUpload(accept="image/*", multiple=False, description="mask")
         self.rows = widgets.IntRangeSlider(description="hole rows", continuous_update=True)
         self.columns = widgets.IntRangeSlider(description="hole cols", continuous_update=True)
         self.add_button = widgets.Button(description="add hole", icon="plus")
         self.clear_button = widgets.Button(description="clear", icon="eraser")
         self.text_button = widgets.Button(description="text")
-        self.drop = widgets.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05,
-                                        description="drop", readout_format=".0%")
+        self.drop = widgets.FloatSlider(
+            value=0.5, min=0.05, max=0.95, step=0.05, description="drop", readout_format=".0%"
+        )
         self.drop_button = widgets.Button(description="drop pixels")
         self.status = widgets.HTML()
         self.figure = go.FigureWidget()
         self.figure.add_trace(go.Image(hoverinfo="skip"))
-        self.figure.add_trace(go.Scatter(mode="markers", marker={"opacity": 0},
-                                         hoverinfo="skip", showlegend=False))
+        self.figure.add_trace(
+            go.Scatter(mode="markers", marker={"opacity": 0}, hoverinfo="skip", showlegend=False)
+        )
         self.figure.update_xaxes(visible=False)
         self.figure.update_yaxes(visible=False)
-        self.figure.update_layout(dragmode="select", width=display_size,
-                                  margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        self.figure.update_layout(
+            dragmode="select", width=display_size, margin={"l": 10, "r": 10, "t": 10, "b": 10}
+        )
         self.figure.data[1].on_selection(self._on_select)
 
         self.image_upload.observe(self._on_image_upload, names="value")
@@ -121,22 +130,31 @@ class MaskEditor(widgets.VBox):
         self.columns.observe(lambda _: self._draw_box(), names="value")
         self.add_button.on_click(lambda _: self.add_hole(self.rows.value, self.columns.value))
         self.clear_button.on_click(lambda _: self.set_mask(None))
-        self.text_button.on_click(lambda _: self._combine(
-            self._dip.text_mask(self._mask.shape), "text"))
-        self.drop_button.on_click(lambda _: self._combine(
-            self._dip.random_mask(self._mask.shape, drop=self.drop.value,
-                                  seed=self._drops()), f"{self.drop.value:.0%} of the pixels"))
+        self.text_button.on_click(
+            lambda _: self._combine(self._dip.text_mask(self._mask.shape), "text")
+        )
+        self.drop_button.on_click(
+            lambda _: self._combine(
+                self._dip.random_mask(self._mask.shape, drop=self.drop.value, seed=self._drops()),
+                f"{self.drop.value:.0%} of the pixels",
+            )
+        )
         self._n_drops = 0
         self._new_image_geometry()
-        super().__init__([
-            widgets.HBox([self.image_upload, self.mask_upload, self.clear_button]),
-            widgets.HBox([self.rows, self.columns, self.add_button]),
-            widgets.HBox([self.text_button, self.drop, self.drop_button]),
-            self.status, self.figure,
-        ])
+        super().__init__(
+            [
+                widgets.HBox([self.image_upload, self.mask_upload, self.clear_button]),
+                widgets.HBox([self.rows, self.columns, self.add_button]),
+                widgets.HBox([self.text_button, self.drop, self.drop_button]),
+                self.status,
+                self.figure,
+            ]
+        )
         self.add_class("vizkit-mask-editor")
-        self._redraw("box-select on the image (or set the sliders and press "
-                     "<b>add hole</b>) to cut holes; or upload an image / a mask")
+        self._redraw(
+            "box-select on the image (or set the sliders and press "
+            "<b>add hole</b>) to cut holes; or upload an image / a mask"
+        )
 
     # ---- what the next cell reads ------------------------------------------------------
     @property
@@ -180,8 +198,10 @@ class MaskEditor(widgets.VBox):
         """Cut the rectangle ``rows[0] ≤ y < rows[1]``, ``columns[0] ≤ x < columns[1]``."""
         (top, bottom), (left, right) = rows, columns
         if bottom <= top or right <= left:
-            self._error(f"the hole rows {top}–{bottom} × columns {left}–{right} is empty: "
-                        "drag the sliders' two ends apart")
+            self._error(
+                f"the hole rows {top}–{bottom} × columns {left}–{right} is empty: "
+                "drag the sliders' two ends apart"
+            )
             return
         self._mask[top:bottom, left:right] = 0.0
         self._redraw(f"hole added: rows {top}–{bottom}, columns {left}–{right}")
@@ -197,8 +217,10 @@ class MaskEditor(widgets.VBox):
 
     def _on_select(self, _trace: Any, _points: Any, selector: Any) -> None:
         if not isinstance(selector, BoxSelector):
-            self._error("only box selection cuts holes: pick the box tool (the dashed "
-                        "square) in the figure's toolbar")
+            self._error(
+                "only box selection cuts holes: pick the box tool (the dashed "
+                "square) in the figure's toolbar"
+            )
             return
         h, w = self._mask.shape
         x0, x1 = sorted(selector.xrange)
@@ -239,8 +261,9 @@ class MaskEditor(widgets.VBox):
         except (TypeError, ValueError, OSError) as error:
             self._error(f"{name}: {error}")
             return
-        self.status.value = (f"mask {html.escape(name)} loaded: "
-                             f"{1 - self._mask.mean():.1%} of the pixels are holes")
+        self.status.value = (
+            f"mask {html.escape(name)} loaded: {1 - self._mask.mean():.1%} of the pixels are holes"
+        )
 
     # ---- drawing -----------------------------------------------------------------------
     def _new_image_geometry(self) -> None:
@@ -259,9 +282,16 @@ class MaskEditor(widgets.VBox):
 
     def _draw_box(self) -> None:
         (top, bottom), (left, right) = self.rows.value, self.columns.value
-        self.figure.layout.shapes = [{"type": "rect", "x0": left - 0.5, "x1": right - 0.5,
-                                      "y0": top - 0.5, "y1": bottom - 0.5,
-                                      "line": {"color": "#ff00ff", "dash": "dash"}}]
+        self.figure.layout.shapes = [
+            {
+                "type": "rect",
+                "x0": left - 0.5,
+                "x1": right - 0.5,
+                "y0": top - 0.5,
+                "y1": bottom - 0.5,
+                "line": {"color": "#ff00ff", "dash": "dash"},
+            }
+        ]
 
     def _redraw(self, message: str) -> None:
         shown = np.where(self._mask[:, :, None] > 0, self._image, HOLE_COLOUR)

@@ -43,10 +43,19 @@ class PoolExplorer(SceneExplorer):
         (1, 3, 3)
     """
 
-    def __init__(self, input_height: int = 6, input_width: int = 6, kernel_size: int = 2,
-                 stride: int | None = None, padding: int = 0, dilation: int = 1,
-                 ceil_mode: bool = False, *, kind: Literal["max", "avg", "lp"] = "max",
-                 seed: int = 0) -> None:
+    def __init__(
+        self,
+        input_height: int = 6,
+        input_width: int = 6,
+        kernel_size: int = 2,
+        stride: int | None = None,
+        padding: int = 0,
+        dilation: int = 1,
+        ceil_mode: bool = False,
+        *,
+        kind: Literal["max", "avg", "lp"] = "max",
+        seed: int = 0,
+    ) -> None:
         if kind not in KINDS:
             raise ValueError(f"kind {kind!r} is not a pooling kind: use 'max', 'avg' or 'lp'")
         self.input_height = slider("input_height", input_height, 1, 12, "input H")
@@ -59,27 +68,49 @@ class PoolExplorer(SceneExplorer):
         self.kind = widgets.Dropdown(options=KINDS, value=kind, description="kind")
         self.seed = seed
         self.trace = None
-        super().__init__([self.kind, self.input_height, self.input_width, self.kernel_size,
-                          self.stride, self.padding, self.dilation, self.ceil_mode],
-                         "vizkit-pool-explorer")
+        super().__init__(
+            [
+                self.kind,
+                self.input_height,
+                self.input_width,
+                self.kernel_size,
+                self.stride,
+                self.padding,
+                self.dilation,
+                self.ceil_mode,
+            ],
+            "vizkit-pool-explorer",
+        )
         self._refresh()
 
     def _build(self) -> PoolScene:
-        x = np.random.default_rng(self.seed).integers(0, 10, (1, self.input_height.value,
-                                                              self.input_width.value))
+        x = np.random.default_rng(self.seed).integers(
+            0, 10, (1, self.input_height.value, self.input_width.value)
+        )
         self.trace = None
-        self.trace = pool2d_trace(x, self.kernel_size.value, self.stride.value,
-                                  self.padding.value, self.dilation.value,
-                                  self.ceil_mode.value, kind=self.kind.value)
+        self.trace = pool2d_trace(
+            x,
+            self.kernel_size.value,
+            self.stride.value,
+            self.padding.value,
+            self.dilation.value,
+            self.ceil_mode.value,
+            kind=self.kind.value,
+        )
         return PoolScene(self.trace)
 
     def _status(self, scene: PoolScene) -> str:
         ho, wo = scene.geometry.output_size
-        parts = [f"<b>output: {ho} × {wo}</b> ({scene.n_steps} windows, 0 parameters)",
-                 code_html(scene.geometry.formula()), code_html(pool_code(scene.trace))]
+        parts = [
+            f"<b>output: {ho} × {wo}</b> ({scene.n_steps} windows, 0 parameters)",
+            code_html(scene.geometry.formula()),
+            code_html(pool_code(scene.trace)),
+        ]
         rows, cols = scene.geometry.unread_input
         if rows or cols:
-            parts.append("<span style='color:#8a5a00'>⚠ never read: input rows "
-                         f"{html.escape(str(list(rows)))}, columns "
-                         f"{html.escape(str(list(cols)))}</span>")
+            parts.append(
+                "<span style='color:#8a5a00'>⚠ never read: input rows "
+                f"{html.escape(str(list(rows)))}, columns "
+                f"{html.escape(str(list(cols)))}</span>"
+            )
         return "<div>" + "<br>".join(parts) + "</div>"

@@ -12,7 +12,7 @@ from typing import Literal, get_args
 
 import ipywidgets as widgets
 
-from vizkit.geometry import ConvGeometry, GeometryError
+from vizkit.geometry import ConvGeometry, GeometryError, PaddingName, check_padding_name
 
 __all__ = ["OutputSizeCalculator", "PaddingKind"]
 
@@ -105,16 +105,11 @@ class OutputSizeCalculator(widgets.VBox):
         input_size: int = 5,
         kernel_size: int = 3,
         stride: int = 1,
-        padding: int | Literal["valid", "same", "full"] = 0,
+        padding: int | PaddingName = 0,
         dilation: int = 1,
     ) -> None:
         if isinstance(padding, str):
-            if padding not in _PADDING_KINDS[1:]:
-                raise ValueError(
-                    f"padding {padding!r} is not understood: use an int ≥ 0 or one of "
-                    "'valid', 'same', 'full'"
-                )
-            kind, pad_number = padding, 0
+            kind, pad_number = check_padding_name(padding), 0
         else:
             kind, pad_number = "number", padding
         starts = {

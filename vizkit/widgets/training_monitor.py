@@ -50,7 +50,9 @@ class TrainingMonitor(widgets.VBox, Callback):
         self.figure = go.FigureWidget(training_curves_figure(title=title))
         self.status = widgets.HTML("<i>waiting for training to start…</i>")
         self.stop_button = widgets.Button(
-            description="■ Stop", button_style="danger", disabled=True,
+            description="■ Stop",
+            button_style="danger",
+            disabled=True,
             tooltip="stop after the current step and keep the best model so far",
         )
         self.stop_button.on_click(lambda _button: self.stop())

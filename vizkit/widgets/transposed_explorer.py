@@ -48,10 +48,20 @@ class TransposedConvExplorer(SceneExplorer):
         (1, 5, 5)
     """
 
-    def __init__(self, input_height: int = 2, input_width: int = 2, kernel_size: int = 3,
-                 stride: int = 1, padding: int = 0, output_padding: int = 0,
-                 dilation: int = 1, *, in_channels: int = 1, out_channels: int = 1,
-                 seed: int = 0) -> None:
+    def __init__(
+        self,
+        input_height: int = 2,
+        input_width: int = 2,
+        kernel_size: int = 3,
+        stride: int = 1,
+        padding: int = 0,
+        output_padding: int = 0,
+        dilation: int = 1,
+        *,
+        in_channels: int = 1,
+        out_channels: int = 1,
+        seed: int = 0,
+    ) -> None:
         self.input_height = slider("input_height", input_height, 1, 6, "input H")
         self.input_width = slider("input_width", input_width, 1, 6, "input W")
         self.kernel_size = slider("kernel_size", kernel_size, 1, 5)
@@ -67,10 +77,22 @@ class TransposedConvExplorer(SceneExplorer):
         self.seed = seed
         self.trace = None
         self.pair_trace = None
-        super().__init__([self.input_height, self.input_width, self.kernel_size, self.stride,
-                          self.padding, self.output_padding, self.dilation, self.in_channels,
-                          self.out_channels, self.show_in, self.show_out],
-                         "vizkit-transposed-explorer")
+        super().__init__(
+            [
+                self.input_height,
+                self.input_width,
+                self.kernel_size,
+                self.stride,
+                self.padding,
+                self.output_padding,
+                self.dilation,
+                self.in_channels,
+                self.out_channels,
+                self.show_in,
+                self.show_out,
+            ],
+            "vizkit-transposed-explorer",
+        )
         self._refresh()
 
     def _build(self) -> TransposedScene:
@@ -81,14 +103,18 @@ class TransposedConvExplorer(SceneExplorer):
         k = self.kernel_size.value
         x = rng.integers(1, 4, (c_in, self.input_height.value, self.input_width.value))
         w = rng.integers(-1, 3, (c_in, c_out, k, k))
-        options = {"stride": self.stride.value, "padding": self.padding.value,
-                   "output_padding": self.output_padding.value,
-                   "dilation": self.dilation.value}
+        options = {
+            "stride": self.stride.value,
+            "padding": self.padding.value,
+            "output_padding": self.output_padding.value,
+            "dilation": self.dilation.value,
+        }
         self.trace = self.pair_trace = None
         self.trace = conv_transpose2d_trace(x, w, **options)
         ci, co = self.show_in.value, self.show_out.value
-        self.pair_trace = conv_transpose2d_trace(x[ci:ci + 1], w[ci:ci + 1, co:co + 1],
-                                                 **options)
+        self.pair_trace = conv_transpose2d_trace(
+            x[ci : ci + 1], w[ci : ci + 1, co : co + 1], **options
+        )
         return TransposedScene(self.pair_trace)
 
     def _status(self, scene: TransposedScene) -> str:
@@ -96,17 +122,28 @@ class TransposedConvExplorer(SceneExplorer):
         ho, wo = geo.output_size
         c_in, c_out = self.in_channels.value, self.out_channels.value
         k = self.kernel_size.value
-        lines = [f"<b>output: {c_out} × {ho} × {wo}</b> (one frame per input cell: "
-                 f"{scene.n_steps} stamps)"]
+        lines = [
+            f"<b>output: {c_out} × {ho} × {wo}</b> (one frame per input cell: "
+            f"{scene.n_steps} stamps)"
+        ]
         if c_in * c_out > 1:
             lines.append(
                 f"drawn: input channel {self.show_in.value} → output channel "
                 f"{self.show_out.value}; each output channel sums the stamps of all {c_in} "
                 f"input channel(s). Parameters: C_in·C_out·k² + C_out = {c_in}·{c_out}·{k}² + "
-                f"{c_out} = {c_in * c_out * k * k + c_out}")
-        return ("<div>" + "<br>".join([
-            *lines,
-            code_html(geo.formula()), code_html(geo.torch_code(c_in, c_out)),
-            f"direct view: stretched input {geo.stretched_size[0]} × {geo.stretched_size[1]}, "
-            f"padded by {geo.direct_padding[0][0]} (= d·(k − 1) − p), kernel flipped",
-        ]) + "</div>")
+                f"{c_out} = {c_in * c_out * k * k + c_out}"
+            )
+        return (
+            "<div>"
+            + "<br>".join(
+                [
+                    *lines,
+                    code_html(geo.formula()),
+                    code_html(geo.torch_code(c_in, c_out)),
+                    "direct view: stretched input "
+                    f"{geo.stretched_size[0]} × {geo.stretched_size[1]}, "
+                    f"padded by {geo.direct_padding[0][0]} (= d·(k − 1) − p), kernel flipped",
+                ]
+            )
+            + "</div>"
+        )

@@ -10,6 +10,13 @@ from vizkit.zoo.googlenet import GOOGLENET_TABLE, Inception, googlenet
 from vizkit.zoo.inception import InceptionFig5, InceptionFig6, InceptionFig7, inception_v3
 from vizkit.zoo.lenet import lenet5
 from vizkit.zoo.nin import allconv, nin
+from vizkit.zoo.paper_tables import (
+    LayerWalk,
+    googlenet_table1,
+    layer_walk,
+    resnet_flops,
+    vgg_table2,
+)
 from vizkit.zoo.published import published
 from vizkit.zoo.resnet import resnet, resnet18, resnet34, resnet50, resnet101, resnet152
 from vizkit.zoo.stacks import conv_stack
@@ -24,6 +31,7 @@ __all__ = [
     "InceptionFig5",
     "InceptionFig6",
     "InceptionFig7",
+    "LayerWalk",
     "ModelEntry",
     "WeightsUnavailableWarning",
     "alexnet",
@@ -31,7 +39,9 @@ __all__ = [
     "build",
     "conv_stack",
     "googlenet",
+    "googlenet_table1",
     "inception_v3",
+    "layer_walk",
     "lenet5",
     "nin",
     "published",
@@ -41,10 +51,12 @@ __all__ = [
     "resnet50",
     "resnet101",
     "resnet152",
+    "resnet_flops",
     "vgg",
     "vgg11",
     "vgg13",
     "vgg16",
     "vgg19",
+    "vgg_table2",
     "zfnet",
 ]

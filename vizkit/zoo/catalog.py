@@ -74,8 +74,9 @@ def build(name: str) -> nn.Module:
         ValueError: unknown name (closest names suggested).
     """
     if name not in CATALOG:
-        from difflib import get_close_matches
+        from vizkit._suggest import did_you_mean
 
-        close = get_close_matches(name, list(CATALOG), n=3) or list(CATALOG)[:3]
-        raise ValueError(f"model {name!r} is not in the zoo; closest: {', '.join(close)}")
+        raise ValueError(
+            did_you_mean(name, CATALOG, what="zoo model", where="see vizkit.zoo.CATALOG")
+        )
     return CATALOG[name].builder()

@@ -10,7 +10,7 @@ __all__ = ["conv_stack"]
 
 
 def conv_stack(
-    channels: int, kernel_sizes: Sequence[int] = (3, 3, 3), *, bias: bool = False
+    channels: int, kernel_sizes: Sequence[int] = (3, 3, 3), *, bias: bool = False, relu: bool = True
 ) -> nn.Sequential:
     """Convolutions with ``channels`` in and out, "same" padding, ReLU between them.
 
@@ -25,6 +25,9 @@ def conv_stack(
         channels: C, for every layer.
         kernel_sizes: odd kernel size of each layer.
         bias: add biases (the 27C² / 49C² counts assume none).
+        relu: put a ReLU between consecutive convolutions; ``False`` gives a purely linear
+            stack (layers named ``"0"``, ``"1"``, …), whose gradient reaches every input pixel
+            of the receptive field.
 
     Raises:
         ValueError: a kernel size that is not a positive odd int, or channels < 1.
@@ -37,7 +40,7 @@ def conv_stack(
             raise ValueError(
                 f"kernel_sizes[{i}] = {k!r}: use a positive odd size so 'same' padding exists"
             )
-        if layers:
+        if layers and relu:
             layers.append(nn.ReLU(inplace=True))
         layers.append(nn.Conv2d(channels, channels, k, padding=k // 2, bias=bias))
     return nn.Sequential(*layers)

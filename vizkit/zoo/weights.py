@@ -8,17 +8,15 @@ one-line :class:`WeightsUnavailableWarning` saying so: never a hang, never a tra
 from __future__ import annotations
 
 import os
-import socket
 import warnings
 from pathlib import Path
 
 import torch
 from torch import nn
 
-__all__ = ["WeightsUnavailableWarning", "load_weights"]
+from vizkit.data.download import Unavailable, fetch
 
-#: Seconds one download may stall before loading gives up (restored afterwards).
-DOWNLOAD_TIMEOUT_S = 15.0
+__all__ = ["WeightsUnavailableWarning", "load_weights"]
 
 
 class WeightsUnavailableWarning(UserWarning):
@@ -91,19 +89,14 @@ def load_weights(
     except (ValueError, KeyError, TypeError) as err:
         options = [w.name for w in torchvision_weights] + ["DEFAULT"]  # type: ignore[attr-defined]
         raise ValueError(f"weights={weights!r} is not one of {options} for {name}") from err
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
-    try:
-        state = enum.get_state_dict(progress=False, check_hash=True)
-    except Exception as err:
+    state = fetch(lambda: enum.get_state_dict(progress=False, check_hash=True))
+    if isinstance(state, Unavailable):
         warnings.warn(
-            f"{name}: pretrained weights {enum} unavailable ({type(err).__name__}); "
+            f"{name}: pretrained weights {enum} unavailable ({state}); "
             "continuing with random weights - download them once online or pass a local .pth",
             WeightsUnavailableWarning,
             stacklevel=3,
         )
         return model
-    finally:
-        socket.setdefaulttimeout(previous)
     model.load_state_dict(state)
     return model

@@ -1,0 +1,92 @@
+"""Image validation, PSNR against scikit-image, and fitting sizes to the network."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from skimage.metrics import peak_signal_noise_ratio
+
+import vizkit.dip as dip
+from vizkit.dip.framing import apply_frame, frame, to_image, to_tensor
+
+
+def test_as_image_converts_without_touching_the_input() -> None:
+    u8 = np.full((4, 5, 3), 51, np.uint8)
+    out = dip.as_image(u8)
+    assert out.dtype == np.float32 and np.allclose(out, 0.2)
+    grey = np.zeros((4, 5))
+    out = dip.as_image(grey)
+    assert out.shape == (4, 5, 1)
+    out[:] = 1
+    assert grey.max() == 0  # a copy
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        ([[0.0]], TypeError, "image must be a numpy array or PIL image .* got list"),
+        (torch.zeros(3, 4, 4), TypeError, r"got a torch tensor of shape \(3, 4, 4\)"),
+        (np.zeros((3, 4, 4)), ValueError, r"shape \(3, 4, 4\); expected \(H, W, 3\).*transpose"),
+        (np.full((4, 4, 3), 2.0), ValueError, r"values span \[2, 2\] but must lie in \[0, 1\]"),
+        (np.zeros((4, 4, 4)), ValueError, "4 channels .*RGBA"),
+        (np.full((4, 4, 3), np.nan), ValueError, "NaN"),
+    ],
+)
+def test_as_image_explains_bad_inputs(value: object, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        dip.as_image(value)
+
+
+def test_psnr_equals_skimage() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.random((20, 30, 3)).astype(np.float32)
+    b = np.clip(a + rng.normal(0, 0.1, a.shape), 0, 1).astype(np.float32)
+    ours = dip.psnr(to_tensor(b), to_tensor(a))
+    assert ours == pytest.approx(peak_signal_noise_ratio(a, b, data_range=1.0), abs=1e-6)
+    assert dip.psnr(to_tensor(a), to_tensor(a)) == float("inf")
+
+
+def test_psnr_takes_the_notebooks_numpy_images_and_refuses_other_shapes() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.random((20, 30, 3)).astype(np.float32)
+    b = np.clip(a + rng.normal(0, 0.1, a.shape), 0, 1).astype(np.float32)
+    assert dip.psnr(b, a) == pytest.approx(peak_signal_noise_ratio(a, b, data_range=1.0), abs=1e-6)
+    assert dip.psnr(b, a) == dip.psnr(to_tensor(b), to_tensor(a))
+    with pytest.raises(ValueError, match=r"image shape \(20, 30\) differs from reference shape"):
+        dip.psnr(a[..., 0], a)
+
+
+def test_tensor_round_trip() -> None:
+    a = np.random.default_rng(1).random((5, 7, 3)).astype(np.float32)
+    t = to_tensor(a)
+    assert t.shape == (1, 3, 5, 7)
+    assert np.array_equal(to_image(t), a)
+
+
+def test_frame_pads_with_a_notice_and_leaves_fitting_sizes_alone() -> None:
+    with pytest.warns(dip.SizeNotice, match="image of 70×64 extended .* to 96×64"):
+        f = frame(70, 64, 32, 64)
+    assert (f.fitted_height, f.fitted_width, f.out_height, f.out_width) == (96, 64, 70, 64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not frame(64, 96, 32, 64).changed
+
+
+def test_frame_crops_centred() -> None:
+    with pytest.warns(dip.SizeNotice, match="centre-cropped to 64×64"):
+        f = frame(70, 66, 32, 64, mode="crop")
+    assert (f.top, f.left, f.out_height, f.out_width) == (3, 1, 64, 64)
+    image = np.arange(70 * 66, dtype=np.float32).reshape(70, 66, 1)
+    assert np.array_equal(apply_frame(image, f), image[3:67, 1:65])
+
+
+def test_too_small_images_get_a_clear_error() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"image of 40×100 is too small .* at least 64 pixels"
+        r".*fewer scales",
+    ):
+        frame(40, 100, 32, 64)

@@ -1,0 +1,138 @@
+"""Gradient clipping by norm vs by value, on a real model's real gradients.
+
+Clipping by norm rescales the whole gradient, ``g ← g · min(1, c / ‖g‖)`` (Pascanu et al.
+2013; the lecture's formula): its direction is kept. Clipping by value clamps every entry to
+``[−c, c]`` independently: large entries are cut, small ones untouched, so the direction
+changes. :func:`clip_comparison` runs one backward pass and applies both of torch's functions
+(``torch.nn.utils.clip_grad_norm_``, ``clip_grad_value_``) to copies of the gradients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["GradientClipping", "clip_comparison"]
+
+
+@dataclass(frozen=True)
+class GradientClipping:
+    """Gradients before and after both kinds of clipping, flattened in parameter order.
+
+    Attributes:
+        names: Parameter names (``named_parameters()``) that received a gradient.
+        sizes: Entries per parameter (to split the flat arrays back).
+        before: 1-D float array, all gradient entries.
+        by_norm: After ``clip_grad_norm_(max_norm)``.
+        by_value: After ``clip_grad_value_(clip_value)``.
+        max_norm, clip_value: The thresholds.
+        total_norm: ‖g‖ (2-norm over all entries) before clipping.
+        norm_after_norm, norm_after_value: ‖g‖ after each kind.
+        cosine_by_norm, cosine_by_value: Cosine between the clipped and original gradient
+            (1 means same direction).
+        clipped_entries: Entries changed by value clipping.
+    """
+
+    names: list[str]
+    sizes: list[int]
+    before: np.ndarray
+    by_norm: np.ndarray
+    by_value: np.ndarray
+    max_norm: float
+    clip_value: float
+    total_norm: float
+    norm_after_norm: float
+    norm_after_value: float
+    cosine_by_norm: float
+    cosine_by_value: float
+    clipped_entries: int
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    den = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b / den) if den > 0 else 1.0
+
+
+def _flat(ts: list[torch.Tensor]) -> np.ndarray:
+    return torch.cat([t.reshape(-1) for t in ts]).double().cpu().numpy()
+
+
+def _holders(grads: list[torch.Tensor]) -> list[torch.Tensor]:
+    holders = []
+    for g in grads:
+        h = torch.zeros_like(g, requires_grad=True)
+        h.grad = g.clone()
+        holders.append(h)
+    return holders
+
+
+def clip_comparison(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    max_norm: float,
+    clip_value: float,
+) -> GradientClipping:
+    """One cross-entropy backward pass, then both clippings applied to copies of the gradient.
+
+    The model's own ``.grad`` fields are left as they were before the call (saved and put
+    back), and its weights are not changed.
+
+    Args:
+        model: A classifier mapping ``inputs`` to ``(N, classes)`` logits.
+        inputs: A batch for the model.
+        targets: ``(N,)`` int64 class labels.
+        max_norm: Threshold ``c`` of clipping by norm (> 0).
+        clip_value: Threshold ``c`` of clipping by value (> 0).
+
+    Returns:
+        A :class:`GradientClipping`.
+
+    Raises:
+        ValueError: A threshold ≤ 0, or no parameter received a gradient.
+    """
+    for name, value in (("max_norm", max_norm), ("clip_value", clip_value)):
+        if not value > 0:
+            raise ValueError(f"{name} {value} must be positive: it is the clipping threshold")
+    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    saved = [None if p.grad is None else p.grad.clone() for _, p in params]
+    try:
+        for _, p in params:
+            p.grad = None
+        loss = nn.functional.cross_entropy(model(inputs), targets)
+        loss.backward()
+        used = [(n, p) for n, p in params if p.grad is not None]
+        if not used:
+            raise ValueError("no parameter received a gradient: does the loss depend on model?")
+        grads = [p.grad.detach().clone() for _, p in used]
+
+        # stand-in leaves holding copies of the gradients: torch's functions clip ``.grad``
+        holders = _holders(grads)
+        torch.nn.utils.clip_grad_norm_(holders, max_norm)
+        by_norm_t = [h.grad for h in holders]
+        holders = _holders(grads)
+        torch.nn.utils.clip_grad_value_(holders, clip_value)
+        by_value_t = [h.grad for h in holders]
+    finally:
+        for (_, p), g in zip(params, saved, strict=True):
+            p.grad = g
+    before, by_norm, by_value = _flat(grads), _flat(by_norm_t), _flat(by_value_t)
+    return GradientClipping(
+        names=[n for n, _ in used],
+        sizes=[g.numel() for g in grads],
+        before=before,
+        by_norm=by_norm,
+        by_value=by_value,
+        max_norm=float(max_norm),
+        clip_value=float(clip_value),
+        total_norm=float(np.linalg.norm(before)),
+        norm_after_norm=float(np.linalg.norm(by_norm)),
+        norm_after_value=float(np.linalg.norm(by_value)),
+        cosine_by_norm=_cos(before, by_norm),
+        cosine_by_value=_cos(before, by_value),
+        clipped_entries=int(np.count_nonzero(by_value != before)),
+    )

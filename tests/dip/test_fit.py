@@ -11,8 +11,8 @@ import pytest
 import torch
 
 import vizkit.dip as dip
+from vizkit.data.transforms import image_to_tensor
 from vizkit.dip.fit import cpu_has_fast_bf16
-from vizkit.dip.framing import to_tensor
 
 fit_module = importlib.import_module("vizkit.dip.fit")  # vizkit.dip.fit is also the function
 
@@ -23,7 +23,7 @@ def setup(image: np.ndarray, seed: int = 0) -> tuple[torch.nn.Module, torch.Tens
     torch.manual_seed(seed)
     net = SPEC.build()
     z = dip.make_input("noise", SPEC.in_channels, *image.shape[:2], seed=seed)
-    return net, z, to_tensor(image)
+    return net, z, image_to_tensor(image, channels=None, batch=True)
 
 
 def mse_to(target: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -46,9 +46,9 @@ def test_psnr_history_and_best_image(small_rgb: np.ndarray) -> None:
     psnrs = [r.psnr for r in result.history]
     assert result.best_psnr == max(psnrs)
     assert result.best_step == int(np.argmax(psnrs))
-    assert dip.psnr(to_tensor(result.best_image), target) == pytest.approx(
-        result.best_psnr, abs=1e-4
-    )
+    assert dip.psnr(
+        image_to_tensor(result.best_image, channels=None, batch=True), target
+    ) == pytest.approx(result.best_psnr, abs=1e-4)
     assert result.history[-1].psnr != result.history[-1].psnr_raw  # averaged vs raw output
     assert [s.step for s in result.snapshots] == [0, 5, 10, 14]
     assert np.array_equal(result.snapshots[-1].image, result.image)
@@ -156,7 +156,9 @@ def test_final_psnr_skips_a_rolled_back_last_step(small_rgb: np.ndarray) -> None
     result = dip.fit(net, z, last_explodes, steps=5, clean=target, progress=False)
     assert result.history[-1].rolled_back and result.history[-1].psnr is None
     assert result.psnr == result.history[-2].psnr is not None
-    assert dip.psnr(to_tensor(result.image), target) == pytest.approx(result.psnr, abs=1e-4)
+    assert dip.psnr(
+        image_to_tensor(result.image, channels=None, batch=True), target
+    ) == pytest.approx(result.psnr, abs=1e-4)
     assert result.snapshots[-1].psnr == result.psnr
 
 
@@ -192,9 +194,9 @@ def test_stop_event_ends_the_run_and_keeps_the_best(small_rgb: np.ndarray) -> No
     )
     assert result.stop_reason == "stopped" and result.steps == 8 and seen[-1] == 7
     assert result.best_psnr == max(r.psnr for r in result.history)
-    assert dip.psnr(to_tensor(result.best_image), target) == pytest.approx(
-        result.best_psnr, abs=1e-4
-    )
+    assert dip.psnr(
+        image_to_tensor(result.best_image, channels=None, batch=True), target
+    ) == pytest.approx(result.best_psnr, abs=1e-4)
 
 
 def test_interrupt_keeps_the_best(small_rgb: np.ndarray) -> None:

@@ -10,7 +10,8 @@ import torch
 from skimage.metrics import peak_signal_noise_ratio
 
 import vizkit.dip as dip
-from vizkit.dip.framing import apply_frame, frame, to_image, to_tensor
+from vizkit.data.transforms import image_to_tensor, tensor_to_image
+from vizkit.dip.framing import apply_frame, frame
 
 
 def test_as_image_converts_without_touching_the_input() -> None:
@@ -44,9 +45,13 @@ def test_psnr_equals_skimage() -> None:
     rng = np.random.default_rng(0)
     a = rng.random((20, 30, 3)).astype(np.float32)
     b = np.clip(a + rng.normal(0, 0.1, a.shape), 0, 1).astype(np.float32)
-    ours = dip.psnr(to_tensor(b), to_tensor(a))
+    ours = dip.psnr(
+        image_to_tensor(b, channels=None, batch=True), image_to_tensor(a, channels=None, batch=True)
+    )
     assert ours == pytest.approx(peak_signal_noise_ratio(a, b, data_range=1.0), abs=1e-6)
-    assert dip.psnr(to_tensor(a), to_tensor(a)) == float("inf")
+    assert dip.psnr(
+        image_to_tensor(a, channels=None, batch=True), image_to_tensor(a, channels=None, batch=True)
+    ) == float("inf")
 
 
 def test_psnr_takes_the_notebooks_numpy_images_and_refuses_other_shapes() -> None:
@@ -54,16 +59,18 @@ def test_psnr_takes_the_notebooks_numpy_images_and_refuses_other_shapes() -> Non
     a = rng.random((20, 30, 3)).astype(np.float32)
     b = np.clip(a + rng.normal(0, 0.1, a.shape), 0, 1).astype(np.float32)
     assert dip.psnr(b, a) == pytest.approx(peak_signal_noise_ratio(a, b, data_range=1.0), abs=1e-6)
-    assert dip.psnr(b, a) == dip.psnr(to_tensor(b), to_tensor(a))
+    assert dip.psnr(b, a) == dip.psnr(
+        image_to_tensor(b, channels=None, batch=True), image_to_tensor(a, channels=None, batch=True)
+    )
     with pytest.raises(ValueError, match=r"image shape \(20, 30\) differs from reference shape"):
         dip.psnr(a[..., 0], a)
 
 
 def test_tensor_round_trip() -> None:
     a = np.random.default_rng(1).random((5, 7, 3)).astype(np.float32)
-    t = to_tensor(a)
+    t = image_to_tensor(a, channels=None, batch=True)
     assert t.shape == (1, 3, 5, 7)
-    assert np.array_equal(to_image(t), a)
+    assert np.array_equal(tensor_to_image(t, rescale=False), a)
 
 
 def test_frame_pads_with_a_notice_and_leaves_fitting_sizes_alone() -> None:

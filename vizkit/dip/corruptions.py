@@ -15,7 +15,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vizkit.dip.framing import as_image, to_image, to_tensor
+from vizkit.data.transforms import image_to_tensor, tensor_to_image
+from vizkit.dip.framing import as_image
 
 __all__ = [
     "Downsampler",
@@ -254,5 +255,5 @@ def downsample(image: Any, factor: int = 4) -> np.ndarray:
     """
     arr = as_image(image)
     with torch.no_grad():
-        low = Downsampler(factor)(to_tensor(arr))
-    return np.clip(to_image(low), 0.0, 1.0)
+        low = Downsampler(factor)(image_to_tensor(arr, channels=None, batch=True))
+    return np.clip(tensor_to_image(low, rescale=False), 0.0, 1.0)

@@ -30,8 +30,9 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
+from vizkit.data.transforms import tensor_to_image
 from vizkit.dip.checkpoint import Checkpoint
-from vizkit.dip.framing import psnr, to_image
+from vizkit.dip.framing import psnr
 from vizkit.dip.results import FitResult, FitState, Snapshot, StepRecord
 
 __all__ = [
@@ -355,7 +356,7 @@ def fit(
             record = StepRecord(step, loss_value, p, p_raw, lr=lr_now)
             history.append(record)
             if snapshot_every is not None and step % snapshot_every == 0:
-                snapshots.append(Snapshot(step, to_image(reported), p))
+                snapshots.append(Snapshot(step, tensor_to_image(reported, rescale=False), p))
             if bar is not None:
                 bar.update(1)
                 if p is not None and step % 10 == 0:
@@ -374,11 +375,11 @@ def fit(
     if reported is None:
         with torch.no_grad(), autocast:
             reported = present(net(z).float())
-    image = to_image(reported)
+    image = tensor_to_image(reported, rescale=False)
     scored = [r.psnr for r in history if not r.rolled_back]
     if not snapshots or snapshots[-1].step != step:
         snapshots.append(Snapshot(max(step, 0), image, scored[-1] if scored else None))
-    best_image = to_image(best) if best is not None else image
+    best_image = tensor_to_image(best, rescale=False) if best is not None else image
     result = FitResult(
         image=image,
         best_image=best_image,
@@ -396,7 +397,7 @@ def fit(
     if clean is not None:
         from skimage.metrics import structural_similarity
 
-        ref = to_image(clean)
+        ref = tensor_to_image(clean, rescale=False)
         result.ssim = float(structural_similarity(ref, image, channel_axis=2, data_range=1.0))
         result.best_ssim = float(
             structural_similarity(ref, best_image, channel_axis=2, data_range=1.0)

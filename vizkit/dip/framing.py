@@ -21,8 +21,6 @@ __all__ = [
     "as_image",
     "frame",
     "psnr",
-    "to_image",
-    "to_tensor",
 ]
 
 
@@ -91,16 +89,6 @@ def as_image(image: Any, name: str = "image", *, channels: int | None = None) ->
             "divide 0–255 values by 255 (or pass uint8), or clip"
         )
     return arr
-
-
-def to_tensor(image: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
-    """``(H, W, C)`` array → ``(1, C, H, W)`` float32 tensor on ``device``."""
-    return torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))[None].to(device)
-
-
-def to_image(tensor: torch.Tensor) -> np.ndarray:
-    """``(1, C, H, W)`` tensor → ``(H, W, C)`` float32 numpy array (a copy, on the CPU)."""
-    return tensor.detach()[0].permute(1, 2, 0).float().cpu().numpy().copy()
 
 
 def psnr(image: torch.Tensor | np.ndarray, reference: torch.Tensor | np.ndarray) -> float:

@@ -23,9 +23,10 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from vizkit.data.transforms import image_to_tensor
 from vizkit.dip.corruptions import Downsampler, mask_from_image
 from vizkit.dip.fit import FitResult, fit
-from vizkit.dip.framing import Framing, SizeNotice, as_image, frame, to_tensor
+from vizkit.dip.framing import Framing, SizeNotice, as_image, frame
 from vizkit.dip.inputs import InputKind, make_input
 from vizkit.dip.networks import NetSpec
 from vizkit.dip.presets import Preset, PresetName, Task, get_preset
@@ -136,7 +137,7 @@ def _run(
                 f"result will be {oh}×{ow}: pass the clean image of the same scene "
                 "at the output size"
             )
-        clean_t = to_tensor(clean_arr, dev)
+        clean_t = image_to_tensor(clean_arr, channels=None, batch=True, device=dev)
     with torch.random.fork_rng(devices=[]):  # seeded weights without touching global RNG
         torch.manual_seed(seed)
         net = preset.network.build(out_channels=target.shape[2]).to(dev)
@@ -207,7 +208,7 @@ def denoise(
     target = _crop(target, f)
 
     def loss_of(dev: torch.device) -> Any:
-        t = to_tensor(target, dev)
+        t = image_to_tensor(target, channels=None, batch=True, device=dev)
         h, w = t.shape[2:]
         return lambda out: torch.mean((out[:, :, :h, :w] - t) ** 2)
 
@@ -278,8 +279,8 @@ def inpaint(
     target, m = _crop(target, f), _crop(m, f)
 
     def loss_of(dev: torch.device) -> Any:
-        t = to_tensor(target * m[:, :, None], dev)
-        mt = to_tensor(m[:, :, None], dev)
+        t = image_to_tensor(target * m[:, :, None], channels=None, batch=True, device=dev)
+        mt = image_to_tensor(m[:, :, None], channels=None, batch=True, device=dev)
         h, w = t.shape[2:]
         return lambda out: torch.mean((out[:, :, :h, :w] * mt - t) ** 2)
 
@@ -352,7 +353,7 @@ def super_resolve(
     h, w = target.shape[:2]
 
     def loss_of(dev: torch.device) -> Any:
-        t = to_tensor(target, dev)
+        t = image_to_tensor(target, channels=None, batch=True, device=dev)
         down = Downsampler(factor).to(dev)
         return lambda out: torch.mean((down(out)[:, :, :h, :w] - t) ** 2)
 

@@ -27,6 +27,7 @@ from vizkit.geometry._checks import (
     require_at_least,
     to_pair,
 )
+from vizkit.geometry.windows import window_count
 
 PadPair = tuple[int, int]  # (before, after) along one axis
 
@@ -59,7 +60,7 @@ def _dim_output(
             f"kernel_size {kernel}{dilated} is larger than the padded input{where} "
             f"{_sum_text(size, *pad)}{total}: {fix}"
         )
-    return (padded - effective) // stride + 1
+    return window_count(size, kernel, stride, pad[0], pad[1], dilation)
 
 
 def _dim_formula(

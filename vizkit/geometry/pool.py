@@ -23,6 +23,7 @@ from vizkit.geometry._checks import (
     require_at_least,
     to_pair,
 )
+from vizkit.geometry.windows import window_count
 
 PoolKind: TypeAlias = Literal["max", "avg", "lp"]
 POOL_KINDS: tuple[str, ...] = ("max", "avg", "lp")
@@ -132,11 +133,7 @@ class PoolGeometry:
     def _dim_output(self, axis: int) -> int:
         i, k, s = self.input_size[axis], self.kernel_size[axis], self.stride[axis]
         p, d = self.padding[axis], self.dilation[axis]
-        span = i + 2 * p - d * (k - 1) - 1  # may be negative: ceil mode can still fit one
-        out = (span + (s - 1 if self.ceil_mode else 0)) // s + 1  # floor division, as ATen
-        if self.ceil_mode and (out - 1) * s >= i + p:
-            out -= 1
-        return out
+        return window_count(i, k, s, p, p, d, ceil_mode=self.ceil_mode)
 
     @property
     def output_size(self) -> Pair:

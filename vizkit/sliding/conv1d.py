@@ -169,8 +169,8 @@ def conv1d_trace(
         data[..., None, :],
         w[:, :, None, :],
         bias,
-        (1, s),
-        p,
+        (1, s),  # type: ignore[arg-type]
+        p,  # type: ignore[arg-type]
         (1, d),  # type: ignore[arg-type]
         groups,
         padding_mode=padding_mode,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import torch
 
+from vizkit.geometry.windows import window_count
 from vizkit.summary._meta.common import Save, Shortcut, bind, needs_grad, new, pair, plain
 from vizkit.summary._meta.elementwise import ELEMENTWISE
 
@@ -71,8 +72,8 @@ def _meta_conv2d(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | None:
         or min(padding) < 0
     ):
         return None
-    out_h = (h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
-    out_w = (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    out_h = window_count(h, kh, stride[0], padding[0], padding[0], dilation[0])
+    out_w = window_count(w, kw, stride[1], padding[1], padding[1], dilation[1])
     if out_h < 1 or out_w < 1:
         return None
     grad = needs_grad(x, weight, bias)
@@ -157,10 +158,7 @@ def _meta_max_pool2d(args: tuple, kwargs: dict, save: Save) -> torch.Tensor | No
         return None  # torch refuses: pad should be at most half of effective kernel size
     out = []
     for size, k, s, p, d in zip(x.shape[2:], kernel, stride, padding, dilation, strict=True):
-        span = size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
-        n = span // s + 1
-        if ceil_mode and (n - 1) * s >= size + p:
-            n -= 1
+        n = window_count(size, k, s, p, p, d, ceil_mode=ceil_mode)
         if n < 1:
             return None
         out.append(n)

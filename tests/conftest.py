@@ -11,6 +11,14 @@ Fixtures:
         → ReLU → AdaptiveAvgPool2d(1) → Flatten → Linear(8, 10). Input (N, 1, 16, 16).
     gradient_image: a (16, 16) float64 numpy ramp with a bright square, values in [0, 1].
     camera_image: ``skimage.data.camera()`` (512×512 uint8) scaled to floats in [0, 1].
+    torch_one_thread: torch single-threaded for a module, restored afterwards; use with
+        ``pytestmark = pytest.mark.usefixtures("torch_one_thread")``. Tests of many tiny ops
+        need it: on a loaded 2-core machine torch's second thread mostly waits (a 1×1×9
+        conv1d: 18 ms with two threads, 0.01 ms with one; efficientnet_b0 at 48×48: 3.7 s vs
+        0.08 s).
+
+Helpers that are not fixtures (a toy dataset, a stop-after-ruin callback) are in
+``tests/support.py``.
 
 Hypothesis runs under the profile named by ``HYPOTHESIS_PROFILE`` (default ``"vizkit"``:
 no per-example deadline, because a 2-core CI machine running torch gives noisy timings and
@@ -20,6 +28,7 @@ timings belong in ``benchmarks/``; ``"thorough"`` raises the example count).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -84,3 +93,13 @@ def camera_image() -> np.ndarray:
     from skimage import data
 
     return data.camera().astype("float64") / 255.0
+
+
+@pytest.fixture(scope="module")
+def torch_one_thread() -> Iterator[None]:
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

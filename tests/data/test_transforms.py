@@ -21,7 +21,9 @@ def test_round_trip_and_normalisation():
     np.testing.assert_allclose(back, scaled, atol=1e-5)
     assert image_to_tensor(image, size=4, channels=1).shape == (1, 4, 4)
     assert tensor_to_image(torch.zeros(1, 1, 5, 5)).shape == (5, 5, 3)
-    with pytest.raises(ValueError, match=r"channels must be 1, 3 or None \(keep the image's\), got 2"):
+    with pytest.raises(
+        ValueError, match=r"channels must be 1, 3 or None \(keep the image's\), got 2"
+    ):
         image_to_tensor(image, channels=2)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -20,14 +19,7 @@ from vizkit.demos.relationships import (
 )
 from vizkit.geometry import RELATIONSHIPS, GeometryError, Setting, relationship
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    """Many tiny layers: torch's second thread only waits on a loaded 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def test_default_table_is_the_guides_fifteen_examples():

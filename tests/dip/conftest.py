@@ -7,30 +7,25 @@ run torch single-threaded and restore the thread count afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
+
+from tests.support import small_astronaut
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "dip"
 
 
 @pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+def _one_thread(torch_one_thread: None) -> None:
+    """Every DIP test runs single-threaded (the root conftest's ``torch_one_thread``)."""
 
 
 @pytest.fixture
 def small_rgb() -> np.ndarray:
     """64×64 astronaut (every 8th pixel), float32 in [0, 1]."""
-    from skimage import data
-
-    return (data.astronaut()[::8, ::8] / 255.0).astype(np.float32)
+    return small_astronaut()
 
 
 @pytest.fixture

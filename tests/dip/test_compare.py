@@ -30,8 +30,9 @@ def test_prior_networks_are_the_four_architectures_on_two_input_channels():
 
 def test_compare_networks_runs_each_network(small_rgb: np.ndarray, hole: np.ndarray):
     nets = dict(list(dip.prior_networks(8).items())[2:])  # the two cheapest
-    fits = dip.compare_networks(small_rgb, hole, nets, clean=small_rgb, input="meshgrid",
-                                device="cpu", steps=2)
+    fits = dip.compare_networks(
+        small_rgb, hole, nets, clean=small_rgb, input="meshgrid", device="cpu", steps=2
+    )
     assert list(fits) == list(nets)
     assert all(fit.steps == 2 and fit.best_psnr is not None for fit in fits.values())
     assert all(fit.image.shape == small_rgb.shape for fit in fits.values())

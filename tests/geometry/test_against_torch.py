@@ -3,8 +3,6 @@ raises, a GeometryError. Hypothesis draws thousands of configurations per op."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -24,14 +22,7 @@ pads = st.integers(0, 5)
 dils = st.integers(1, 3)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    """Thousands of tiny ops: on a loaded 2-core machine torch's second thread mostly waits
-    (a 1×1×9 conv1d: 18 ms with two threads, 0.01 ms with one), so run single-threaded."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def pair(strategy: st.SearchStrategy[int]) -> st.SearchStrategy[tuple[int, int]]:

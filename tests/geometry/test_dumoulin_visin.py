@@ -5,7 +5,6 @@ shows), closed form == vizkit == torch over a grid of settings."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -41,14 +40,7 @@ GUIDE_OUTPUTS = {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    """Thousands of tiny ops: on a loaded 2-core machine torch's second thread only waits
-    (measured 18 ms vs 0.01 ms per conv1d), so run single-threaded and restore afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def torch_size(rel: Relationship, s: Setting) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import warnings
 from collections import Counter
-from collections.abc import Iterator
 from unittest import mock
 
 import pytest
@@ -21,14 +20,7 @@ from vizkit.summary.calls import module_hooks
 _CLASSIFIERS = torchvision.models.list_models(module=torchvision.models)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    """Small real forwards: on a loaded 2-core machine torch's second thread only waits
-    (measured: efficientnet_b0 at 48×48, 3.7 s with two threads, 0.08 s with one)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 _block_params = BlockParams.from_init_params.__func__

@@ -7,17 +7,9 @@ import math
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import TensorDataset
 
+from tests.support import RuinThenStop, blobs
 from vizkit.train import Callback, EarlyStopping, FilterSnapshots, TrainState, fit
-
-
-def _blobs(n: int = 128, seed: int = 0) -> TensorDataset:
-    g = torch.Generator().manual_seed(seed)
-    y = torch.arange(n) % 2
-    x = torch.randn(n, 1, 8, 8, generator=g) * 0.5
-    x[y == 1, :, :4] += 1.0  # class 1 is bright on top
-    return TensorDataset(x, y)
 
 
 def _model() -> nn.Module:
@@ -28,16 +20,16 @@ def _model() -> nn.Module:
 
 
 def test_loss_falls_within_a_few_steps():
-    result = fit(_model(), _blobs(), steps=30, batch_size=32, lr=1e-2, progress=False, device="cpu")
+    result = fit(_model(), blobs(), steps=30, batch_size=32, lr=1e-2, progress=False, device="cpu")
     losses = result.history.losses
     assert len(losses) == 30 and result.stop_reason == "steps"
     assert sum(losses[-5:]) / 5 < 0.5 * sum(losses[:5]) / 5
 
 
 def test_cpu_runs_repeat_exactly():
-    a = fit(_model(), _blobs(), steps=20, progress=False, device="cpu", seed=3)
-    b = fit(_model(), _blobs(), steps=20, progress=False, device="cpu", seed=3)
-    c = fit(_model(), _blobs(), steps=20, progress=False, device="cpu", seed=4)
+    a = fit(_model(), blobs(), steps=20, progress=False, device="cpu", seed=3)
+    b = fit(_model(), blobs(), steps=20, progress=False, device="cpu", seed=3)
+    c = fit(_model(), blobs(), steps=20, progress=False, device="cpu", seed=4)
     assert a.history.losses == b.history.losses
     assert a.history.losses != c.history.losses
 
@@ -45,8 +37,8 @@ def test_cpu_runs_repeat_exactly():
 def test_epochs_budget_and_evaluation_schedule():
     result = fit(
         _model(),
-        _blobs(),
-        val=_blobs(seed=1),
+        blobs(),
+        val=blobs(seed=1),
         epochs=2,
         batch_size=32,
         eval_every=3,
@@ -59,7 +51,7 @@ def test_epochs_budget_and_evaluation_schedule():
 
 
 def test_seconds_budget_stops():
-    result = fit(_model(), _blobs(), seconds=0.05, batch_size=8, progress=False, device="cpu")
+    result = fit(_model(), blobs(), seconds=0.05, batch_size=8, progress=False, device="cpu")
     assert result.stop_reason == "seconds" and result.seconds < 5
 
 
@@ -80,10 +72,10 @@ class _Sabotage(Callback):
 
 @pytest.mark.parametrize("interrupt", [False, True])
 def test_best_weights_are_restored(interrupt):
-    val = _blobs(seed=1)
+    val = blobs(seed=1)
     result = fit(
         _model(),
-        _blobs(),
+        blobs(),
         val=val,
         steps=40,
         lr=1e-2,
@@ -105,8 +97,8 @@ def test_best_weights_are_restored(interrupt):
 def test_callback_can_stop_and_early_stopping_target():
     result = fit(
         _model(),
-        _blobs(),
-        val=_blobs(seed=1),
+        blobs(),
+        val=blobs(seed=1),
         steps=500,
         lr=1e-2,
         eval_every=5,
@@ -119,7 +111,7 @@ def test_callback_can_stop_and_early_stopping_target():
 
 def test_filter_snapshots_every_n_steps():
     snaps = FilterSnapshots(["0"], every=4)
-    fit(_model(), _blobs(), steps=10, callbacks=[snaps], progress=False, device="cpu")
+    fit(_model(), blobs(), steps=10, callbacks=[snaps], progress=False, device="cpu")
     assert snaps.steps == [0, 4, 8, 10]
     stacked = snaps.stacked("0")
     assert stacked.shape == (4, 4, 1, 3, 3)
@@ -127,7 +119,7 @@ def test_filter_snapshots_every_n_steps():
     with pytest.raises(ValueError, match=r"no layer 'conv9'.*conv layers are \['0'\]"):
         fit(
             _model(),
-            _blobs(),
+            blobs(),
             steps=1,
             callbacks=[FilterSnapshots(["conv9"])],
             progress=False,
@@ -145,44 +137,30 @@ def test_filter_snapshots_every_n_steps():
 )
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
-        fit(_model(), _blobs(), progress=False, **kwargs)
+        fit(_model(), blobs(), progress=False, **kwargs)
     with pytest.raises(TypeError, match=r"must be a torch\.utils\.data\.TensorDataset"):
         fit(_model(), [(1, 2)], steps=1, progress=False)  # type: ignore[arg-type]
 
 
 def test_cpu_threads_are_restored():
     before = torch.get_num_threads()
-    fit(_model(), _blobs(), steps=2, progress=False, device="cpu", cpu_threads=1)
+    fit(_model(), blobs(), steps=2, progress=False, device="cpu", cpu_threads=1)
     assert torch.get_num_threads() == before
-
-
-class _PressStop(Callback):
-    """Ruins the weights after the best evaluation, then requests a stop, like a Stop button."""
-
-    def __init__(self, stopper: Callback, at: int) -> None:
-        self.stopper, self.at = stopper, at
-
-    def on_step_end(self, state: TrainState) -> None:
-        if state.step == self.at:
-            with torch.no_grad():
-                for p in state.model.parameters():
-                    p.fill_(0.0)
-            self.stopper.request()
 
 
 def test_stop_request_stops_at_the_next_step_and_keeps_the_best():
     from vizkit.train.callbacks import StopRequest
 
-    stopper, val = StopRequest(), _blobs(seed=1)
+    stopper, val = StopRequest(), blobs(seed=1)
     stopper.request()  # left over from an earlier run: cleared at the start
     result = fit(
         _model(),
-        _blobs(),
+        blobs(),
         val=val,
         steps=200,
         lr=1e-2,
         eval_every=10,
-        callbacks=[_PressStop(stopper, 31), stopper],
+        callbacks=[RuinThenStop(31, stopper.request), stopper],
         progress=False,
         device="cpu",
     )
@@ -199,5 +177,5 @@ def test_a_callback_may_name_its_stop_reason():
             if state.step == 3:
                 state.stop, state.stop_reason = True, "enough"
 
-    result = fit(_model(), _blobs(), steps=50, callbacks=[Named()], progress=False, device="cpu")
+    result = fit(_model(), blobs(), steps=50, callbacks=[Named()], progress=False, device="cpu")
     assert result.stop_reason == "enough" and result.steps == 3

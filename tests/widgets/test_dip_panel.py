@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
-import torch
 
 import vizkit.dip as dip
+from tests.support import small_astronaut
 from vizkit.widgets.dip_panel import DIPPanel
 
 TINY = {"network": dip.hourglass(8, 8, 3, 2), "seed": 0}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 @pytest.fixture
 def clean() -> np.ndarray:
-    from skimage import data
-
-    return (data.astronaut()[::8, ::8] / 255.0).astype(np.float32)
+    return small_astronaut()
 
 
 def test_run_updates_images_curve_and_slider(clean: np.ndarray) -> None:

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
+from tests.support import RuinThenStop, blobs
 from vizkit.train import Callback, TrainState, evaluate, fit
 from vizkit.widgets.training_monitor import TrainingMonitor
 
@@ -33,46 +34,28 @@ def test_monitor_updates_during_training():
     assert result.steps == 8
 
 
-def _blobs(n: int = 128, seed: int = 0) -> TensorDataset:
-    g = torch.Generator().manual_seed(seed)
-    y = torch.arange(n) % 2
-    x = torch.randn(n, 1, 8, 8, generator=g) * 0.5
-    x[y == 1, :, :4] += 1.0  # class 1 is bright on top
-    return TensorDataset(x, y)
-
-
-class _ClickStop(Callback):
-    """After step ``at``: ruin the weights (so 'best so far' matters), then click Stop."""
-
-    def __init__(self, monitor: TrainingMonitor, at: int) -> None:
-        self.monitor, self.at = monitor, at
-
-    def on_step_end(self, state: TrainState) -> None:
-        if state.step == self.at:
-            with torch.no_grad():
-                for p in state.model.parameters():
-                    p.fill_(0.0)
-            assert not self.monitor.stop_button.disabled  # enabled while training runs
-            self.monitor.stop_button.click()
-
-
 def test_stop_button_stops_training_and_keeps_the_best_model():
     torch.manual_seed(0)
     model = nn.Sequential(
         nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 64, 2)
     )
-    val = _blobs(seed=1)
+    val = blobs(seed=1)
     monitor = TrainingMonitor(every=5)
     assert monitor.stop_button.disabled  # nothing to stop yet
+
+    def click_stop() -> None:
+        assert not monitor.stop_button.disabled  # enabled while training runs
+        monitor.stop_button.click()
+
     # the clicker runs first, so the monitor sees the request in the same step
     result = fit(
         model,
-        _blobs(),
+        blobs(),
         val=val,
         steps=500,
         lr=1e-2,
         eval_every=10,
-        callbacks=[_ClickStop(monitor, 23), monitor],
+        callbacks=[RuinThenStop(23, click_stop), monitor],
         progress=False,
         device="cpu",
     )
@@ -82,7 +65,7 @@ def test_stop_button_stops_training_and_keeps_the_best_model():
     assert result.best_step <= 20 and result.best_accuracy > 0.9  # zeroed weights score 0.5
     assert evaluate(result.model, val)[1] == result.best_accuracy
     # a new run starts without the old request
-    again = fit(result.model, _blobs(), steps=4, callbacks=[monitor], progress=False, device="cpu")
+    again = fit(result.model, blobs(), steps=4, callbacks=[monitor], progress=False, device="cpu")
     assert again.stop_reason == "steps" and not monitor.stop_requested
 
 
@@ -93,7 +76,7 @@ def test_stop_from_code_takes_effect_at_the_next_step():
                 monitor.stop()
 
     monitor = TrainingMonitor(every=2)
-    data = _blobs(32)
+    data = blobs(32)
     # the monitor runs before the stopper: it sees the request one step later
     result = fit(
         nn.Sequential(nn.Flatten(), nn.Linear(64, 2)),

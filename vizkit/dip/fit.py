@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import torch
 from torch import nn
@@ -33,7 +33,7 @@ from torch import nn
 from vizkit.data.transforms import tensor_to_image
 from vizkit.dip.checkpoint import Checkpoint
 from vizkit.dip.framing import psnr
-from vizkit.dip.results import FitResult, FitState, Snapshot, StepRecord
+from vizkit.dip.results import FitResult, FitState, FitStopReason, Snapshot, StepRecord
 
 __all__ = [
     "FitResult",
@@ -58,8 +58,11 @@ def cpu_has_fast_bf16() -> bool:
 
 
 def _resolve_precision(precision: str, device: torch.device) -> str:
-    if precision not in ("auto", "fp32", "bf16", "fp16"):
-        raise ValueError(f"precision {precision!r} is not one of 'auto', 'fp32', 'bf16', 'fp16'")
+    if precision not in get_args(Precision):
+        raise ValueError(
+            f"precision {precision!r} is not one of "
+            + ", ".join(repr(p) for p in get_args(Precision))
+        )
     if precision == "auto":
         if device.type == "cuda":
             return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
@@ -258,7 +261,7 @@ def fit(
     best_psnr, best_step = -math.inf, None
     last_loss, run_of_rollbacks, rollbacks = math.inf, 0, 0
     good_since_restore: int | None = None  # None: no rollback yet
-    stop_reason = "done"
+    stop_reason: FitStopReason = "done"
     reported: torch.Tensor | None = None
     start = time.perf_counter()
     bar = None

@@ -157,8 +157,9 @@ class Setup:
     def describe(self) -> str:
         """One line for a notebook: device, preset, image size (and quick mode)."""
         mode = " (quick mode)" if self.quick else ""
-        return (f"device {self.device} → preset {self.preset!r}, "
-                f"images {self.size}×{self.size}{mode}")
+        return (
+            f"device {self.device} → preset {self.preset!r}, images {self.size}×{self.size}{mode}"
+        )
 
     def photo(self, name: str = "astronaut") -> np.ndarray:
         """A bundled scikit-image photo resized (antialiased) to ``size × size``.
@@ -182,8 +183,7 @@ _QUICK_SIZE, _QUICK_STEPS = 64, 12
 _SIZES: dict[PresetName, int] = {"paper": 512, "cpu": 128}
 
 
-def choose_setup(device: torch.device | str | None = None, *, quick: bool | None = None
-                 ) -> Setup:
+def choose_setup(device: torch.device | str | None = None, *, quick: bool | None = None) -> Setup:
     """Choose the preset, image size and step count that fit this machine.
 
     A CUDA GPU runs the paper's settings on 512×512 images; anything else (CPU, Apple MPS)

@@ -6,12 +6,17 @@ Plain data (dataclasses); :mod:`vizkit.render.dip` draws them without importing 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import torch
 from torch import nn
 
 __all__ = ["FitResult", "FitState", "Snapshot", "StepRecord"]
+
+
+FitStopReason = Literal["done", "stopped", "interrupted", "early stop", "diverged"]
+"""Why a Deep Image Prior fit ended."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +79,11 @@ class FitResult:
     best_psnr: float | None
     history: list[StepRecord]
     snapshots: list[Snapshot]
-    stop_reason: str
+    stop_reason: FitStopReason
     rollbacks: int
     seconds: float
     device: str
-    precision: str
+    precision: Literal["fp32", "bf16", "fp16"]
     ssim: float | None = None
     best_ssim: float | None = None
     notes: list[str] = field(default_factory=list)

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from vizkit.train.loop import Callback, TrainHistory, evaluate, fit
+from vizkit.train.loop import Callback, StopReason, TrainHistory, evaluate, fit
 
 __all__ = ["DigitsCNN", "DigitsResult", "train_digits"]
 
@@ -65,7 +65,7 @@ class DigitsResult:
     seconds: float
     steps: int
     history: TrainHistory
-    stop_reason: str
+    stop_reason: StopReason
     device: torch.device
 
 

@@ -15,12 +15,17 @@ import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
 __all__ = ["Callback", "TrainHistory", "TrainResult", "TrainState", "evaluate", "fit"]
+
+
+StopReason = Literal["", "steps", "epochs", "seconds", "callback", "stopped", "interrupted"]
+"""Why :func:`fit` stopped (``""`` while it runs)."""
 
 
 @dataclass
@@ -71,7 +76,7 @@ class TrainState:
     best_step: int = 0
     elapsed: float = 0.0
     stop: bool = False
-    stop_reason: str = ""
+    stop_reason: StopReason = ""
 
 
 class Callback:
@@ -112,7 +117,7 @@ class TrainResult:
     seconds: float
     best_accuracy: float
     best_step: int
-    stop_reason: str
+    stop_reason: StopReason
     device: torch.device
 
 

@@ -1,0 +1,48 @@
+"""Helpers shared by several test files (fixtures live in ``conftest.py``).
+
+``pytest`` runs with ``pythonpath = ["."]`` (pyproject), so tests import these as
+``from tests.support import blobs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch.utils.data import TensorDataset
+
+from vizkit.train import Callback, TrainState
+
+
+def blobs(n: int = 128, seed: int = 0) -> TensorDataset:
+    """Two classes of noisy 1×8×8 images; class 1 is bright on top. Learnable in a few steps."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % 2
+    x = torch.randn(n, 1, 8, 8, generator=g) * 0.5
+    x[y == 1, :, :4] += 1.0
+    return TensorDataset(x, y)
+
+
+def small_astronaut() -> np.ndarray:
+    """64×64 astronaut (every 8th pixel of ``skimage.data.astronaut()``), float32 in [0, 1]."""
+    from skimage import data
+
+    return (data.astronaut()[::8, ::8] / 255.0).astype(np.float32)
+
+
+class RuinThenStop(Callback):
+    """After step ``at``: zero the weights (so "best so far" matters), then call ``stop``.
+
+    ``stop`` is what a user does: ``StopRequest.request`` or a Stop button's ``click``.
+    """
+
+    def __init__(self, at: int, stop: Callable[[], None]) -> None:
+        self.at, self.stop = at, stop
+
+    def on_step_end(self, state: TrainState) -> None:
+        if state.step == self.at:
+            with torch.no_grad():
+                for p in state.model.parameters():
+                    p.fill_(0.0)
+            self.stop()

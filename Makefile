@@ -13,7 +13,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.vizkit-installed
 
 PORT ?= 8888
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBMAKE_TIMEOUT ?= 600
 
 # $(call timed,label,command): run command, print how long it took, keep its exit status.
@@ -22,13 +21,15 @@ define timed
 	echo "<== $(1): $$(( $$(date +%s) - start ))s (exit $$rc)"; exit $$rc
 endef
 
-.PHONY: help venv lab test ruff unit notebooks stripout-verify strip browser lint mypy bench \
+.PHONY: help venv lab test ruff format unit notebooks stripout-verify strip browser lint mypy bench \
 	clean distclean
 
 help:
 	@echo "make lab        create .venv on first use, start JupyterLab on notebooks/ (PORT=$(PORT))"
-	@echo "make test       ruff, unit tests + doctests, notebooks (quick mode), nbstripout, browser"
+	@echo "make test       ruff (check + format), mypy, unit tests + doctests, notebooks (quick"
+	@echo "                mode), nbstripout, browser"
 	@echo "make lint       ruff + mypy --strict (geometry, sliding)"
+	@echo "make format     ruff format + ruff check --fix (what make test checks)"
 	@echo "make bench      run every benchmarks/bench_*.py and print the results"
 	@echo "make strip      remove outputs from notebooks/*.ipynb before committing"
 	@echo "make clean      remove caches and build output (keeps .venv); distclean also .venv"
@@ -37,25 +38,22 @@ help:
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { echo "==> creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install -e ".[dev]"
+	$(BIN)/python scripts/install_lab_settings.py
 	@touch $@
 
 venv: $(STAMP)
 
-# The token is chosen here and the port is fixed (port_retries=0: a busy port fails loudly
-# instead of moving), so the URL printed below is the real one. TOKEN=... to reuse a token.
+# scripts/lab.sh is the one definition of the server (the browser tests start it too): it
+# binds 127.0.0.1, fixes the port (port_retries=0: a busy port fails loudly instead of
+# moving, so the URL it prints is the real one), adds --allow-root as root, and installs
+# jupyter/overrides.json (no news prompt, no "Select Kernel" dialog). TOKEN=... reuses a token.
 lab: $(STAMP)
-	@token="$${TOKEN:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))')}"; \
-	echo; \
-	echo "  JupyterLab is starting on notebooks/. Open this URL in your browser:"; \
-	echo "    http://127.0.0.1:$(PORT)/lab/tree/00_start_here.ipynb?token=$$token"; \
-	echo "  (port busy? make lab PORT=8890)   Stop with Ctrl-C."; \
-	echo; \
-	exec $(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-		--ServerApp.port_retries=0 --IdentityProvider.token="$$token" \
-		--ServerApp.root_dir=notebooks $(ROOT_FLAG)
+	@PORT=$(PORT) VIZKIT_VENV=$(abspath $(VENV)) exec scripts/lab.sh
 
 test: $(STAMP)
-	$(call timed,ruff,$(BIN)/ruff check vizkit tests benchmarks)
+	$(call timed,ruff,$(BIN)/ruff check vizkit tests benchmarks && \
+		$(BIN)/ruff format --check vizkit tests benchmarks)
+	$(call timed,mypy --strict (geometry + sliding),$(BIN)/mypy)
 	$(call timed,unit tests + doctests,$(BIN)/pytest -m "not browser")
 	$(call timed,notebooks (VIZKIT_QUICK=1),VIZKIT_QUICK=1 $(BIN)/pytest --nbmake \
 		--nbmake-timeout=$(NBMAKE_TIMEOUT) notebooks/)
@@ -65,6 +63,11 @@ test: $(STAMP)
 
 ruff: $(STAMP)
 	$(BIN)/ruff check vizkit tests benchmarks
+	$(BIN)/ruff format --check vizkit tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format vizkit tests benchmarks
+	$(BIN)/ruff check --fix vizkit tests benchmarks
 
 unit: $(STAMP)
 	$(BIN)/pytest -m "not browser"

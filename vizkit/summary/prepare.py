@@ -16,6 +16,8 @@ kept, since the forward needs them. Global hooks
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 import torch
 from torch import nn
@@ -24,11 +26,13 @@ from vizkit.summary.copy_tree import Maker as _Maker
 from vizkit.summary.copy_tree import copy_tree
 
 __all__ = [
+    "Prepared",
     "batch_shape",
     "check_initialised",
     "check_model",
     "meta_copy",
     "model_dtype",
+    "prepare",
     "prepare_meta",
     "real_copy",
 ]
@@ -229,3 +233,63 @@ def real_copy(model: nn.Module, dtype: torch.dtype) -> nn.Module:
         return t.to(dtype) if t.is_floating_point() and t.dtype != dtype else t.clone()
 
     return copy_tree(model, lambda p: nn.Parameter(cloned(p), p.requires_grad), cloned)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Step 1 of a summary: the checked request and the meta copy that step 2 records.
+
+    Attributes:
+        model: the user's model (never modified).
+        copy: its meta copy, in the requested mode, without the user's hooks.
+        input: a meta tensor of ``shape`` and ``dtype``.
+        shape: the batch-inclusive input shape ``(N, *input_size)``.
+        dtype: the dtype of activations and parameters.
+        mode: ``"eval"`` or ``"train"``.
+    """
+
+    model: nn.Module
+    copy: nn.Module
+    input: torch.Tensor
+    shape: tuple[int, ...]
+    dtype: torch.dtype
+    mode: Literal["eval", "train"]
+
+    def real(self) -> tuple[nn.Module, torch.Tensor]:
+        """A real copy (on the model's device, in the requested mode) and a seeded input.
+
+        The fallback when the meta device cannot run the model (data-dependent ops).
+        """
+        clone = real_copy(self.model, self.dtype)
+        clone.train(self.mode == "train")
+        device = next((p.device for p in self.model.parameters()), torch.device("cpu"))
+        gen = torch.Generator(device=device).manual_seed(0)
+        x = torch.randn(self.shape, dtype=self.dtype, device=device, generator=gen)
+        return clone, x
+
+
+def prepare(
+    model: object,
+    input_size: object,
+    *,
+    batch_size: object = 1,
+    dtype: torch.dtype | None = None,
+    mode: object = "eval",
+) -> Prepared:
+    """Check everything ``summarize`` was given, then copy the model to the meta device.
+
+    Raises:
+        TypeError: ``model`` is not a module, or a wrong kind of ``input_size`` / ``dtype``.
+        ValueError: ``input_size`` / ``batch_size`` below 1, an unknown ``mode``, or a lazy
+            module still uninitialised.
+    """
+    module = check_model(model)
+    shape = batch_shape(input_size, batch_size)
+    if mode not in ("eval", "train"):
+        raise ValueError(f"mode {mode!r} is not 'eval' or 'train'")
+    if dtype is not None:
+        model_dtype(module, dtype)  # a bad dtype's TypeError
+    # the lazy-module check, the dtype and the copy in one walk; the copy in the wanted mode
+    copy, dt = prepare_meta(module, dtype, training=mode == "train")
+    x = torch.empty(shape, dtype=dt, device="meta")
+    return Prepared(module, copy, x, shape, dt, mode)  # type: ignore[arg-type]

@@ -12,16 +12,11 @@ from torch import nn
 from vizkit._suggest import did_you_mean
 from vizkit.summary._torch_internals import failing_module, is_meta_problem
 from vizkit.summary.assemble import assemble
-from vizkit.summary.prepare import batch_shape, check_model, model_dtype, prepare_meta, real_copy
+from vizkit.summary.prepare import Prepared, prepare
 from vizkit.summary.record import ForwardRecord, record_forward
 from vizkit.summary.table import LayerTable
 
 __all__ = ["receptive_field", "summarize"]
-
-
-def _run(model: nn.Module, x: torch.Tensor, mode: str) -> ForwardRecord:
-    model.train(mode == "train")
-    return record_forward(model, x)
 
 
 def _failing_layer(err: BaseException) -> str:
@@ -75,49 +70,37 @@ def summarize(
 
     The user's hooks on the model's modules do not fire: the copy carries none.
     """
-    check_model(model)
-    shape = batch_shape(input_size, batch_size)
-    if mode not in ("eval", "train"):
-        raise ValueError(f"mode {mode!r} is not 'eval' or 'train'")
-    if dtype is not None:
-        model_dtype(model, dtype)  # a bad dtype's TypeError
+    prepared = prepare(model, input_size, batch_size=batch_size, dtype=dtype, mode=mode)
     # Garbage collection triggered by the many small objects of the copy would cost more than
     # the whole meta pass (it walks torch's heap); nothing here creates lasting cycles.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _summarize(model, shape, dtype, mode)
+        record, fallback = _record(prepared)
+        return assemble(record.modules, record, prepared.shape, prepared.dtype, fallback)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _summarize(
-    model: nn.Module, shape: tuple[int, ...], dtype: torch.dtype | None, mode: str
-) -> LayerTable:
-    # the lazy-module check, the dtype and the copy in one walk; the copy in the wanted mode
-    clone, dt = prepare_meta(model, dtype, training=mode == "train")
-    fallback = None
+def _record(prepared: Prepared) -> tuple[ForwardRecord, str | None]:
+    """Step 2: the recorded forward of the meta copy, or of a real copy where meta cannot run."""
     try:
-        record = record_forward(clone, torch.empty(shape, dtype=dt, device="meta"))
+        return record_forward(prepared.copy, prepared.input), None
     except Exception as err:
         if not is_meta_problem(err):
-            raise _input_error(shape, err) from err
+            raise _input_error(prepared.shape, err) from err
         fallback = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
         warnings.warn(
             f"summarize: the meta device cannot run this model{_failing_layer(err)} ({fallback}); "
             "using a real forward pass on a copy instead (slower, needs memory)",
-            stacklevel=2,
+            stacklevel=3,
         )
-        clone = real_copy(model, dt)
-        device = next((p.device for p in model.parameters()), torch.device("cpu"))
-        gen = torch.Generator(device=device).manual_seed(0)
-        x = torch.randn(shape, dtype=dt, device=device, generator=gen)
-        try:
-            record = _run(clone, x, mode)
-        except Exception as real_err:
-            raise _input_error(shape, real_err) from real_err
-    return assemble(record.modules, record, shape, dt, fallback)
+    clone, x = prepared.real()
+    try:
+        return record_forward(clone, x), fallback
+    except Exception as real_err:
+        raise _input_error(prepared.shape, real_err) from real_err
 
 
 def _input_error(shape: tuple[int, ...], err: BaseException) -> ValueError:

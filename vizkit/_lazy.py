@@ -42,8 +42,12 @@ def lazy_exports(
                 + suggestion(name, public, what="public name", shown=40)
             )
         loaded = importlib.import_module(module, package)
-        # a subpackage exported under its own name (``vk.zoo``) is the module itself
-        value = loaded if loaded.__name__ == f"{package}.{name}" else getattr(loaded, name)
+        # a subpackage exported under its own name (``vk.zoo``) is the module itself; a
+        # function defined in a module of the same name is the function
+        if hasattr(loaded, name) or loaded.__name__ != f"{package}.{name}":
+            value = getattr(loaded, name)
+        else:
+            value = loaded
         namespace[name] = value
         return value
 

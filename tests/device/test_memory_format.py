@@ -24,7 +24,7 @@ def test_timing_returns_positive_medians_and_leaves_model_alone(tiny_cnn):
 def test_timing_errors(tiny_cnn):
     with pytest.raises(ValueError, match=r"input_shape \(1, 16, 16\) must be \(N, C, H, W\)"):
         time_memory_formats(tiny_cnn, (1, 16, 16), device="cpu")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"repeats \(0\) must be >= 1"):
+    with pytest.raises(ValueError, match=r"repeats 0 is below 1: use repeats=1 or more"):
         time_memory_formats(tiny_cnn, (1, 1, 16, 16), device="cpu", repeats=0)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from vizkit.device.memory_layout import memory_layout
+from vizkit.device.strides import memory_layout
 from vizkit.render.memory_layout import memory_layout_figure
 
 SHAPES = [(1, 3, 2, 2), (2, 3, 4, 5), (1, 1, 3, 3), (2, 4, 1, 3)]
@@ -77,7 +77,7 @@ def test_figure_as_data():
 
 def test_torch_side_loads_no_plotly():
     code = (
-        "import sys, vizkit.device.memory_layout; "
+        "import sys, vizkit.device.strides; "
         "print('plotly' in sys.modules, 'ipywidgets' in sys.modules)"
     )
     out = subprocess.run(

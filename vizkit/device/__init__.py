@@ -2,7 +2,7 @@
 
 - :mod:`~vizkit.device.pick`: ``pick_device`` (cuda → mps → cpu) and ``describe_device``;
 - :mod:`~vizkit.device.determinism`: cuDNN's flags and a run-twice repeatability check;
-- :mod:`~vizkit.device.memory_layout`: how ``(N, C, H, W)`` lies in memory (strides);
+- :mod:`~vizkit.device.strides`: how ``(N, C, H, W)`` lies in memory (strides);
 - :mod:`~vizkit.device.memory_format`: ``channels_last`` vs the default, timed here.
 
 There is no module-level "current device": functions take one as an argument or read it
@@ -18,15 +18,15 @@ from vizkit._lazy import lazy_exports
 if TYPE_CHECKING:
     from vizkit.device.determinism import DeterminismReport, determinism_report
     from vizkit.device.memory_format import MemoryFormatTiming, time_memory_formats
-    from vizkit.device.memory_layout import MemoryLayout, memory_layout
     from vizkit.device.pick import DeviceInfo, available_devices, describe_device, pick_device
+    from vizkit.device.strides import MemoryLayout, memory_layout
 
 _NAMES = {
     "DeviceInfo": ".pick", "available_devices": ".pick", "describe_device": ".pick",
     "pick_device": ".pick",
     "DeterminismReport": ".determinism", "determinism_report": ".determinism",
     "MemoryFormatTiming": ".memory_format", "time_memory_formats": ".memory_format",
-    "MemoryLayout": ".memory_layout", "memory_layout": ".memory_layout",
+    "MemoryLayout": ".strides", "memory_layout": ".strides",
 }  # fmt: skip
 
 __all__ = sorted(_NAMES)

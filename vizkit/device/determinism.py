@@ -11,6 +11,7 @@ same backward pass twice to see whether the gradients match bit for bit.
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 
 import torch
@@ -55,9 +56,60 @@ class DeterminismReport:
 
 
 def _grads(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    from vizkit.inspect._args import run_model
+
     model.zero_grad(set_to_none=True)
-    model(x).square().mean().backward()
-    return torch.cat([p.grad.reshape(-1) for p in model.parameters() if p.grad is not None])
+    with torch.enable_grad():
+        out = run_model(model, x, "input_shape's random input")
+        if not isinstance(out, torch.Tensor) or not out.requires_grad:
+            raise ValueError(
+                "model must return a tensor that depends on its weights (a gradient to "
+                "compare): pass a model with parameters, e.g. a Conv2d"
+            )
+        out.square().mean().backward()
+    grads = [p.grad.reshape(-1) for p in model.parameters() if p.grad is not None]
+    if not grads:
+        raise ValueError(
+            "model has no parameter that receives a gradient: nothing to compare (pass a model "
+            "with weights)"
+        )
+    return torch.cat(grads)
+
+
+def _setup(
+    model: object, input_shape: object, device: object, ndim: tuple[int, ...]
+) -> tuple[torch.device, tuple[int, ...]]:
+    """Check the common arguments: a module, a small enough input shape, a device."""
+    from vizkit._validate import check_int, check_memory, describe
+    from vizkit.device.pick import pick_device
+    from vizkit.inspect._args import check_model
+
+    check_model(model)
+    if isinstance(input_shape, torch.Size):
+        input_shape = tuple(input_shape)
+    if not isinstance(input_shape, tuple | list):
+        raise TypeError(
+            "input_shape must be a tuple of ints such as (1, 3, 32, 32), got "
+            f"{describe(input_shape)}"
+        )
+    if len(input_shape) not in ndim:
+        raise ValueError(
+            f"input_shape {tuple(input_shape)} must have {' or '.join(map(str, ndim))} sizes, "
+            "e.g. (N, C, H, W)"
+        )
+    shape = tuple(check_int("input_shape", s, minimum=1) for s in input_shape)
+    check_memory(
+        math.prod(shape) * 4 * 16,
+        name="input_shape",
+        value=shape,
+        what="the random input and the model's activations and gradients (~16 copies)",
+        fix="use a small batch, e.g. (2, 3, 64, 64)",
+    )
+    try:
+        dev = pick_device(device)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"device: {err}") from None
+    return dev, shape
 
 
 def determinism_report(
@@ -79,13 +131,18 @@ def determinism_report(
 
     Returns:
         A :class:`DeterminismReport`.
-    """
-    from vizkit.device import pick_device
 
-    dev = pick_device(device)
+    Raises:
+        TypeError, ValueError: ``model`` is not a module, ``input_shape`` not a small shape
+            the model runs on, an unknown or unavailable device, or a negative seed.
+    """
+    from vizkit._validate import check_seed
+
+    dev, shape = _setup(model, input_shape, device, tuple(range(1, 7)))
+    seed = check_seed(seed)
     net = copy.deepcopy(model).to(dev)
     g = torch.Generator().manual_seed(seed)
-    x = torch.randn(tuple(input_shape), generator=g).to(dev)
+    x = torch.randn(shape, generator=g).to(dev)
     a, b = _grads(net, x), _grads(net, x)
     return DeterminismReport(
         device=str(dev),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from vizkit.inspect._args import run_model
+
 __all__ = ["MemoryFormatTiming", "time_memory_formats"]
 
 
@@ -51,10 +53,14 @@ def _median_time(
         sync()
         start = time.perf_counter()
         if backward:
-            model(x).sum().backward()
+            with torch.enable_grad():
+                out = run_model(model, x, "input_shape's random input")
+                if not isinstance(out, torch.Tensor) or not out.requires_grad:
+                    raise ValueError("backward=True needs a model whose output has a gradient")
+                out.sum().backward()
         else:
             with torch.no_grad():
-                model(x)
+                run_model(model, x, "input_shape's random input")
         sync()
         if i >= warmup:
             times.append(time.perf_counter() - start)
@@ -89,19 +95,24 @@ def time_memory_formats(
         A :class:`MemoryFormatTiming` (``.speedup`` > 1: channels_last is faster).
 
     Raises:
-        ValueError: ``input_shape`` is not 4-D, or ``repeats`` < 1 or ``warmup`` < 0.
+        TypeError: an argument of the wrong kind.
+        ValueError: ``input_shape`` is not 4-D (or too large for the memory budget),
+            ``repeats`` outside 1 … 1000, ``warmup`` outside 0 … 100, a model that cannot
+            run on the input, or an unknown device.
     """
-    from vizkit.device import pick_device
+    from vizkit._validate import check_bool, check_int
+    from vizkit.device.determinism import _setup
 
-    if len(input_shape) != 4:
+    if isinstance(input_shape, tuple | list) and len(input_shape) != 4:
         raise ValueError(
             f"input_shape {tuple(input_shape)} must be (N, C, H, W): "
             "channels_last is defined for 4-D tensors"
         )
-    if repeats < 1 or warmup < 0:
-        raise ValueError(f"repeats ({repeats}) must be >= 1 and warmup ({warmup}) >= 0")
-    dev = pick_device(device)
-    x = torch.randn(tuple(input_shape), device=dev)
+    dev, shape = _setup(model, input_shape, device, (4,))
+    repeats = check_int("repeats", repeats, minimum=1, maximum=1000)
+    warmup = check_int("warmup", warmup, minimum=0, maximum=100)
+    backward = check_bool("backward", backward)
+    x = torch.randn(shape, device=dev)
     plain = copy.deepcopy(model).to(dev)
     last = copy.deepcopy(model).to(dev).to(memory_format=torch.channels_last)
     t_plain = _median_time(plain, x.contiguous(), repeats, warmup, backward)

@@ -206,7 +206,10 @@ def describe_device(device: str | torch.device | None = None) -> DeviceInfo:
         >>> info.device, info.total_memory_bytes
         (device(type='cpu'), None)
     """
-    chosen = pick_device(device)
+    try:
+        chosen = pick_device(device)
+    except (TypeError, ValueError) as err:  # pick_device calls it `preferred`; here: device
+        raise type(err)(f"device: {err}") from None
     memory: int | None = None
     if chosen.type == "cuda":
         index = chosen.index if chosen.index is not None else torch.cuda.current_device()

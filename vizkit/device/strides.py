@@ -84,6 +84,8 @@ def memory_layout(shape: tuple[int, int, int, int] | torch.Size = (1, 3, 2, 2)) 
     """
     if isinstance(shape, torch.Size):
         shape = tuple(shape)  # type: ignore[assignment]
+    if isinstance(shape, list):
+        shape = tuple(shape)
     if (
         not isinstance(shape, tuple)
         or len(shape) != 4

@@ -1,7 +1,7 @@
 """Draw ``channels_first`` vs ``channels_last``: one tensor, two orders in memory.
 
-Data in: a :class:`vizkit.device.memory_layout.MemoryLayout` (strides and memory order, taken from
-torch by :func:`vizkit.device.memory_layout.memory_layout`; this module never imports torch). For
+Data in: a :class:`vizkit.device.strides.MemoryLayout` (strides and memory order, taken from
+torch by :func:`vizkit.device.strides.memory_layout`; this module never imports torch). For
 each memory format the figure shows the tensor as it is indexed, ``(N, C, H, W)``, one ``H×W`` plane
 per channel, each cell labelled with its memory offset ``Σ index · stride``, and below it the memory
 itself: one strip of cells, slot 0 first, each labelled with the index stored there. Colour =
@@ -17,9 +17,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from vizkit.render import _grid as g
+from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
-    from vizkit.device.memory_layout import MemoryLayout
+    from vizkit.device.strides import MemoryLayout
 
 __all__ = ["memory_layout_figure"]
 
@@ -47,7 +48,7 @@ def memory_layout_figure(layout: MemoryLayout, *, per_row: int = 24) -> go.Figur
     """The same ``(N, C, H, W)`` tensor laid out NCHW (``channels_first``) and NHWC.
 
     Args:
-        layout: from :func:`vizkit.device.memory_layout.memory_layout` (anything with ``shape``,
+        layout: from :func:`vizkit.device.strides.memory_layout` (anything with ``shape``,
             ``strides_first``, ``strides_last``, ``order_first`` and ``order_last``).
         per_row: memory slots per strip row before wrapping.
 
@@ -156,7 +157,7 @@ def memory_layout_figure(layout: MemoryLayout, *, per_row: int = 24) -> go.Figur
     title = (
         f"one tensor of shape (N, C, H, W) = {tuple(layout.shape)}, two memory orders: "
         "same indices, different strides<br>"
-        "<span style='font-size:12px'>x.contiguous() vs "
+        f"<span style='font-size:{current_theme().font_size(12)}px'>x.contiguous() vs "
         "x.contiguous(memory_format=torch.channels_last); colour = channel; "
         "number in a cell = its memory offset</span>"
     )

@@ -38,7 +38,19 @@ from vizkit.geometry import (
 from vizkit.quick import is_quick, quick_or_full
 
 if TYPE_CHECKING:
-    from vizkit import data, demos, device, dip, exercises, inspect, render, summary, train, zoo
+    from vizkit import (
+        data,
+        demos,
+        device,
+        dip,
+        exercises,
+        inspect,
+        lectures,
+        render,
+        summary,
+        train,
+        zoo,
+    )
     from vizkit.data import (
         image_to_tensor,
         load_digits_split,
@@ -77,6 +89,7 @@ if TYPE_CHECKING:
         saliency_map,
         top_patches,
     )
+    from vizkit.lectures import ClaimTable, recompute_claims
     from vizkit.render.activations import (
         attribution_figure,
         feature_maps_figure,
@@ -84,6 +97,11 @@ if TYPE_CHECKING:
         top_patches_figure,
     )
     from vizkit.render.architecture import architecture_figure, layer_bars_figure
+    from vizkit.render.claims import (
+        claims_summary_figure,
+        claims_table_figure,
+        seed_errors_figure,
+    )
     from vizkit.render.comparison import training_comparison_figure
     from vizkit.render.conv import conv_animation
     from vizkit.render.conv1d import continuous_conv_animation, sample_convolution
@@ -110,6 +128,7 @@ if TYPE_CHECKING:
     from vizkit.render.pool import max_pool_backward_figure, pool_animation
     from vizkit.render.receptive_field import field_box, receptive_field_figure
     from vizkit.render.regularization import dropout_masks_figure, gradient_clipping_figure
+    from vizkit.render.theme import current_theme
     from vizkit.render.transpose import transposed_animation
     from vizkit.sliding import (
         conv1d_trace,
@@ -125,15 +144,18 @@ if TYPE_CHECKING:
         ActivationExplorer,
         ArchitecturePicker,
         ConvExplorer,
+        DIPComparePanel,
         DIPPanel,
         FilterExplorer,
         KernelPlayground,
         MaskEditor,
         OutputSizeCalculator,
         PoolExplorer,
+        Stepper,
         TrainingMonitor,
         TransposedConvExplorer,
     )
+    from vizkit.widgets.theme import theme
     from vizkit.zoo import accuracy_table, published
     from vizkit.zoo.choice import Subject, pretrained_or, transform_images
     from vizkit.zoo.pretrained import load_pretrained
@@ -149,8 +171,8 @@ def _group(module: str, *names: str) -> dict[str, str]:
 _NAMES: dict[str, str] = {
     # topics one level down: vk.dip.denoise, vk.train.fit, vk.zoo.vgg16, vk.exercises.make …
     **{sub: f"vizkit.{sub}" for sub in (
-        "data", "demos", "device", "dip", "exercises", "inspect", "render", "summary", "train",
-        "zoo",
+        "data", "demos", "device", "dip", "exercises", "inspect", "lectures", "render",
+        "summary", "train", "zoo",
     )},
     **_group("vizkit.sliding", "conv1d_trace", "conv2d_trace", "conv_transpose2d_trace",
              "pool2d_trace", "max_pool2d_backward"),
@@ -163,7 +185,7 @@ _NAMES: dict[str, str] = {
              "clip_comparison", "dropout_masks", "gabor_bank", "ica_filters",
              "normalization_sets", "normalization_sets_by_kind"),
     **_group("vizkit.device", "describe_device", "pick_device", "determinism_report",
-             "memory_layout", "time_memory_formats"),
+             "time_memory_formats", "memory_layout"),
     **_group("vizkit.data", "image_to_tensor", "tensor_to_image", "load_image",
              "natural_image", "natural_images", "load_digits_split"),
     **_group("vizkit.zoo.published", "published", "accuracy_table"),
@@ -171,8 +193,12 @@ _NAMES: dict[str, str] = {
     **_group("vizkit.zoo.pretrained", "load_pretrained"),
     **_group("vizkit.train.deepnets", "DeepDigitsNet", "NetConfig", "compare_training"),
     **_group("vizkit.exercises.widget", "Quiz"),
+    # every number the lecture notes state, recomputed with torch
+    **_group("vizkit.lectures", "recompute_claims", "ClaimTable"),
     # figures (plotly)
     **_group("vizkit.render.conv", "conv_animation"),
+    **_group("vizkit.render.claims", "claims_summary_figure", "claims_table_figure",
+             "seed_errors_figure"),
     **_group("vizkit.render.conv1d", "continuous_conv_animation", "sample_convolution"),
     **_group("vizkit.render.correlation", "conv_vs_xcorr_animation", "correlation_check"),
     **_group("vizkit.render.kernel_gallery", "kernel_gallery_figure", "padding_modes_figure"),
@@ -195,9 +221,12 @@ _NAMES: dict[str, str] = {
              "psnr_curve_figure", "snapshots_figure"),
     # widgets (ipywidgets)
     **_group("vizkit.widgets", "ActivationExplorer", "ArchitecturePicker", "ConvExplorer",
-             "DIPPanel", "FilterExplorer", "KernelPlayground", "MaskEditor",
-             "OutputSizeCalculator", "PoolExplorer", "TrainingMonitor",
+             "DIPComparePanel", "DIPPanel", "FilterExplorer", "KernelPlayground", "MaskEditor",
+             "OutputSizeCalculator", "PoolExplorer", "Stepper", "TrainingMonitor",
              "TransposedConvExplorer"),
+    # lecture mode: the projector theme (figures + widgets) and the theme figures use now
+    **_group("vizkit.widgets.theme", "theme"),
+    **_group("vizkit.render.theme", "current_theme"),
 }  # fmt: skip
 
 __all__ = sorted(

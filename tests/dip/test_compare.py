@@ -24,7 +24,7 @@ def test_prior_networks_are_the_four_architectures_on_two_input_channels():
     assert all(spec.in_channels == 2 for spec in nets.values())
     assert nets["encoder-decoder, 3 scales"].scales == 3
     assert nets["U-Net"].channels_down == (8, 16, 16)
-    with pytest.raises(ValueError, match="width must be an int ≥ 2"):
+    with pytest.raises(ValueError, match="width 1 is below 2"):
         dip.prior_networks(1)
 
 

@@ -23,8 +23,9 @@ def test_without_relu_the_stack_is_linear():
     x, y = torch.randn(1, 1, 9, 9), torch.randn(1, 1, 9, 9)
     bias_only = stack(torch.zeros(1, 1, 9, 9))
     # affine: f(x + y) − f(0) == (f(x) − f(0)) + (f(y) − f(0))
-    assert torch.allclose(stack(x + y) - bias_only, stack(x) - bias_only + stack(y) - bias_only,
-                          atol=1e-5)
+    assert torch.allclose(
+        stack(x + y) - bias_only, stack(x) - bias_only + stack(y) - bias_only, atol=1e-5
+    )
 
 
 def test_even_kernel_is_refused():

@@ -125,5 +125,5 @@ def test_published_data_has_sources():
     for key, entry in data.items():
         if not key.startswith("_"):
             assert "source" in entry, key
-    with pytest.raises(KeyError, match="is not one of"):
+    with pytest.raises(ValueError, match="key 'nope' is not one of"):
         zoo.published("nope")

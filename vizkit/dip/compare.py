@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from vizkit._validate import check_int, check_seed, describe
 from vizkit.dip.fit import FitResult
 from vizkit.dip.networks import NetSpec, encoder_decoder, resnet, unet
 from vizkit.dip.tasks import inpaint
@@ -39,14 +40,16 @@ def prior_networks(width: int = 48) -> dict[str, NetSpec]:
     Raises:
         ValueError: ``width`` below 2.
     """
-    if isinstance(width, bool) or not isinstance(width, int) or width < 2:
-        raise ValueError(f"width must be an int ≥ 2 (channels of the widest layers), got {width!r}")
-    return {
-        "encoder-decoder, 5 scales": encoder_decoder(2, width, 5),
-        "encoder-decoder, 3 scales": encoder_decoder(2, width, 3),
-        "U-Net": unet(2, (width // 2, width, width)),
-        "ResNet (no down-sampling)": resnet(2, width // 2, 4),
-    }
+    width = check_int("width", width, minimum=2, fix="it is the channels of the widest layers")
+    try:
+        return {
+            "encoder-decoder, 5 scales": encoder_decoder(2, width, 5),
+            "encoder-decoder, 3 scales": encoder_decoder(2, width, 3),
+            "U-Net": unet(2, (width // 2, width, width)),
+            "ResNet (no down-sampling)": resnet(2, width // 2, 4),
+        }
+    except ValueError as err:  # the memory budget, phrased for the builders' `channels`
+        raise ValueError(f"width {width}: {err}") from None
 
 
 def compare_networks(
@@ -67,10 +70,21 @@ def compare_networks(
     Raises:
         ValueError: ``networks`` is empty, or ``options`` holds ``network``.
     """
+    if not isinstance(networks, Mapping):
+        raise TypeError(
+            f"networks must be a dict label → NetSpec, e.g. vizkit.dip.prior_networks(), got "
+            f"{describe(networks)}"
+        )
     if not networks:
         raise ValueError(
             "networks is empty: pass label → NetSpec, e.g. vizkit.dip.prior_networks()"
         )
+    for label, spec in networks.items():
+        if not isinstance(label, str) or not isinstance(spec, NetSpec):
+            raise TypeError(
+                f"networks must map str labels to NetSpec, got {label!r} → {describe(spec)}: "
+                "build specs with vizkit.dip.unet(), hourglass() …"
+            )
     if "network" in options:
         raise ValueError("pass the networks in `networks`, not as network=")
     return {
@@ -96,7 +110,9 @@ def compare_seeds(
     Raises:
         ValueError: no seeds, or ``options`` holds ``seed``.
     """
-    seeds = list(seeds)
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Iterable):
+        raise TypeError(f"seeds must be a list of ints such as range(4), got {describe(seeds)}")
+    seeds = [check_seed(s, "seeds") for s in seeds]
     if not seeds:
         raise ValueError("seeds is empty: pass e.g. range(4)")
     if "seed" in options:

@@ -15,6 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit.render.theme import current_theme
+
 __all__ = [
     "dip_images_figure",
     "dip_results_figure",
@@ -152,8 +154,14 @@ def psnr_curve_figure(
         same as raw), ``best`` (one marker).
     """
     fig = go.Figure()
-    fig.add_trace(go.Scatter(name="output", mode="lines", line={"width": 1}))
-    fig.add_trace(go.Scatter(name="averaged output", mode="lines", line={"width": 2}))
+    fig.add_trace(
+        go.Scatter(name="output", mode="lines", line={"width": current_theme().line_width(1)})
+    )
+    fig.add_trace(
+        go.Scatter(
+            name="averaged output", mode="lines", line={"width": current_theme().line_width(2)}
+        )
+    )
     fig.add_trace(go.Scatter(name="best", mode="markers", marker={"size": 10, "symbol": "star"}))
     if reference_psnr is not None:
         fig.add_hline(

@@ -21,6 +21,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import torch
 
+from vizkit._validate import (
+    check_choice,
+    check_instance,
+    check_names,
+    check_optional_int,
+    check_sequence,
+)
 from vizkit.zoo.googlenet import googlenet
 from vizkit.zoo.published import published
 from vizkit.zoo.resnet import resnet
@@ -131,20 +138,21 @@ def layer_walk(
         A :class:`LayerWalk` (displays as a table in Jupyter).
 
     Raises:
+        TypeError: ``table`` is not a LayerTable, ``types`` not a list of names, ``first``
+            not an int.
         ValueError: ``first`` below 1, or ``types`` matches no layer of the model.
     """
-    if first is not None and first < 1:
-        raise ValueError(f"first {first} is below 1: pass a positive count, or None for all")
+    _check_table(table)
+    check_optional_int("first", first, minimum=1, fix="pass a positive count, or None for all")
     rows = [r for r in table.rows if r.output_shape is not None]
     if types is not None:
-        wanted = set(types)
+        wanted = set(check_names("types", types, what="layer class name"))
         rows = [r for r in rows if r.type in wanted]
         if not rows:
             present = sorted({r.type for r in table.rows})
             raise ValueError(f"types {sorted(wanted)} match no layer; the model has {present}")
     lines = tuple(
-        WalkLine(r.name, tuple(r.output_shape[1:]), r.activations, r.params)
-        for r in rows[:first]
+        WalkLine(r.name, tuple(r.output_shape[1:]), r.activations, r.params) for r in rows[:first]
     )
     return LayerWalk(tuple(table.input_shape), lines)
 
@@ -173,8 +181,15 @@ def vgg_table2(configs: Sequence[str] = _VGG_NAMES) -> dict[str, VGGCount]:
 
     Returns:
         Configuration → :class:`VGGCount`.
+
+    Raises:
+        TypeError: ``configs`` is a single str or holds non-strings.
+        ValueError: an unknown configuration.
     """
     from vizkit.summary import summarize
+
+    for config in check_names("configs", configs, what="VGG configuration"):
+        check_choice("configs", config, tuple(VGG_CONFIGS))
 
     paper = published("vgg_params_millions")
     out: dict[str, VGGCount] = {}
@@ -207,7 +222,19 @@ def googlenet_table1(table: LayerTable | None = None) -> list[InceptionLine]:
 
     Returns:
         One :class:`InceptionLine` per inception block, in the paper's order.
+
+    Raises:
+        TypeError: ``table`` is not a LayerTable or None.
+        ValueError: ``table`` is not GoogLeNet's (it has no inception blocks).
     """
+    if table is not None:
+        _check_table(table)
+        names = {b.name for b in table.blocks}
+        if "inception3a" not in names:
+            raise ValueError(
+                "table is not GoogLeNet's (it has no block 'inception3a'): pass "
+                "vizkit.summarize(vizkit.zoo.googlenet(), (3, 224, 224)) or None"
+            )
     if table is None:
         from vizkit.summary import summarize
 
@@ -250,8 +277,16 @@ def resnet_flops(depths: Sequence[int] = (18, 34, 50, 101, 152)) -> dict[str, Re
 
     Returns:
         ``"resnet18"`` … → :class:`ResNetFlops`, rounded to 2 decimals.
+
+    Raises:
+        TypeError: ``depths`` is not a list of ints.
+        ValueError: a depth other than 18, 34, 50, 101, 152.
     """
     from vizkit.summary import summarize
+
+    depths = check_sequence("depths", depths, what="ints")
+    for depth in depths:
+        check_choice("depths", depth, (18, 34, 50, 101, 152))
 
     paper = published("resnet_flops_billions")
     out: dict[str, ResNetFlops] = {}
@@ -264,3 +299,11 @@ def resnet_flops(depths: Sequence[int] = (18, 34, 50, 101, 152)) -> dict[str, Re
             round(summarize(v15, _IMAGENET).total_macs / 1e9, 2),
         )
     return out
+
+
+def _check_table(table: object) -> None:
+    from vizkit.summary import LayerTable
+
+    check_instance(
+        "table", table, LayerTable, "a LayerTable", "table = vizkit.summarize(model, input_size)"
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 from torch import nn
 
+from vizkit._validate import check_str
 from vizkit.data.download import Unavailable, fetch
 
 __all__ = ["Pretrained", "load_pretrained"]
@@ -64,16 +65,19 @@ def load_pretrained(name: str = "alexnet", *, weights: str = "DEFAULT") -> Pretr
         A :class:`Pretrained`; check ``.pretrained`` / print ``.note``.
 
     Raises:
+        TypeError: ``name`` or ``weights`` is not a str.
         ValueError: ``name`` is not a torchvision model, or ``weights`` is not one of its
             weights (the message lists them).
     """
     import torchvision
 
+    check_str("name", name)
+    check_str("weights", weights)
     try:
         enum = torchvision.models.get_model_weights(name)
     except (ValueError, KeyError):
         raise ValueError(
-            f"{name!r} is not a torchvision model: try 'alexnet', 'vgg16' or 'resnet18'"
+            f"name {name!r} is not a torchvision model: try 'alexnet', 'vgg16' or 'resnet18'"
         ) from None
     try:
         chosen = enum[weights] if weights != "DEFAULT" else enum.DEFAULT

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from torch import nn
 
+from vizkit._validate import check_bool, check_int, check_memory, check_sequence
+
 __all__ = ["conv_stack"]
 
 
@@ -30,16 +32,29 @@ def conv_stack(
             of the receptive field.
 
     Raises:
-        ValueError: a kernel size that is not a positive odd int, or channels < 1.
+        TypeError: an argument of the wrong kind.
+        ValueError: a kernel size that is not a positive odd int, channels < 1, no kernel
+            sizes, or weights above vizkit's memory budget.
     """
-    if channels < 1:
-        raise ValueError(f"channels {channels} is below 1")
-    layers: list[nn.Module] = []
-    for i, k in enumerate(kernel_sizes):
-        if not isinstance(k, int) or k < 1 or k % 2 == 0:
+    channels = check_int("channels", channels, minimum=1)
+    sizes = check_sequence("kernel_sizes", kernel_sizes, what="odd ints")
+    if not sizes:
+        raise ValueError("kernel_sizes is empty: give at least one kernel size, e.g. (3, 3, 3)")
+    bias, relu = check_bool("bias", bias), check_bool("relu", relu)
+    for i, k in enumerate(sizes):
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k % 2 == 0:
             raise ValueError(
                 f"kernel_sizes[{i}] = {k!r}: use a positive odd size so 'same' padding exists"
             )
+    check_memory(
+        sum(k * k for k in sizes) * channels * channels * 4 * 4,
+        name="channels",
+        value=channels,
+        what=f"{len(sizes)} convolutions of {channels}→{channels} channels",
+        fix="use fewer channels or smaller kernels",
+    )
+    layers: list[nn.Module] = []
+    for k in sizes:
         if layers and relu:
             layers.append(nn.ReLU(inplace=True))
         layers.append(nn.Conv2d(channels, channels, k, padding=k // 2, bias=bias))

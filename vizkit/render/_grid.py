@@ -6,6 +6,9 @@ one unit is one cell. Keeping to heatmaps, filled scatter polygons and text scat
 single axis is what lets :mod:`vizkit.render.raster` redraw any animation as GIF frames
 without a browser.
 
+Sizes and text colours are read from :func:`vizkit.render.theme.current_theme` when a trace
+or layout is built, so ``vk.theme("lecture")`` enlarges every animation built after it.
+
 Traces are plain dicts (plotly's JSON schema); :func:`build_figure` turns them into a
 ``go.Figure`` without per-attribute validation, because an animation of a 32×32 input has
 hundreds of frames and validating each would cost seconds.
@@ -20,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from vizkit.render._plotly_internals import build_figure as build_figure  # re-exported
+from vizkit.render.theme import THEMES, current_theme
 
 Trace = dict[str, Any]
 
@@ -32,7 +36,8 @@ WINDOW_FILL = "rgba(214, 39, 40, 0.18)"
 OUTPUT_COLOR = "rgba(44, 160, 44, 0.95)"
 DIVERGING = [[0.0, "#4575b4"], [0.5, "#f7f7f7"], [1.0, "#d73027"]]
 SEQUENTIAL = [[0.0, "#f7fbff"], [1.0, "#6baed6"]]
-TEXT_FONT = {"size": 11, "color": "#222"}
+# The notebook theme's cell-number font; builders take the current theme's (Theme.font).
+TEXT_FONT = THEMES["notebook"].font(11)
 
 
 def category_scale() -> list[list[Any]]:
@@ -132,7 +137,7 @@ def heatmap(
     # place with this dict loses what the previous configuration had set.
     trace["text"] = text
     trace["texttemplate"] = "%{text}" if text is not None else None
-    trace["textfont"] = {**TEXT_FONT, "size": font_size}
+    trace["textfont"] = current_theme().font(font_size)
     trace["hovertext"] = hovertext
     trace["hoverinfo"] = "text" if hovertext is not None else "skip"
     return trace
@@ -190,7 +195,11 @@ def polygon_cells(xs: Sequence[float | None], ys: Sequence[float | None]) -> lis
 
 
 def outline(name: str, color: str, fill: str | None = None, width: float = 3.0) -> Trace:
-    """An empty polygon trace (cells are set per frame with :func:`cell_polygons`)."""
+    """An empty polygon trace (cells are set per frame with :func:`cell_polygons`).
+
+    ``width`` is the notebook theme's; the current theme scales it.
+    """
+    width = current_theme().line_width(width)
     trace: Trace = {
         "type": "scatter",
         "name": name,
@@ -213,7 +222,7 @@ def labels(
     size: int = 13,
     anchor: str = "middle right",
 ) -> Trace:
-    """A text-only scatter: ``(x, y, text)`` items."""
+    """A text-only scatter: ``(x, y, text)`` items (``size`` scaled by the current theme)."""
     return {
         "type": "scatter",
         "name": name,
@@ -222,7 +231,7 @@ def labels(
         "y": [i[1] for i in items],
         "text": [i[2] for i in items],
         "textposition": anchor,
-        "textfont": {"size": size, "color": "#222"},
+        "textfont": current_theme().font(size),
         "hoverinfo": "skip",
         "showlegend": False,
         "cliponaxis": False,
@@ -247,11 +256,18 @@ def revealed_count(colorscale: Sequence[Sequence[Any]], total: int) -> int:
 def axes_layout(
     width_cells: float, height_cells: float, title: str, *, cell_px: float = 34, extra_top: int = 0
 ) -> dict[str, Any]:
-    """Layout of a one-axis cell canvas: equal aspect, y down, no ticks, sized to the cells."""
-    px = max(12.0, min(cell_px, 900 / max(width_cells, 1)))
-    top = 70 + 18 * title.count("<br>") + extra_top
+    """Layout of a one-axis cell canvas: equal aspect, y down, no ticks, sized to the cells.
+
+    ``cell_px`` is the notebook theme's cell size; the current theme scales it (and the
+    widest the canvas may grow, the caption font and the margins).
+    """
+    theme = current_theme()
+    grow = theme.cell_px / THEMES["notebook"].cell_px
+    px = max(12.0, min(cell_px * grow, theme.max_width_px / max(width_cells, 1)))
+    top = round((70 + 18 * title.count("<br>")) * theme.font_scale) + extra_top
+    bottom = round(100 * theme.font_scale)
     return {
-        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 14}},
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": theme.font(14)},
         "xaxis": {"visible": False, "range": [-1.0, width_cells], "fixedrange": True},
         "yaxis": {
             "visible": False,
@@ -260,8 +276,8 @@ def axes_layout(
             "fixedrange": True,
         },
         "width": int(px * (width_cells + 1) + 40),
-        "height": int(px * (height_cells + 2.5) + top + 110),
-        "margin": {"l": 20, "r": 20, "t": top, "b": 100},
+        "height": int(px * (height_cells + 2.5) + top + bottom + 10),
+        "margin": {"l": 20, "r": 20, "t": top, "b": bottom},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
         "showlegend": False,
@@ -272,7 +288,11 @@ SPEEDS = (("slow", 900), ("normal", 400), ("fast", 120))
 
 
 def animation_controls(frame_names: Sequence[str], label: str = "step") -> dict[str, Any]:
-    """Play buttons (one per speed), pause, and a step slider with one step per frame."""
+    """Play buttons (one per speed), pause, and a step slider with one step per frame.
+
+    ``vizkit.widgets.Stepper`` drives the same frames from the keyboard.
+    """
+    theme = current_theme()
     buttons = [
         {
             "label": f"▶ {name}",
@@ -322,6 +342,7 @@ def animation_controls(frame_names: Sequence[str], label: str = "step") -> dict[
                 "xanchor": "left",
                 "yanchor": "top",
                 "buttons": buttons,
+                "font": theme.font(12),
                 "pad": {"t": 0, "r": 4},
             }
         ],
@@ -333,7 +354,8 @@ def animation_controls(frame_names: Sequence[str], label: str = "step") -> dict[
                 "len": 1.0,
                 "y": -0.12,
                 "yanchor": "top",
-                "currentvalue": {"prefix": f"{label} ", "font": {"size": 12}},
+                "currentvalue": {"prefix": f"{label} ", "font": theme.font(12)},
+                "font": theme.font(11),
                 "pad": {"t": 10, "b": 0},
                 "transition": {"duration": 0},
             }

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vizkit.render.filters import image_trace
+from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
     from vizkit.inspect.maximize import Maximization
@@ -137,7 +138,7 @@ def feature_maps_figure(
                 "xanchor": "left",
                 "yanchor": "top",
                 "showarrow": False,
-                "font": {"size": 11},
+                "font": current_theme().font(11),
             }
         ],
     )
@@ -174,7 +175,7 @@ def top_patches_figure(top: TopPatches, *, title: str | None = None) -> go.Figur
         height=250,
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )
-    fig.update_annotations(font_size=10)
+    fig.update_annotations(font=current_theme().font(10))
     return fig
 
 
@@ -231,7 +232,7 @@ def attribution_figure(
     fig.update_layout(
         width=300 * len(titles) + 40, height=360, margin={"l": 10, "r": 10, "t": 60, "b": 10}
     )
-    fig.update_annotations(font_size=11)
+    fig.update_annotations(font=current_theme().font(11))
     return fig
 
 
@@ -259,7 +260,7 @@ def maximization_figure(result: Maximization) -> go.Figure:
     if result.diagnostic:
         head += f"<br><span style='color:#b00020'>⚠ {result.diagnostic}</span>"
     fig.update_layout(
-        title={"text": head, "x": 0.01, "xanchor": "left", "font": {"size": 13}},
+        title={"text": head, "x": 0.01, "xanchor": "left", "font": current_theme().font(13)},
         width=820,
         height=400,
         showlegend=False,

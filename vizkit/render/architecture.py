@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from vizkit.render.history import accuracy_bubble_figure, ilsvrc_history_figure
 from vizkit.render.receptive_field import field_box, receptive_field_figure
+from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
     from vizkit.summary.table import LayerTable
@@ -177,7 +178,7 @@ def layer_bars_figure(
         margin={"l": 60, "r": 20, "t": 70},
         meta={"layers": names, "totals": totals},
     )
-    fig.update_xaxes(tickangle=-60, tickfont={"size": 9})
+    fig.update_xaxes(tickangle=-60, tickfont=current_theme().font(9))
     return fig
 
 
@@ -287,7 +288,7 @@ def architecture_figure(
             mode="lines",
             name="dataflow",
             hoverinfo="skip",
-            line={"color": "#b0b0b0", "width": 1.5},
+            line={"color": "#b0b0b0", "width": current_theme().line_width(1.5)},
         )
     )
     xs, ys = [], []
@@ -317,7 +318,7 @@ def architecture_figure(
                 name=cat,
                 marker={
                     "color": color,
-                    "size": 11 if cat in ("add", "cat") else 9,
+                    "size": current_theme().font_size(11 if cat in ("add", "cat") else 9),
                     "symbol": "diamond" if cat in ("add", "cat") else "circle",
                 },
                 hovertext=[f"{n.name} ({n.type})<br>output {n.output_shape}" for n in group],
@@ -335,7 +336,7 @@ def architecture_figure(
                 text=head,
                 showarrow=False,
                 xanchor="right",
-                font={"size": 10},
+                font=current_theme().font(10),
             )
     levels = max(depth.values()) + 1
     merges = sum(n.kind == "merge" for n in nodes)

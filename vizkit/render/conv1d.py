@@ -19,6 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from vizkit.render import _grid as g
+from vizkit.render.theme import current_theme
 from vizkit.sliding import Conv1dTrace, conv1d_trace
 
 __all__ = ["PRESETS", "SampledConvolution", "continuous_conv_animation", "sample_convolution"]
@@ -269,6 +270,7 @@ def continuous_conv_animation(
             },
         ]
 
+    theme = current_theme()
     x_name, w_name = s.names
     static = [
         {
@@ -277,7 +279,7 @@ def continuous_conv_animation(
             "x": s.t,
             "y": s.x,
             "mode": "lines",
-            "line": {"color": X_COLOR, "width": 2.5},
+            "line": {"color": X_COLOR, "width": theme.line_width(2.5)},
             "xaxis": "x",
             "yaxis": "y",
         },
@@ -286,7 +288,7 @@ def continuous_conv_animation(
         {
             "name": f"w(τ − t): {w_name}, flipped and shifted",
             "mode": "lines",
-            "line": {"color": W_COLOR, "width": 2.5},
+            "line": {"color": W_COLOR, "width": theme.line_width(2.5)},
             "xaxis": "x",
             "yaxis": "y",
         },
@@ -295,21 +297,21 @@ def continuous_conv_animation(
             "mode": "lines",
             "fill": "tozeroy",
             "fillcolor": P_COLOR,
-            "line": {"color": "rgba(148, 103, 189, 0.9)", "width": 1},
+            "line": {"color": "rgba(148, 103, 189, 0.9)", "width": theme.line_width(1)},
             "xaxis": "x",
             "yaxis": "y",
         },
         {
             "name": "y(τ) = (x ∗ w)(τ)",
             "mode": "lines",
-            "line": {"color": Y_COLOR, "width": 3},
+            "line": {"color": Y_COLOR, "width": theme.line_width(3)},
             "xaxis": "x2",
             "yaxis": "y2",
         },
         {
             "name": "current τ",
             "mode": "markers",
-            "marker": {"color": Y_COLOR, "size": 10},
+            "marker": {"color": Y_COLOR, "size": theme.font_size(10)},
             "xaxis": "x2",
             "yaxis": "y2",
             "showlegend": False,
@@ -317,7 +319,7 @@ def continuous_conv_animation(
         {
             "name": "τ",
             "mode": "lines",
-            "line": {"color": "#888", "width": 1, "dash": "dot"},
+            "line": {"color": "#888", "width": theme.line_width(1), "dash": "dot"},
             "xaxis": "x",
             "yaxis": "y",
             "showlegend": False,
@@ -327,7 +329,7 @@ def continuous_conv_animation(
             "name": "value",
             "mode": "text",
             "textposition": "middle center",
-            "textfont": {"size": 13},
+            "textfont": theme.font(13),
             "xaxis": "x2",
             "yaxis": "y2",
             "showlegend": False,
@@ -352,7 +354,7 @@ def continuous_conv_animation(
     layout = {
         "title": {
             "text": "continuous convolution  y(τ) = ∫ x(t) · w(τ − t) dt  "
-            "<span style='font-size:12px'>(flip w, shift it by τ, multiply, "
+            f"<span style='font-size:{theme.font_size(12)}px'>(flip w, shift it by τ, multiply, "
             "integrate: the shaded area)</span>",
             "x": 0.01,
             "y": 0.98,

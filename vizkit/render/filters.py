@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vizkit.render._grid import animation_controls
+from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
     from vizkit.inspect.filters import FilterGrid
@@ -77,7 +78,7 @@ def _caption(text: str) -> dict[str, Any]:
         "xanchor": "left",
         "yanchor": "top",
         "showarrow": False,
-        "font": {"size": 11},
+        "font": current_theme().font(11),
     }
 
 

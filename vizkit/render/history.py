@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from vizkit.render.theme import current_theme
+
 __all__ = ["accuracy_bubble_figure", "ilsvrc_history_figure"]
 
 
@@ -118,7 +120,7 @@ def ilsvrc_history_figure(
                 "yref": "paper",
                 "x": 0,
                 "y": -0.22,
-                "font": {"size": 9},
+                "font": current_theme().font(9),
                 "xanchor": "left",
             }
         ]

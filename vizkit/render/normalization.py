@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit.render.theme import current_theme
+
 if TYPE_CHECKING:
     from vizkit.demos.batchnorm import BatchNormTrace
 
@@ -114,7 +116,7 @@ def batchnorm_figure(trace: BatchNormTrace, *, max_channels: int = 4) -> go.Figu
             f"(N·H·W); by hand vs torch: max |Δ| = {worst:.1e}",
             "x": 0.01,
             "xanchor": "left",
-            "font": {"size": 14},
+            "font": current_theme().font(14),
         },
         height=380,
         width=960,

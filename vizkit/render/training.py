@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit.render.theme import current_theme
+
 if TYPE_CHECKING:
     from vizkit.train.loop import TrainHistory
 
@@ -28,7 +30,11 @@ def training_curves_figure(
         ``val accuracy`` (:func:`update_training_curves` relies on it).
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "validation accuracy"))
-    fig.add_trace(go.Scatter(name="train loss", mode="lines", line={"width": 1}), 1, 1)
+    fig.add_trace(
+        go.Scatter(name="train loss", mode="lines", line={"width": current_theme().line_width(1)}),
+        1,
+        1,
+    )
     fig.add_trace(go.Scatter(name="val loss", mode="lines+markers"), 1, 1)
     fig.add_trace(go.Scatter(name="val accuracy", mode="lines+markers", showlegend=True), 1, 2)
     fig.update_xaxes(title_text="step")

@@ -21,9 +21,11 @@ if TYPE_CHECKING:
     from vizkit.widgets.activation_explorer import ActivationExplorer
     from vizkit.widgets.architecture_picker import ArchitecturePicker
     from vizkit.widgets.conv_explorer import ConvExplorer
+    from vizkit.widgets.dip_compare import DIPComparePanel
     from vizkit.widgets.dip_panel import DIPPanel
     from vizkit.widgets.filter_explorer import FilterExplorer
     from vizkit.widgets.kernel_playground import KernelPlayground
+    from vizkit.widgets.keyboard import KeyboardControl, Stepper
     from vizkit.widgets.mask_editor import MaskEditor
     from vizkit.widgets.pool_explorer import PoolExplorer
     from vizkit.widgets.training_monitor import TrainingMonitor
@@ -34,11 +36,14 @@ _NAMES = {
     "ActivationExplorer": ".activation_explorer",
     "ArchitecturePicker": ".architecture_picker",
     "ConvExplorer": ".conv_explorer",
+    "DIPComparePanel": ".dip_compare",
     "DIPPanel": ".dip_panel",
     "FilterExplorer": ".filter_explorer",
     "KernelPlayground": ".kernel_playground",
+    "KeyboardControl": ".keyboard",
     "MaskEditor": ".mask_editor",
     "PoolExplorer": ".pool_explorer",
+    "Stepper": ".keyboard",
     "TrainingMonitor": ".training_monitor",
     "TransposedConvExplorer": ".transposed_explorer",
 }

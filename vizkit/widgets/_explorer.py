@@ -1,5 +1,6 @@
 """What every step-through explorer shares: a FigureWidget updated in place, a step slider
-with play/pause and a speed control, and a status line.
+with play/pause and a speed control, a status line, and keyboard stepping (click the
+explorer, then ← / → step, space play/pause, + / − speed: :mod:`vizkit.widgets.keyboard`).
 
 A subclass supplies ``_build()`` (controls → a render scene, or a ``GeometryError``) and
 ``_status(scene)``; the base class redraws. A *scene* (``vizkit.render.conv.ConvScene`` and its
@@ -12,9 +13,11 @@ import html
 from typing import Any, Protocol
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
 from vizkit.geometry import GeometryError
+from vizkit.widgets._figure_sync import FigureBox
+from vizkit.widgets._figure_widget import FigureWidget
+from vizkit.widgets.keyboard import Action, KeyboardControl
 
 SPEEDS_MS = {"slow": 900, "normal": 400, "fast": 120}
 _MISSING = object()
@@ -72,11 +75,11 @@ def code_html(text: str) -> str:
     return "<br>".join(f"<code>{html.escape(line)}</code>" for line in text.splitlines())
 
 
-class SceneExplorer(widgets.VBox):
+class SceneExplorer(FigureBox, widgets.VBox):
     """Base class: controls on the left, the figure and the status line below."""
 
     def __init__(self, controls: list[widgets.Widget], css_class: str) -> None:
-        self.figure = go.FigureWidget()
+        self.figure = FigureWidget()
         self.status = widgets.HTML()
         self.status.add_class("vizkit-status")
         self.step = widgets.IntSlider(
@@ -103,7 +106,8 @@ class SceneExplorer(widgets.VBox):
         self._shape: tuple[str, ...] = ()
         self._sent: list[dict[str, Any]] = []
         self._sent_layout: dict[str, Any] = {}
-        player = widgets.HBox([self.play, self.step, self.speed])
+        self.keyboard = KeyboardControl(self._on_key)
+        player = widgets.HBox([self.play, self.step, self.speed, self.keyboard])
         super().__init__(
             children=[
                 widgets.HBox(
@@ -118,6 +122,7 @@ class SceneExplorer(widgets.VBox):
             ]
         )
         self.add_class(css_class)
+        self.add_class("vizkit-keys")  # where self.keyboard listens
         for control in controls:
             control.observe(self._refresh, names="value")
         self.step.observe(self._show_step, names="value")
@@ -147,6 +152,32 @@ class SceneExplorer(widgets.VBox):
 
     def _set_speed(self, change: dict[str, Any]) -> None:
         self.play.interval = SPEEDS_MS[change["new"]]
+
+    def _on_key(self, action: Action) -> None:
+        """A key pressed in the explorer (see :mod:`vizkit.widgets.keyboard`)."""
+        last = self.step.max
+        if action == "play_pause":
+            if not self.play.playing and self.step.value >= last:
+                self._go_to(0)  # at the end: play again from the start
+            self.play.playing = not self.play.playing
+        elif action in ("faster", "slower"):
+            names = list(SPEEDS_MS)  # slowest first
+            index = names.index(self.speed.value) + (1 if action == "faster" else -1)
+            self.speed.value = names[min(max(index, 0), len(names) - 1)]
+        else:
+            self.play.playing = False
+            target = {
+                "next": self.step.value + 1,
+                "previous": self.step.value - 1,
+                "first": 0,
+                "last": last,
+            }[action]
+            self._go_to(min(max(target, 0), last))
+
+    def _go_to(self, step: int) -> None:
+        # Both: jslink joins them in the browser, but Python may run without one.
+        self.play.value = step
+        self.step.value = step
 
     def _refresh(self, change: object = None) -> None:
         """Controls changed: rebuild the scene and update the figure in place."""

@@ -21,11 +21,12 @@ define timed
 	echo "<== $(1): $$(( $$(date +%s) - start ))s (exit $$rc)"; exit $$rc
 endef
 
-.PHONY: help venv lab test ruff format unit notebooks stripout-verify strip browser lint mypy bench \
+.PHONY: help venv lab present test ruff format unit notebooks stripout-verify strip browser lint mypy bench \
 	clean distclean
 
 help:
 	@echo "make lab        create .venv on first use, start JupyterLab on notebooks/ (PORT=$(PORT))"
+	@echo "make present    lecture mode: the notebooks as clean pages in Voilà, no code (PORT=8866)"
 	@echo "make test       ruff (check + format), mypy, unit tests + doctests, notebooks (quick"
 	@echo "                mode), nbstripout, browser"
 	@echo "make lint       ruff + mypy --strict (geometry, sliding)"
@@ -49,6 +50,13 @@ venv: $(STAMP)
 # jupyter/overrides.json (no news prompt, no "Select Kernel" dialog). TOKEN=... reuses a token.
 lab: $(STAMP)
 	@PORT=$(PORT) VIZKIT_VENV=$(abspath $(VENV)) exec scripts/lab.sh
+
+# Lecture mode: scripts/present.sh serves notebooks/ with Voilà (the browser tests start it
+# too): an index of the notebooks, each opened as a clean page (no code, widgets live, the
+# same kernel and vizkit). 127.0.0.1, fixed port (8866 unless PORT=…), TOKEN=... reuses a token.
+present: $(STAMP)
+	@$(if $(filter command line environment,$(origin PORT)),PORT=$(PORT)) \
+		VIZKIT_VENV=$(abspath $(VENV)) exec scripts/present.sh
 
 test: $(STAMP)
 	$(call timed,ruff,$(BIN)/ruff check vizkit tests benchmarks && \

@@ -1,23 +1,26 @@
-"""Browser-test harness: a real JupyterLab server and a real (Debian) Chromium.
+"""Browser-test harness: the JupyterLab of ``make lab`` and a real (Debian) Chromium.
 
 Fixtures:
-    lab_server: JupyterLab on 127.0.0.1, a free port and a random token, serving a temporary
-        copy of ``notebooks/`` (so autosave never writes outputs into the repository), with its
-        own config/settings/workspace directories, news/update checks switched off and the
-        preferred kernel started without a "Select Kernel" dialog. Shut
-        down through its own ``Popen`` handle (terminate, then kill) when the session ends.
-    browser_context: a Playwright persistent context on ``/usr/bin/chromium`` with a fresh
-        user-data-dir and the flags from DESIGN.md.
-    page: a new tab; when the test fails, a full-page screenshot and the browser console log
-        are saved (the path is printed in the failure report).
+    lab_server: one JupyterLab for the whole session, started by ``scripts/lab.sh`` — the
+        script ``make lab`` runs, so the flags and the settings (``jupyter/overrides.json``:
+        no news prompt, the notebook's kernel starts without a "Select Kernel" dialog) are
+        the ones a user gets. What the harness sets is only what ``lab.sh`` takes from the
+        environment: a free port, a random token, ``NOTEBOOK_DIR`` (a temporary copy of
+        ``notebooks/``, so autosave never writes outputs into the repository),
+        ``VIZKIT_QUICK=1``, and empty per-user config/settings/workspace directories (a
+        developer's own ~/.jupyter must not change what is tested). Shut down through its
+        own ``Popen`` handle (the script ``exec``\\ s jupyter) when the session ends.
+    browser_context: one Playwright persistent context for the session on
+        ``/usr/bin/chromium`` with a fresh user-data-dir and the flags from DESIGN.md.
+    page: a new tab per test, closed afterwards; its console messages and page errors are
+        collected (``console_messages``). When the test fails, a full-page screenshot and
+        the console log are saved to ``tests/browser/artifacts/<test>/`` (git-ignored;
+        ``VIZKIT_BROWSER_ARTIFACTS`` moves it) and the folder is named in the report.
 
-Helpers: ``open_notebook(page, lab, name)`` (open, accept a kernel dialog if any, wait for an
-idle kernel) and ``run_all_cells(page)`` (Run → Run All Cells via the menu bar); ``RUN_ALL_MS``
-is a generous wait for a notebook's outputs.
-
-Everything heavy is imported inside the fixtures, so the unit-test run (``-m "not browser"``)
-loads this file without needing Playwright. Tests skip, with the reason, when Chromium or
-Playwright is missing; ``.ci/run`` installs Chromium so CI always runs them.
+The helpers that drive JupyterLab (open a notebook, Run All, move a widget) live in
+``drive.py``. Everything heavy is imported inside the fixtures, so the unit-test run
+(``-m "not browser"``) loads this file without Playwright. Tests skip, with the reason, when
+Chromium or Playwright is missing; ``.ci/run`` installs Chromium so CI always runs them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -42,6 +46,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
+LAB_SCRIPT = ROOT / "scripts" / "lab.sh"
+ARTIFACTS_DIR = Path(
+    os.environ.get("VIZKIT_BROWSER_ARTIFACTS", Path(__file__).parent / "artifacts")
+)
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -55,10 +63,6 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",  # small /dev/shm in containers crashes tabs otherwise
 ]
 SERVER_START_TIMEOUT_S = 120
-KERNEL_START_MS = 120_000
-RUN_ALL_MS = 240_000  # kernel start + torch import on a slow, busy 2-core CI machine
-# The browser frontend plugin that asks "get notified about Jupyter news?" and fetches it.
-DISABLED_LAB_PLUGINS = ["@jupyterlab/apputils-extension:announcements"]
 
 
 def find_chromium() -> str | None:
@@ -88,6 +92,43 @@ class LabServer:
         sep = "&" if "?" in path else "?"
         return f"{self.base_url}/{path.lstrip('/')}{sep}token={self.token}"
 
+    def request(self, path: str, method: str = "GET") -> Any:
+        """Call the server (``path`` under ``base_url``); the decoded JSON (None when empty)."""
+        request = urllib.request.Request(self.url(path), method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def api(self, path: str, method: str = "GET") -> Any:
+        """Call the Jupyter Server REST API (``/api/<path>``)."""
+        return self.request(f"api/{path}", method)
+
+    def shutdown_kernels(self, *, wait: bool = True) -> None:
+        """Close every session and kernel there is now (keeps memory flat across tests).
+
+        With ``wait=False`` the list is taken now and the kernels are shut down in a
+        background thread (each takes ~3 s), so the next test can start meanwhile; kernels
+        started after this call are not touched.
+        """
+        sessions = [s["id"] for s in self.api("sessions")]
+        kernels = [k["id"] for k in self.api("kernels")]
+
+        def shut() -> None:
+            for path in [f"sessions/{s}" for s in sessions] + [f"kernels/{k}" for k in kernels]:
+                try:
+                    self.api(path, method="DELETE")
+                except urllib.error.HTTPError as err:
+                    if err.code != 404:  # 404: a kernel that went with its session
+                        raise
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    if wait:  # in the background: the server may be shutting down at the end
+                        raise
+
+        if wait:
+            shut()
+        else:
+            threading.Thread(target=shut, daemon=True).start()
+
     def log_tail(self, lines: int = 60) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
@@ -99,14 +140,12 @@ def _wait_until_up(proc: subprocess.Popen[bytes], server: LabServer) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(
-                f"JupyterLab exited with code {proc.returncode} before answering; "
-                f"log tail:\n{server.log_tail()}"
+                f"scripts/lab.sh exited with code {proc.returncode} before JupyterLab "
+                f"answered; log tail:\n{server.log_tail()}"
             )
         try:
-            with urllib.request.urlopen(server.url("api/status"), timeout=5) as response:
-                if response.status == 200:
-                    json.loads(response.read())
-                    return
+            server.api("status")
+            return
         except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError) as err:
             last_error = repr(err)
         time.sleep(0.5)
@@ -120,8 +159,7 @@ def _stop(proc: subprocess.Popen[bytes], server: LabServer) -> None:
     """Ask politely (POST /api/shutdown stops kernels too), then terminate, then kill."""
     if proc.poll() is None:
         try:
-            request = urllib.request.Request(server.url("api/shutdown"), method="POST")
-            urllib.request.urlopen(request, timeout=5).close()
+            server.api("shutdown", method="POST")
             proc.wait(timeout=15)
         except (urllib.error.URLError, ConnectionError, TimeoutError, subprocess.TimeoutExpired):
             pass  # fall through to terminate/kill
@@ -154,46 +192,28 @@ def lab_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> 
     base = tmp_path_factory.mktemp("jupyterlab")
     root_dir = base / "notebooks"
     shutil.copytree(NOTEBOOKS, root_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    config_dir = base / "config"
-    (config_dir / "labconfig").mkdir(parents=True)
-    (config_dir / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {name: True for name in DISABLED_LAB_PLUGINS}})
-    )
-    # Start the notebook's own kernel without the "Select Kernel" dialog (a user setting).
-    tracker = base / "settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)
-    (tracker / "tracker.jupyterlab-settings").write_text(
-        json.dumps({"autoStartDefaultKernel": True})
-    )
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(config_dir),
-        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
-        "IPYTHONDIR": str(base / "ipython"),
-        "VIZKIT_QUICK": "1",
-    }
     port = free_port()
     token = secrets.token_hex(16)
-    jupyter = Path(sys.executable).with_name("jupyter")
-    command = [
-        str(jupyter) if jupyter.exists() else "jupyter",
-        "lab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root_dir}",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-    ]
-    if os.getuid() == 0:
-        command.append("--allow-root")
+    env = {
+        **os.environ,
+        # what scripts/lab.sh reads (make lab passes PORT and VIZKIT_VENV the same way)
+        "PORT": str(port),
+        "TOKEN": token,
+        "NOTEBOOK_DIR": str(root_dir),
+        "VIZKIT_VENV": sys.prefix,
+        "VIZKIT_QUICK": "1",
+        # empty per-user state: a developer's ~/.jupyter must not change what is tested
+        "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(base / "user-settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
+        "IPYTHONDIR": str(base / "ipython"),
+    }
     server = LabServer(f"http://127.0.0.1:{port}", token, root_dir, base / "lab.log")
     with server.log_path.open("wb") as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=base)
+        proc = subprocess.Popen(
+            [str(LAB_SCRIPT)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=base
+        )
         try:
             _wait_until_up(proc, server)
             yield server
@@ -221,36 +241,6 @@ def browser_context(chromium_path: str, tmp_path_factory: pytest.TempPathFactory
             context.close()
 
 
-# --- helpers for tests: drive JupyterLab as a user would -------------------------------------
-
-
-def open_notebook(page: Any, lab: LabServer, name: str) -> None:
-    """Open a notebook in JupyterLab and wait until its kernel is idle.
-
-    ``?reset`` starts from an empty workspace, so documents opened by earlier tests in this
-    session are not restored next to this one.
-    """
-    page.goto(lab.url(f"lab/tree/{name}?reset"), wait_until="domcontentloaded")
-    page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=KERNEL_START_MS)
-    # The harness's settings skip the "Select Kernel" dialog; accept it should one appear anyway.
-    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-    try:
-        dialog.wait_for(state="visible", timeout=3_000)
-    except Exception:  # playwright's TimeoutError: no dialog, the usual case
-        pass
-    else:
-        dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
-        state="attached", timeout=KERNEL_START_MS
-    )
-
-
-def run_all_cells(page: Any) -> None:
-    """Run → Run All Cells, through the menu bar as a user would."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-
-
 # --- fixtures ---------------------------------------------------------------------------------
 
 
@@ -275,16 +265,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture
-def page(
-    browser_context: Any, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Any]:
+def page(browser_context: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     tab = browser_context.new_page()
     console: list[str] = []
     tab.on("console", lambda msg: console.append(f"[{msg.type}] {msg.text}"))
-    tab.on("pageerror", lambda err: console.append(f"[pageerror] {err}"))
-    out = tmp_path_factory.getbasetemp() / "browser-failures" / request.node.name
+    tab.on("pageerror", lambda err: console.append(f"[pageerror] {err.stack or err}"))
+    out = ARTIFACTS_DIR / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(out, ignore_errors=True)  # artefacts of an earlier failure of this test
     request.node.stash[ARTEFACTS] = (tab, console, out)
     try:
         yield tab
     finally:
         tab.close()
+
+
+@pytest.fixture
+def console_messages(page: Any, request: pytest.FixtureRequest) -> list[str]:
+    """What the test's tab wrote to the browser console so far (``[type] text`` lines)."""
+    return request.node.stash[ARTEFACTS][1]

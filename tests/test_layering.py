@@ -30,8 +30,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "vizkit"
 
-BASE = ("_lazy", "_suggest", "quick")  # private helpers and the stdlib-only quick switch
-TORCH_ROOMS = ("summary", "inspect", "demos", "zoo", "train", "dip", "data", "device")
+BASE = ("_lazy", "_suggest", "_validate", "quick")  # private stdlib helpers, the quick switch
+TORCH_ROOMS = ("summary", "inspect", "demos", "zoo", "train", "dip", "data", "device", "lectures")
 SCIENCE = ("numpy", "scipy", "skimage", "sklearn", "PIL", "imageio", "tqdm")
 TORCH = ("torch", "torchvision")
 UI = ("plotly", "ipywidgets", "anywidget", "IPython", "kaleido")
@@ -40,8 +40,9 @@ UI = ("plotly", "ipywidgets", "anywidget", "IPython", "kaleido")
 RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "_lazy": ((), ("_suggest",)),
     "_suggest": ((), ()),
+    "_validate": ((), ("_suggest",)),
     "quick": ((), ()),
-    "geometry": ((), ("geometry", "_suggest")),
+    "geometry": ((), ("geometry", "_suggest", "_validate")),
     "sliding": (("numpy", "skimage"), ("geometry", "sliding", *BASE)),
     "render": (
         ("numpy", "plotly", "PIL", "imageio", "kaleido"),
@@ -61,7 +62,9 @@ RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("geometry", "sliding", *TORCH_ROOMS, "exercises", *BASE),
     ),
     "widgets": (
-        (*SCIENCE, *TORCH, *UI),
+        # traitlets: the trait types of ipywidgets/anywidget; ipykernel: only
+        # widgets/_kernel_clicks.py (a Stop click during a running cell), imported lazily
+        (*SCIENCE, *TORCH, *UI, "traitlets", "ipykernel"),
         ("geometry", "sliding", "render", "widgets", *TORCH_ROOMS, *BASE),
     ),
     "": ((), ("geometry", *BASE)),  # vizkit/__init__.py: eager imports only of the light layers

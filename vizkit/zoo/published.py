@@ -7,6 +7,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from vizkit._suggest import did_you_mean
+from vizkit._validate import check_names, check_str
+
 __all__ = ["accuracy_table", "published"]
 
 _FILE = Path(__file__).with_name("published.json")
@@ -25,13 +28,16 @@ def published(key: str | None = None) -> Any:
             ``"resnet_flops_billions"``, ...); None for all of them.
 
     Raises:
-        KeyError: unknown key (the message lists the known ones).
+        TypeError: ``key`` is not a str or None.
+        ValueError: unknown key (the message lists the known ones).
     """
     data = _load()
     if key is None:
         return data
-    if key not in data:
-        raise KeyError(f"{key!r} is not one of {sorted(k for k in data if not k.startswith('_'))}")
+    check_str("key", key)
+    if key not in data or key.startswith("_"):
+        known = sorted(k for k in data if not k.startswith("_"))
+        raise ValueError(f"key {key!r} is not one of {known}")
     return data[key]
 
 
@@ -60,9 +66,18 @@ def accuracy_table(
 
     Returns:
         One dict per model: ``name``, ``top1``, ``top5``, ``gmacs``, ``params``, ``source``.
+
+    Raises:
+        TypeError: ``names`` is a single str or holds non-strings.
+        ValueError: a name is not a torchvision classifier.
     """
     import torchvision
 
+    names = check_names("names", names, what="torchvision model name")
+    known = torchvision.models.list_models(module=torchvision.models)
+    for name in names:
+        if name not in known:
+            raise ValueError(f"names: {did_you_mean(name, known, what='torchvision classifier')}")
     rows = []
     for name in names:
         enum = torchvision.models.get_model_weights(name)

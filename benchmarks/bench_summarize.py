@@ -1,12 +1,21 @@
-"""``vk.summarize(vgg16, (3, 224, 224))`` against ``torchinfo.summary`` with a real forward pass.
+"""``vk.summarize`` against ``torchinfo.summary`` with a real forward pass, same process.
 
-Same process, same model (torchvision VGG-16, random weights, eval mode), timed in rounds of
-one torchinfo call and five summarize calls; the ratio of medians is reported (goal: summarize
-≥ 50× faster), and apart from it the ratio for the first summarize of each round alone (right
-after torchinfo's real forward has streamed the weights through the caches), with the
-parameter count (must be identical), the MACs (goal: within 0.1 %) and the extra peak memory
-of summarize (goal: < 20 MB, measured as the growth of the process's peak RSS while only
-summarize runs).
+Reported (2 threads, eval mode, random weights, batch 1, 224×224, 299×299 for Inception):
+
+- VGG-16, ResNet-50 and ViT-B/16: rounds of one ``torchinfo.summary`` call and five
+  ``summarize`` calls; the ratio of the medians (goals: ≥ 100×, ≥ 40×, ≥ 20×), the parameter
+  count (must be identical) and the MACs (torchinfo adds biases and skips attention's products),
+  plus where summarize's time goes (prepare / record / assemble, median of many calls);
+- every torchvision classifier: the same ratio from fewer rounds; median, range and the five
+  slowest (quick mode: a few of them);
+- the first call in a fresh process: ``import torch``, then ``import vizkit`` plus the first
+  ``summarize`` (what a notebook's first cell pays), then a second call;
+- the extra peak memory of summarize on VGG-16 (growth of the process's peak RSS while only
+  summarize runs; goal < 20 MB).
+
+Timings are medians within this run and this machine; ratios travel between machines, absolute
+times do not. On a loaded machine torchinfo's two-thread forward suffers more than summarize's
+one-thread Python, which flatters the ratios: the load average is printed with them.
 
 torchinfo is a benchmark-only dependency: ``pip install torchinfo``.
 """
@@ -14,120 +23,194 @@ torchinfo is a benchmark-only dependency: ``pip install torchinfo``.
 from __future__ import annotations
 
 import gc
+import os
 import resource
 import statistics
+import subprocess
 import sys
+import textwrap
 import time
+import warnings
 
 import torch
 import torchvision
 
+from vizkit.quick import quick_or_full
 from vizkit.summary import summarize
 from vizkit.summary.assemble import assemble
-from vizkit.summary.prepare import prepare_meta
+from vizkit.summary.prepare import prepare
 from vizkit.summary.record import record_forward
+
+THREADS = 2
+HEADLINE = {"vgg16": 100, "resnet50": 40, "vit_b_16": 20}  # model -> goal (× torchinfo)
 
 
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def _phases(model: torch.nn.Module, size: tuple[int, ...]) -> list[float]:
-    """Seconds of summarize's three phases, run as summarize runs them (gc off, eval copy)."""
-    shape = (1, *size)
-    gc.disable()
-    try:
+def _size(name: str) -> tuple[int, int, int]:
+    return (3, 299, 299) if "inception" in name else (3, 224, 224)
+
+
+def _model(name: str) -> torch.nn.Module:
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GoogLeNet / Inception init notices
+        return torchvision.models.get_model(name).eval()
+
+
+def _phases(model: torch.nn.Module, size: tuple[int, ...], repeats: int) -> list[float]:
+    """Median seconds of summarize's three steps, run as summarize runs them (gc off)."""
+    rows = []
+    for _ in range(repeats):
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            prepared = prepare(model, size)
+            args, kwargs = prepared.meta()
+            t1 = time.perf_counter()
+            record = record_forward(prepared.copy, args, kwargs)  # type: ignore[arg-type]
+            t2 = time.perf_counter()
+            assemble(record.modules, record, prepared.inputs.specs, prepared.dtype, None)  # type: ignore[union-attr]
+            t3 = time.perf_counter()
+        finally:
+            gc.enable()
+        rows.append((t1 - t0, t2 - t1, t3 - t2))
+    return [statistics.median(col) for col in zip(*rows, strict=True)]
+
+
+def compare(torchinfo, name: str, rounds: int, calls: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Rounds of one torchinfo call then ``calls`` summarize calls; medians and counts."""
+    model, size = _model(name), _size(name)
+    table = summarize(model, size)
+    info = torchinfo.summary(model, (1, *size), verbose=0)  # warm-up, and the reference counts
+    ti: list[float] = []
+    vk: list[float] = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        torchinfo.summary(model, (1, *size), verbose=0)
+        ti.append(time.perf_counter() - start)
+        for _ in range(calls):
+            start = time.perf_counter()
+            summarize(model, size)
+            vk.append(time.perf_counter() - start)
+    result = {
+        "torchinfo": statistics.median(ti),
+        "summarize": statistics.median(vk),
+        "same_params": float(table.total_params == info.total_params),
+        "macs": float(table.total_macs),
+        "torchinfo_macs": float(info.total_mult_adds),
+    }
+    result["ratio"] = result["torchinfo"] / result["summarize"]
+    del model
+    gc.collect()
+    return result
+
+
+def first_call() -> str:
+    """The first summarize in a fresh interpreter: imports, first call, second call."""
+    script = textwrap.dedent(
+        """
+        import time
         t0 = time.perf_counter()
-        clone, dtype = prepare_meta(model, None, training=False)
-        x = torch.empty(shape, dtype=dtype, device="meta")
+        import torch, torchvision
         t1 = time.perf_counter()
-        record = record_forward(clone, x)
+        torch.set_num_threads(2)
+        with torch.device("meta"):
+            model = torchvision.models.resnet50()
         t2 = time.perf_counter()
-        assemble(record.modules, record, shape, dtype, None)
+        import vizkit as vk
+        table = vk.summarize(model, (3, 224, 224))
         t3 = time.perf_counter()
-    finally:
-        gc.enable()
-    return [t1 - t0, t2 - t1, t3 - t2]
+        vk.summarize(model, (3, 224, 224))
+        t4 = time.perf_counter()
+        print(f"{(t1 - t0) * 1e3:.0f} {(t3 - t2) * 1e3:.0f} {(t4 - t3) * 1e3:.1f}")
+        """
+    )
+    runs = []
+    for _ in range(3):
+        out = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        )
+        runs.append([float(v) for v in out.stdout.split()])
+    torch_ms, first_ms, second_ms = (statistics.median(col) for col in zip(*runs, strict=True))
+    return (
+        f"first call in a fresh process (ResNet-50, median of 3 processes): import torch + "
+        f"torchvision {torch_ms:.0f} ms; then import vizkit + first summarize {first_ms:.0f} ms; "
+        f"a second summarize {second_ms:.1f} ms"
+    )
 
 
-def main(repeats: int = 15, calls: int = 5, phase_repeats: int = 101) -> None:
+def main() -> None:
     try:
         import torchinfo
     except ImportError:
         print("torchinfo is not installed (pip install torchinfo); nothing to compare against")
         return
-    torch.manual_seed(0)
-    model = torchvision.models.vgg16(weights=None).eval()
-    size = (3, 224, 224)
+    torch.set_num_threads(THREADS)
+    load = os.getloadavg()[0]
+    print(
+        f"summarize vs torchinfo.summary (real forward), {THREADS} threads, torch "
+        f"{torch.__version__}, {os.cpu_count()} CPUs, load average {load:.1f}"
+    )
 
-    # Memory first, before torchinfo's real forward raises the peak for good.
+    # Memory first, before torchinfo's real forwards raise the peak for good.
+    vgg = _model("vgg16")
     gc.collect()
     before = _peak_rss_mib()
-    table = summarize(model, size)
-    for _ in range(3):
-        summarize(model, size)
+    for _ in range(4):
+        summarize(vgg, (3, 224, 224))
     extra_mib = _peak_rss_mib() - before
-
-    info = torchinfo.summary(model, (1, *size), verbose=0)
-    # Rounds of one torchinfo call then `calls` summarize calls: the first of them runs right
-    # after torchinfo's real forward streamed 0.5 GB of weights through the caches ("first"),
-    # the others as a notebook or the picker calls it again ("all").
-    times: dict[str, list[float]] = {"vk.summarize": [], "torchinfo.summary": []}
-    first: list[float] = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        torchinfo.summary(model, (1, *size), verbose=0)
-        times["torchinfo.summary"].append(time.perf_counter() - start)
-        for i in range(calls):
-            start = time.perf_counter()
-            summarize(model, size)
-            times["vk.summarize"].append(time.perf_counter() - start)
-            if i == 0:
-                first.append(times["vk.summarize"][-1])
-    med = {k: statistics.median(v) for k, v in times.items()}
-    # Where summarize's time goes (many repeats: each run is a few milliseconds).
-    phases = [_phases(model, size) for _ in range(phase_repeats)]
-    whole = []
-    for _ in range(phase_repeats):
-        start = time.perf_counter()
-        summarize(model, size)
-        whole.append(time.perf_counter() - start)
-    phase_med = [statistics.median(col) for col in zip(*phases, strict=True)]
-    ratio = med["torchinfo.summary"] / med["vk.summarize"]
-    first_ratio = med["torchinfo.summary"] / statistics.median(first)
-    macs_gap = abs(table.total_macs - info.total_mult_adds) / info.total_mult_adds
-    print(
-        f"VGG-16 at {size}, batch 1, {repeats} rounds of 1 torchinfo + {calls} summarize calls, "
-        f"{torch.get_num_threads()} threads, torch {torch.__version__}"
-    )
-    for name, value in med.items():
-        print(f"  {name:18s} median {value * 1000:8.1f} ms")
-    labels = ("prepare_meta", "record_forward", "assemble")
-    parts = ", ".join(f"{k} {v * 1000:.2f}" for k, v in zip(labels, phase_med, strict=True))
-    print(
-        f"  summarize phases ({phase_repeats} repeats, median ms): {parts}; "
-        f"whole call {statistics.median(whole) * 1000:.2f}"
-    )
+    del vgg
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT met"
 
-    same = table.total_params == info.total_params
-    print(f"speed-up summarize vs torchinfo: {ratio:.0f}× (goal ≥ 50×: {verdict(ratio >= 50)})")
+    rounds, calls = quick_or_full(3, 9), 5
+    all_same = True
+    for name, goal in HEADLINE.items():
+        r = compare(torchinfo, name, rounds, calls)
+        all_same &= bool(r["same_params"])
+        gap = (r["macs"] - r["torchinfo_macs"]) / r["torchinfo_macs"]
+        print(
+            f"{name:9s} torchinfo {r['torchinfo'] * 1e3:7.1f} ms, summarize "
+            f"{r['summarize'] * 1e3:6.2f} ms: {r['ratio']:5.0f}× (goal ≥ {goal}×: "
+            f"{verdict(r['ratio'] >= goal)}); parameters identical: {bool(r['same_params'])}; "
+            f"MACs {r['macs'] / 1e9:.2f} G vs torchinfo's {r['torchinfo_macs'] / 1e9:.2f} G "
+            f"({gap:+.2%}; torchinfo adds biases, counts no attention products)"
+        )
+        model = _model(name)
+        parts = _phases(model, _size(name), quick_or_full(11, 51))
+        steps = ", ".join(
+            f"{k} {v * 1e3:.2f}"
+            for k, v in zip(("prepare", "record", "assemble"), parts, strict=True)
+        )
+        print(f"{'':9s} summarize's steps (median ms): {steps}")
+        del model
+        gc.collect()
+
+    names = torchvision.models.list_models(module=torchvision.models)
+    names = quick_or_full(["alexnet", "resnet18", "mobilenet_v3_small", "vit_b_32"], names)
+    ratios: dict[str, float] = {}
+    for name in names:
+        r = compare(torchinfo, name, 1, 3)
+        ratios[name] = r["ratio"]
+        all_same &= bool(r["same_params"])
+    ordered = sorted(ratios.items(), key=lambda kv: kv[1])
+    median = statistics.median(ratios.values())
     print(
-        f"  the first summarize after each torchinfo call alone: median "
-        f"{statistics.median(first) * 1000:.1f} ms, {first_ratio:.0f}×"
+        f"all {len(ratios)} torchvision classifiers: median {median:.0f}× (range "
+        f"{ordered[0][1]:.0f}× {ordered[0][0]} … {ordered[-1][1]:.0f}× {ordered[-1][0]}); "
+        "lowest: " + ", ".join(f"{n} {v:.0f}×" for n, v in ordered[:5])
     )
-    print(f"parameters: {table.total_params:,} vs {info.total_params:,} (identical: {same})")
+    print(f"parameters identical to torchinfo's for every model: {all_same}")
+    print(first_call())
     print(
-        f"MACs: {table.total_macs:,} vs {info.total_mult_adds:,} ({macs_gap:.3%} apart; "
-        f"torchinfo adds biases; goal ≤ 0.1 %: {verdict(macs_gap <= 1e-3)})"
-    )
-    print(
-        f"extra peak RSS while summarize ran: {extra_mib:.1f} MiB "
+        f"extra peak RSS while summarize ran (VGG-16): {extra_mib:.1f} MiB "
         f"(goal < 20 MB: {verdict(extra_mib < 19)})"
     )
-    if not same:
+    if not all_same:
         sys.exit(1)
 
 

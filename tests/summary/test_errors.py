@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 from torch import nn
@@ -110,3 +112,125 @@ def test_uninitialised_lazy_module_names_the_parameter_and_the_fix():
     )
     model(torch.zeros(1, 3, 8, 8))
     assert summarize(model, (3, 8, 8)).total_params == 4 * 27 + 4 + 4 * 36 * 10 + 10
+
+
+class _Masked(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x, mask):
+        return self.fc(x) * mask
+
+
+def test_a_missing_forward_argument_says_how_to_give_it():
+    with pytest.raises(TypeError) as info:
+        summarize(_Masked(), (4,))
+    assert str(info.value) == (
+        "the model's forward (_Masked) was not given the arguments it takes: TypeError: "
+        "_Masked.forward() missing 1 required positional argument: 'mask'. summarize calls "
+        "model(x) for one input, model(*input_data) for a tuple or list, model(**input_data) "
+        "for a dict, and passes keyword arguments it does not know on to forward: give every "
+        "argument, e.g. summarize(model, input_data=(x, mask)), summarize(model, "
+        "input_size=[(3, 224, 224), (10,)], dtypes=[torch.float, torch.long]) or "
+        "summarize(model, input_size, mask=m)"
+    )
+    table = summarize(_Masked(), [(4,), (2,)])  # both given: it runs
+    assert table.row("fc").output_shape == (1, 2)
+    assert summarize(_Masked(), (4,), mask=torch.ones(1, 2)).total_macs == 8
+
+
+def test_an_unknown_keyword_reaches_forward_and_is_named():
+    with pytest.raises(TypeError, match="got an unexpected keyword argument 'batchsize'"):
+        summarize(nn.Linear(4, 2), (4,), batchsize=8)
+
+
+def test_a_layer_called_wrongly_inside_the_model_is_the_models_bug():
+    class Wrong(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.fc(x, x)
+
+    with pytest.raises(TypeError) as info:
+        summarize(Wrong(), (4,))
+    assert str(info.value).startswith(
+        "layer 'fc' (Linear) was called with arguments its forward does not take: TypeError: "
+        "Linear.forward() takes 2 positional arguments but 3 were given. The model's own "
+        "forward calls it so"
+    )
+
+
+def test_a_dtype_mismatch_names_both_dtypes_and_the_fix():
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4, 2))
+    with pytest.raises(TypeError) as info:
+        summarize(model, (4,), dtypes=[torch.float64])
+    message = str(info.value)
+    assert message.startswith(
+        "the model cannot run on a batch of shape (1, 4) in a Linear layer '1': RuntimeError: "
+        "linear: the input's dtype torch.float64 and the weight's"
+    )
+    assert "the input is float64, the parameters float32: pass dtype=..." in message
+    assert "check the channels" not in message
+    assert summarize(model, (4,), dtype=torch.float64).dtype == "float64"  # the fix works
+
+
+def test_a_container_is_not_a_layer():
+    with pytest.raises(TypeError) as info:
+        summarize(nn.ModuleList([nn.Linear(4, 2)]), (4,))
+    assert str(info.value) == (
+        "model is a ModuleList, a container without a forward of its own, so it cannot be run: "
+        "summarize one of its modules (model[0]), the module that calls them, or give no input "
+        "for a parameters-only table"
+    )
+    assert summarize(nn.ModuleList([nn.Linear(4, 2)])).total_params == 10
+
+    class CallsTheList(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.blocks = nn.ModuleList([nn.Linear(4, 2)])
+
+        def forward(self, x):
+            return self.blocks(x)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no detour through a real forward first
+        with pytest.raises(TypeError) as info:
+            summarize(CallsTheList(), (4,))
+    assert str(info.value).startswith(
+        "a module that has no forward of its own was called in a ModuleList layer 'blocks': "
+        'NotImplementedError: Module [ModuleList] is missing the required "forward" function.'
+    )
+
+
+def test_another_failure_gives_torchs_words_and_the_layer_without_a_guess():
+    class Picky(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x):
+            raise KeyError("no such head")
+
+    with pytest.raises(ValueError) as info:
+        summarize(Picky(), (4,))
+    message = str(info.value)
+    assert message.startswith(
+        "the model cannot run on a batch of shape (1, 4) in the model's own forward (Picky): "
+        "KeyError: 'no such head'."
+    )
+    assert "check the channels" not in message
+
+
+def test_an_input_without_a_meta_twin_takes_the_real_forward():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # quantized tensors are deprecated
+        model = torch.ao.nn.quantized.Linear(3, 4)
+        x = torch.quantize_per_tensor(torch.randn(2, 3), 0.1, 0, torch.quint8)
+    with pytest.warns(UserWarning, match="the meta device cannot run this model"):
+        table = summarize(model, input_data=x)
+    assert table.fallback_reason.startswith("an input has no meta twin")
+    assert table.output_text == "Tensor 2×4 quint8"
+    assert table.total_macs == 0  # torch.ops.quantized.linear is not counted as F.linear

@@ -32,6 +32,7 @@ def test_row_equals_layer_row_with_every_field():
         "other_ops": {"bias": 3211264},
         "receptive_field": rf,
         "own": False,
+        "call": 0,
     }
     assert set(values) == {f.name for f in fields(LayerRow)}
     fast, slow = _row(**values), LayerRow(**values)

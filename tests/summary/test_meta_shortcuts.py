@@ -437,4 +437,5 @@ def test_every_new_stand_in_has_a_grid_here():
     tested = {"conv2d", "relu", "relu_", "max_pool2d", "linear", "adaptive_avg_pool2d"}
     tested |= {"add", "add_", "mul", "cat", "batch_norm", "layer_norm"}
     tested |= {name for name, *_ in _ACTIVATION_CALLS}
+    tested |= {"multi_head_attention_forward"}  # its grid: tests/summary/test_meta_attention.py
     assert set(SHORTCUTS) == tested

@@ -63,7 +63,10 @@ def test_rows_add_up_to_the_model_for_every_torchvision_classifier(name):
     for r in table.all_rows:
         row_ops.update(r.other_ops)
     assert row_ops == Counter(table.other_ops)
-    assert len({r.name for r in table.all_rows}) == len(table.all_rows)
+    assert len({r.label for r in table.all_rows}) == len(table.all_rows)  # one per call
+    assert table.activation_bytes == table.input_bytes + sum(
+        r.activation_bytes for r in table.all_rows
+    )
     assert table.fallback_reason is None
 
 
@@ -212,24 +215,39 @@ def test_hooks_are_removed_when_the_forward_raises():
     assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
 
 
-def test_row_per_leaf_with_params_split_and_calls():
+def test_row_per_leaf_call_with_params_split_and_calls():
     model = torchvision.models.resnet18()
     table = summarize(model, (3, 64, 64))
-    leaves = [n for n, m in model.named_modules() if next(m.children(), None) is None]
-    assert [r.name for r in table.all_rows if not r.own] == leaves
-    # .rows is the fixed API's "one per leaf module"; the own parts live in .own_rows
-    assert [r.name for r in table.rows] == leaves and len(table.rows) == 52
+    # .rows is the fixed API's "one per leaf-module call", in the order forward hooks fire
+    # on a real forward: a BasicBlock runs its ReLU twice
+    calls: list[str] = []
+    handles = [
+        m.register_forward_hook(lambda *_, n=n: calls.append(n))
+        for n, m in model.named_modules()
+        if next(m.children(), None) is None
+    ]
+    model.eval()(torch.randn(1, 3, 64, 64))
+    for h in handles:
+        h.remove()
+    assert [r.name for r in table.rows] == calls and len(table.rows) == 52 + 8
     assert table.own_rows == tuple(r for r in table.all_rows if r.own)
+    relu = table.calls_of("layer1.0.relu")
+    assert [(r.call, r.calls, r.label) for r in relu] == [
+        (0, 2, "layer1.0.relu (call 1/2)"),
+        (1, 2, "layer1.0.relu (call 2/2)"),
+    ]
+    assert table.row("layer1.0.relu") is relu[0]
     # a BasicBlock runs its residual + itself: an own row after its children, nothing else
     blocks = [f"layer{i}.{j}" for i in range(1, 5) for j in range(2)]
     assert [r.name for r in table.all_rows if r.own] == blocks
-    names = [r.name for r in table.all_rows]
-    assert names.index("layer1.0") == names.index("layer1.0.bn2") + 1
+    labels = [r.label for r in table.all_rows]
+    assert labels.index("layer1.0 (own)") == labels.index("layer1.0.relu (call 2/2)") + 1
     assert all(set(table.row(b).other_ops) == {"residual add"} for b in blocks)
     conv1, bn1 = table.row("conv1"), table.row("bn1")
     assert (conv1.weight_params, conv1.bias_params, conv1.norm_params) == (9408, 0, 0)
     assert (bn1.weight_params, bn1.norm_params) == (0, 128)
     assert table.row("layer1.0.relu").calls == 2  # torchvision reuses one ReLU per block
+    assert table.row("layer2.0.downsample.0").calls == 1
     assert table.row("fc").bias_params == 1000
     assert sum(r.params for r in table.all_rows) == table.total_params
 
@@ -294,9 +312,8 @@ def test_inplace_outputs_are_not_counted_twice():
     assert table.activation_count == 15_237_608  # the notes' walk sums to ≈15.2 M, not 24 M
 
 
-def test_training_saved_bytes_equal_a_real_backward_graph():
-    torch.manual_seed(0)
-    model = nn.Sequential(
+def _small_cnn() -> nn.Module:
+    return nn.Sequential(
         nn.Conv2d(3, 8, 3),
         nn.ReLU(),
         nn.MaxPool2d(2),
@@ -304,6 +321,16 @@ def test_training_saved_bytes_equal_a_real_backward_graph():
         nn.Flatten(),
         nn.Linear(4 * 5 * 5, 10),
     )
+
+
+@pytest.mark.parametrize(
+    ("build", "shape"),
+    [(_small_cnn, (2, 3, 16, 16)), (lambda: _tiny_vit(), (2, 3, 32, 32))],
+    ids=["cnn", "tiny_vit"],  # ViT: attention as a real CPU forward keeps it (fused kernel)
+)
+def test_training_saved_bytes_equal_a_real_backward_graph(build, shape):
+    torch.manual_seed(0)
+    model = build()
     saved: dict[int, int] = {}
     params = {p.untyped_storage().data_ptr() for p in model.parameters()}
 
@@ -314,8 +341,8 @@ def test_training_saved_bytes_equal_a_real_backward_graph():
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        model.eval()(torch.randn(2, 3, 16, 16))
-    table = summarize(model, (3, 16, 16), batch_size=2)
+        model.eval()(torch.randn(shape))
+    table = summarize(model, shape[1:], batch_size=shape[0])
     assert table.training_saved_bytes == sum(saved.values())
     assert table.parameter_memory("adam") == 4 * table.param_bytes
     assert table.parameter_memory("sgd") == 2 * table.param_bytes

@@ -73,3 +73,30 @@ def test_public_hook_fallback_gives_the_same_table(monkeypatch: pytest.MonkeyPat
     slow = summarize(model, (3, 64, 64))
     assert repr(slow) == repr(fast)
     assert slow.total_macs == fast.total_macs and slow.total_params == fast.total_params
+
+
+def test_device_constructors_are_the_factories() -> None:
+    made = ti.device_constructors()
+    assert {torch.zeros, torch.ones, torch.empty, torch.arange, torch.randn, torch.tensor} <= made
+    assert torch.zeros_like not in made and torch.add not in made  # these follow their input
+
+
+def test_distribution_checks_off_and_restored() -> None:
+    dist = torch.distributions.Distribution
+    before = dist.__dict__["_validate_args"]
+    assert isinstance(before, bool), "torch no longer keeps the default in _validate_args"
+    dist.set_default_validate_args(True)
+    try:
+        with ti.distribution_checks_off():
+            torch.distributions.Normal(torch.zeros(2), -torch.ones(2))  # no check: no error
+        with pytest.raises(ValueError):
+            torch.distributions.Normal(torch.zeros(2), -torch.ones(2))
+    finally:
+        dist.set_default_validate_args(before)
+
+
+def test_torch_ops_keep_their_namespace() -> None:
+    assert ti.torch_ops_namespace(torch.ops.quantized.linear) == "quantized"
+    assert ti.torch_ops_namespace(torch.ops.aten.conv2d.default) == "aten"
+    assert ti.torch_ops_namespace(torch.conv2d) is None
+    assert ti.torch_ops_namespace(torch.nn.functional.linear) is None

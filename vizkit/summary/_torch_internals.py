@@ -9,6 +9,11 @@ names torch does not promise to keep:
 - ``Module._forward_hooks`` & co. and the ``Module.__dict__`` entries ``Module.__init__`` makes
   (what the structural copy must renew);
 - ``torch._C._get_tracing_state`` (JIT tracing in progress?);
+- ``torch._ops`` (the module of the ``torch.ops.<namespace>`` operators: which namespace);
+- ``torch.utils._device._device_constructors`` (the tensor factories ``with torch.device(...)``
+  redirects: ``zeros``, ``arange`` ...; a fixed list where it is gone);
+- ``torch.distributions.Distribution._validate_args`` (the default that
+  ``Distribution.set_default_validate_args`` sets: read to restore it);
 - ``UntypedStorage._cdata`` (an integer identifying a storage);
 - the frames of a traceback (which module's ``forward`` raised).
 
@@ -21,8 +26,9 @@ breaks any of these, so it is noticed rather than silently slow or wrong.
 
 from __future__ import annotations
 
+import contextlib
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
 import torch
@@ -34,6 +40,8 @@ __all__ = [
     "MODULE_KEYS",
     "TESTED_TORCH",
     "call_impl",
+    "device_constructors",
+    "distribution_checks_off",
     "failing_module",
     "fast_calls_work",
     "has_global_forward_hooks",
@@ -44,6 +52,7 @@ __all__ = [
     "no_global_hooks",
     "remove_call",
     "storage_key",
+    "torch_ops_namespace",
     "torch_version",
 ]
 
@@ -183,6 +192,68 @@ def is_meta_problem(err: BaseException) -> bool:
     ``.item()``, ``nonzero`` and friends — so the text is read.
     """
     text = str(err).lower()
+    if 'missing the required "forward" function' in text:
+        return False  # a container called as a layer: no device can run it
     return isinstance(err, NotImplementedError) or any(
         key in text for key in ("meta", "data-dependent", "item()", "no data")
     )
+
+
+_Distribution = torch.distributions.Distribution
+
+
+@contextlib.contextmanager
+def distribution_checks_off() -> Iterator[None]:
+    """``torch.distributions`` objects built inside skip their argument checks.
+
+    A model returning ``Normal(loc, scale)`` checks ``scale > 0`` by reading values, which
+    meta tensors do not have; the checks are about values, which a layer table does not show.
+    A distribution built with ``validate_args=True`` still checks (and the pass falls back to
+    a real forward). The previous default is restored on exit; where torch no longer keeps it
+    in ``Distribution._validate_args``, nothing is changed.
+    """
+    before = _Distribution.__dict__.get("_validate_args")
+    if type(before) is not bool:
+        yield
+        return
+    _Distribution.set_default_validate_args(False)
+    try:
+        yield
+    finally:
+        _Distribution.set_default_validate_args(before)
+
+
+_FACTORY_NAMES = (
+    "arange empty empty_strided eye full linspace logspace ones rand randint randn randperm "
+    "range scalar_tensor tensor as_tensor asarray zeros tril_indices triu_indices"
+).split()
+
+
+def device_constructors() -> frozenset[object]:
+    """The torch functions that make a tensor from nothing on the default device.
+
+    What ``with torch.device("meta"):`` redirects (torch's private list); torch's public
+    functions of those names where that list is gone.
+    """
+    try:
+        from torch.utils._device import _device_constructors
+
+        return frozenset(_device_constructors())
+    except (ImportError, AttributeError):  # fallback: the usual factories by name
+        return frozenset(getattr(torch, n) for n in _FACTORY_NAMES if hasattr(torch, n))
+
+
+_OPS_MODULE = "torch._ops."
+
+
+def torch_ops_namespace(func: object) -> str | None:
+    """``"quantized"`` for ``torch.ops.quantized.linear`` (an operator called through
+    ``torch.ops``), None for torch's Python functions and tensor methods.
+
+    Read from the operator's ``__module__`` (``"torch._ops.quantized"``), which names torch's
+    private module; where that changes, every operator reads as a plain function again.
+    """
+    module = getattr(func, "__module__", None)
+    if type(module) is str and module.startswith(_OPS_MODULE):
+        return module[len(_OPS_MODULE) :]
+    return None

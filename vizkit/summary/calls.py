@@ -22,6 +22,7 @@ from vizkit.summary._torch_internals import (
     no_global_hooks,
     remove_call,
 )
+from vizkit.summary.leaf_calls import MISS
 
 __all__ = ["module_calls", "module_hooks"]
 
@@ -29,6 +30,10 @@ Pre = Callable[[str, bool, str, tuple, dict], object]
 """``pre(name, leaf, type_name, args, kwargs) -> token``, called before a module's forward."""
 Post = Callable[[object], None]
 """``post(output)``, called right after that forward returned ``output``."""
+LeafCallFor = Callable[[str, nn.Module], "Callable[[object], object] | None"]
+"""``leaf_call(name, module)``: a recording of ``module(x)`` that does ``pre``, the module's
+one op and ``post`` itself, returning the output or ``MISS`` (then the module runs as usual);
+None for a module it cannot record so (:meth:`vizkit.summary.record._Recorder.leaf_call`)."""
 
 
 def _is_leaf(module: nn.Module) -> bool:
@@ -67,12 +72,33 @@ def module_hooks(
 
 
 def _wrapper(
-    module: nn.Module, name: str, leaf: bool, pre: Pre, post: Post, direct: bool
+    module: nn.Module,
+    name: str,
+    leaf: bool,
+    pre: Pre,
+    post: Post,
+    direct: bool,
+    leaf_call: LeafCallFor | None,
 ) -> Callable:
     # runs the module's own (kept) hooks, then forward; without any hooks just forward
     direct = direct and hook_free(module)
     call = module.forward if direct else call_impl(module)
     type_name = type(module).__name__
+    fast = leaf_call(name, module) if leaf and direct and leaf_call is not None else None
+
+    if fast is not None:
+
+        def shortcut(*args: object, **kwargs: object) -> object:
+            if len(args) == 1 and not kwargs:
+                out = fast(args[0])
+                if out is not MISS:
+                    return out
+            pre(name, leaf, type_name, args, kwargs)
+            out = call(*args, **kwargs)
+            post(out)
+            return out
+
+        return shortcut
 
     def wrapped(*args: object, **kwargs: object) -> object:
         pre(name, leaf, type_name, args, kwargs)
@@ -89,6 +115,7 @@ def module_calls(
     pre: Pre,
     post: Post,
     named: list[tuple[str, nn.Module]] | None = None,
+    leaf_call: LeafCallFor | None = None,
 ) -> Iterator[None]:
     """Call ``pre`` / ``post`` around every module call of ``model``, as :func:`module_hooks`.
 
@@ -97,7 +124,9 @@ def module_calls(
     (kept) hooks, so the ops of a ``weight_norm`` pre-hook count as the module's own, ``post``
     right after them; a module whose parent calls ``.forward()`` directly is not seen, as with
     hooks. Everything is undone on exit, also when the body raises. ``named``:
-    ``list(model.named_modules())`` if the caller has it.
+    ``list(model.named_modules())`` if the caller has it. ``leaf_call``: recordings of
+    plain leaf modules that skip their ``forward`` (only on the wrapper path, for modules
+    without hooks of their own).
     """
     named = list(model.named_modules()) if named is None else named
     if not instance_wrappable(m for _, m in named):
@@ -108,7 +137,7 @@ def module_calls(
     direct = no_global_hooks()
     try:
         for name, module in named:
-            wrapper = _wrapper(module, name, _is_leaf(module), pre, post, direct)
+            wrapper = _wrapper(module, name, _is_leaf(module), pre, post, direct, leaf_call)
             install_call(module, wrapper)
             done.append(module)
         yield

@@ -113,9 +113,12 @@ def _conv_transpose2d(args, kwargs, in_fields, in_hw, out_hw, in_hws):
     return ReceptiveField(tuple(size), tuple(jump), tuple(start), False), note  # type: ignore[arg-type]
 
 
+_NEAREST = ("nearest", "nearest-exact")  # each output pixel copies one input pixel
+
+
 def _interpolate(args, kwargs, in_fields, in_hw, out_hw, in_hws):
     rf = in_fields[0]
-    extra = 0.0 if "nearest" in str(_arg(args, kwargs, 3, "mode", "nearest")) else 1.0
+    extra = 0.0 if _arg(args, kwargs, 3, "mode", "nearest") in _NEAREST else 1.0
     size = tuple(rf.size[a] + extra * rf.jump[a] for a in range(2))
     jump = tuple(rf.jump[a] * in_hw[a] / out_hw[a] for a in range(2))
     start = tuple(rf.start[a] + (0.5 * in_hw[a] / out_hw[a] - 0.5) * rf.jump[a] for a in range(2))

@@ -10,7 +10,8 @@ that say "FLOPs" (the ResNet paper's "FLOPs" are in fact multiply-adds, i.e. MAC
 - attention: ``MACs = batch · L · S · (E + E_v)`` (scores and weighted sum), plus the four
   projections inside ``nn.MultiheadAttention``; two-operand ``einsum``: product of index sizes
 - LSTM / GRU / RNN: ``MACs = steps · batch · Σ numel(weight matrices)`` (each applied once per
-  step and sample)
+  step and sample); one step of ``nn.LSTMCell`` / ``GRUCell`` / ``RNNCell``:
+  ``MACs = batch · (numel(weight_ih) + numel(weight_hh))``
 
 Everything else is counted separately, one operation per element, under a label:
 
@@ -18,9 +19,14 @@ Everything else is counted separately, one operation per element, under a label:
 - ``"norm"``: BatchNorm & co. at inference, folded to a scale and a shift: 2 per element;
   local response normalisation: ``size`` per element (the window sum of squares);
 - ``"activation"``: ReLU, tanh, sigmoid, softmax ...: 1 per element;
-- ``"pool"``: 1 per element of each pooling window (``kH · kW`` per output element);
+- ``"pool"``: 1 per element of each pooling window (``kH · kW`` per output element; an
+  adaptive pooling: 1 per input element);
 - ``"residual add"``: 1 per element of an addition of two activations (a skip connection);
 - ``"elementwise"``: other products of two activations (gates, attention scaling).
+
+Ops that only move data (unpooling, pixel shuffle, padding, concatenation, reshapes) count
+nothing. Ops are recognised by their exact torch name (``max_pool2d``, ``max_unpool2d`` ...),
+never by a part of it.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ import math
 from collections.abc import Callable, Sequence
 
 import torch
+
+from vizkit.summary._torch_internals import torch_ops_namespace
 
 __all__ = ["Counter", "count_op", "counter_for", "normalise_name"]
 
@@ -64,25 +72,42 @@ _NORMS = frozenset({"batch_norm", "instance_norm", "group_norm", "layer_norm", "
 _MATMULS = frozenset({"matmul", "mm", "bmm"})
 
 
+_DUNDER = {
+    "iadd": "add",
+    "isub": "sub",
+    "imul": "mul",
+    "itruediv": "div",
+    "radd": "add",
+    "rsub": "sub",
+    "rmul": "mul",
+    "rtruediv": "div",
+    "truediv": "div",
+}
+
+
 def normalise_name(func: object) -> str:
-    """Torch function or tensor method → a plain op name: ``Tensor.__iadd__`` → ``"add"``."""
+    """Torch function or tensor method → a plain op name: ``Tensor.__iadd__`` → ``"add"``,
+    ``Tensor.relu_`` → ``"relu"`` (in place or not, the same count); an operator called
+    through ``torch.ops`` keeps its namespace (``"quantized::linear"``), so that it never
+    takes the counting rule of the functional of the same name."""
     name = getattr(func, "__name__", None) or str(func)
+    namespace = torch_ops_namespace(func)
+    if namespace is not None:  # torch.ops.quantized.linear is not F.linear: "quantized::linear"
+        return f"{namespace}::{name}"
     name = name.strip("_")
-    if name.startswith("i") and name[1:] in ("add", "sub", "mul", "truediv"):
-        name = name[1:]  # __iadd__ -> add
-    if name.endswith("_") and not name.endswith("__"):
-        name = name.rstrip("_")
-    return {"radd": "add", "rmul": "mul", "truediv": "div"}.get(name, name)
+    return _DUNDER.get(name, name)
 
 
 def _numel(t: object) -> int:
     return int(t.numel()) if isinstance(t, torch.Tensor) else 0
 
 
-def _window(value: object) -> int:
+def _window(value: object, ndim: int) -> int:
+    """Elements of one window: ``kernel_size`` as an int (``k^ndim``) or a tuple."""
     if isinstance(value, int):
-        return value * value
-    return math.prod(int(v) for v in value)  # type: ignore[attr-defined]
+        return value**ndim
+    values = [int(v) for v in value]  # type: ignore[attr-defined]
+    return math.prod(values) if len(values) > 1 else values[0] ** ndim
 
 
 def _einsum_macs(args: Sequence[object]) -> int:
@@ -173,12 +198,14 @@ def _adaptive_pool(args, kwargs, out, n_act):
     return 0, {"pool": _numel(_get(args, kwargs, 0, "input"))}
 
 
-def _pool(args, kwargs, out, n_act):
-    return 0, {"pool": _numel(out) * _window(_get(args, kwargs, 1, "kernel_size", 1))}
+def _pool(ndim: int, position: int) -> Counter:
+    """Max / average pooling with ``kernel_size`` at ``position`` (2 for ``lp_pool``)."""
 
+    def count(args, kwargs, out, n_act):
+        k = _get(args, kwargs, position, "kernel_size", 1)
+        return 0, {"pool": _numel(out) * _window(k, ndim)}
 
-def _lp_pool(args, kwargs, out, n_act):
-    return 0, {"pool": _numel(out) * _window(_get(args, kwargs, 2, "kernel_size", 1))}
+    return count
 
 
 def _add(args, kwargs, out, n_act):
@@ -191,6 +218,26 @@ def _product(args, kwargs, out, n_act):
 
 #: gate nonlinearities per hidden unit and step: LSTM i, f, g, o and tanh(c); GRU r, z, n
 _GATE_ACTIVATIONS = {"lstm": 5, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
+
+
+#: one step of a cell: gate nonlinearities per hidden unit (LSTM: i, f, g, o and tanh(c))
+_CELL_ACTIVATIONS = {"lstm_cell": 5, "gru_cell": 3, "rnn_tanh_cell": 1, "rnn_relu_cell": 1}
+
+
+def _cell(name: str) -> Counter:
+    """``_VF.lstm_cell`` / ``gru_cell`` / ``rnn_*_cell``: one step, ``(input, hx, w_ih, w_hh,
+    b_ih, b_hh)``; each weight matrix applied once per sample."""
+
+    def count(args, kwargs, out, n_act):
+        x, w_ih, w_hh = args[0], args[2], args[3]
+        b_ih, b_hh = (args[4], args[5]) if len(args) > 5 else (None, None)
+        batch = int(x.shape[0]) if x.dim() == 2 else 1
+        macs = batch * (_numel(w_ih) + _numel(w_hh))
+        other = {"bias": batch * (_numel(b_ih) + _numel(b_hh))}
+        other["activation"] = batch * int(w_hh.shape[1]) * _CELL_ACTIVATIONS[name]
+        return macs, {k: v for k, v in other.items() if v}
+
+    return count
 
 
 def _recurrent(name: str) -> Counter:
@@ -217,7 +264,39 @@ def _recurrent(name: str) -> Counter:
     return count
 
 
-_RECURRENT = {name: _recurrent(name) for name in _GATE_ACTIVATIONS}
+_COUNTERS: dict[str, Counter] = {
+    **dict.fromkeys(("conv1d", "conv2d", "conv3d", "linear"), _weighted),
+    **dict.fromkeys(("conv_transpose1d", "conv_transpose2d", "conv_transpose3d"), _transposed),
+    **dict.fromkeys(_MATMULS, _matmul),
+    **dict.fromkeys(("addmm", "baddbmm"), _addmm),
+    "einsum": _einsum,
+    "scaled_dot_product_attention": _sdpa,
+    "multi_head_attention_forward": _mha,
+    **dict.fromkeys(_NORMS, _norm),
+    "local_response_norm": _lrn,
+    **dict.fromkeys(_ACTIVATIONS, _activation),
+    **{
+        f"{kind}_pool{d}d{suffix}": _pool(d, 1)
+        for kind in ("max", "avg")
+        for d in (1, 2, 3)
+        for suffix in ("", "_with_indices")
+        if not (kind == "avg" and suffix)
+    },
+    **{f"fractional_max_pool{d}d{s}": _pool(d, 1) for d in (2, 3) for s in ("", "_with_indices")},
+    **{f"lp_pool{d}d": _pool(d, 2) for d in (1, 2, 3)},
+    **{
+        f"adaptive_{kind}_pool{d}d{suffix}": _adaptive_pool
+        for kind in ("max", "avg")
+        for d in (1, 2, 3)
+        for suffix in ("", "_with_indices")
+        if not (kind == "avg" and suffix)
+    },
+    **{name: _recurrent(name) for name in _GATE_ACTIVATIONS},
+    **{name: _cell(name) for name in _CELL_ACTIVATIONS},
+    **dict.fromkeys(("add", "sub"), _add),
+    **dict.fromkeys(("mul", "div"), _product),
+}
+"""Counting function by exact op name; unpooling, padding, reshapes ... are not in it."""
 
 
 def counter_for(name: str) -> Counter | None:
@@ -226,37 +305,7 @@ def counter_for(name: str) -> Counter | None:
     :func:`count_op` in two steps, so that a caller seeing the same op many times looks the
     name up once.
     """
-    if name in ("conv1d", "conv2d", "conv3d", "linear"):
-        return _weighted
-    if name.startswith("conv_transpose"):
-        return _transposed
-    if name in _MATMULS:
-        return _matmul
-    if name in ("addmm", "baddbmm"):
-        return _addmm
-    if name == "einsum":
-        return _einsum
-    if name == "scaled_dot_product_attention":
-        return _sdpa
-    if name == "multi_head_attention_forward":
-        return _mha
-    if name in _NORMS:
-        return _norm
-    if name == "local_response_norm":
-        return _lrn
-    if name in _ACTIVATIONS:
-        return _activation
-    if "pool" in name:
-        if name.startswith("adaptive"):
-            return _adaptive_pool
-        return _lp_pool if name.startswith("lp_pool") else _pool
-    if name in _RECURRENT:
-        return _RECURRENT[name]
-    if name in ("add", "sub"):
-        return _add
-    if name in ("mul", "div"):
-        return _product
-    return None
+    return _COUNTERS.get(name)
 
 
 def count_op(

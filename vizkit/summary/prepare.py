@@ -15,7 +15,7 @@ kept, since the forward needs them. Global hooks
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,10 +24,12 @@ from torch import nn
 
 from vizkit.summary.copy_tree import Maker as _Maker
 from vizkit.summary.copy_tree import copy_tree
+from vizkit.summary.inputs import AUTO, ForwardInputs, forward_inputs
 
 __all__ = [
     "Prepared",
     "batch_shape",
+    "check_callable",
     "check_initialised",
     "check_model",
     "meta_copy",
@@ -241,55 +243,112 @@ class Prepared:
 
     Attributes:
         model: the user's model (never modified).
-        copy: its meta copy, in the requested mode, without the user's hooks.
-        input: a meta tensor of ``shape`` and ``dtype``.
-        shape: the batch-inclusive input shape ``(N, *input_size)``.
+        copy: its meta copy, in the requested mode, without the user's hooks; None for a
+            parameters-only table (no input) or a TorchScript model.
+        inputs: what the forward is called with (None: no input, parameters only).
         dtype: the dtype of activations and parameters.
         mode: ``"eval"`` or ``"train"``.
     """
 
     model: nn.Module
-    copy: nn.Module
-    input: torch.Tensor
-    shape: tuple[int, ...]
+    copy: nn.Module | None
+    inputs: ForwardInputs | None
     dtype: torch.dtype
     mode: Literal["eval", "train"]
 
-    def real(self) -> tuple[nn.Module, torch.Tensor]:
-        """A real copy (on the model's device, in the requested mode) and a seeded input.
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        """The shape of the first input tensor (None when there is none)."""
+        specs = self.inputs.specs if self.inputs is not None else ()
+        return specs[0].shape if specs else None
+
+    def meta(self) -> tuple[tuple, dict[str, object]]:
+        """The forward's arguments with meta tensors (for :attr:`copy`)."""
+        assert self.inputs is not None  # summarize records only a request with an input
+        return self.inputs.meta()
+
+    def real(self) -> tuple[nn.Module, tuple, dict[str, object]]:
+        """A real copy (on the model's device, in the requested mode) and real arguments.
 
         The fallback when the meta device cannot run the model (data-dependent ops).
         """
+        assert self.inputs is not None
         clone = real_copy(self.model, self.dtype)
         clone.train(self.mode == "train")
         device = next((p.device for p in self.model.parameters()), torch.device("cpu"))
-        gen = torch.Generator(device=device).manual_seed(0)
-        x = torch.randn(self.shape, dtype=self.dtype, device=device, generator=gen)
-        return clone, x
+        args, kwargs = self.inputs.real(device)
+        return clone, args, kwargs
 
 
 def prepare(
     model: object,
-    input_size: object,
+    input_size: object = None,
     *,
+    input_data: object = None,
     batch_size: object = 1,
+    batch_dim: object = AUTO,
+    dtypes: object = None,
     dtype: torch.dtype | None = None,
     mode: object = "eval",
+    forward_kwargs: Mapping[str, object] | None = None,
 ) -> Prepared:
     """Check everything ``summarize`` was given, then copy the model to the meta device.
 
+    See :func:`vizkit.summary.inputs.forward_inputs` for the input arguments.
+
     Raises:
-        TypeError: ``model`` is not a module, or a wrong kind of ``input_size`` / ``dtype``.
-        ValueError: ``input_size`` / ``batch_size`` below 1, an unknown ``mode``, or a lazy
-            module still uninitialised.
+        TypeError: ``model`` is not a module (or is a container without ``forward``, or a
+            TorchScript module given an input), or a wrong kind of input / ``dtype``.
+        ValueError: input sizes below 1, contradicting input arguments, an unknown ``mode``,
+            or a lazy module still uninitialised.
     """
     module = check_model(model)
-    shape = batch_shape(input_size, batch_size)
     if mode not in ("eval", "train"):
         raise ValueError(f"mode {mode!r} is not 'eval' or 'train'")
     if dtype is not None:
         model_dtype(module, dtype)  # a bad dtype's TypeError
-    # the lazy-module check, the dtype and the copy in one walk; the copy in the wanted mode
-    copy, dt = prepare_meta(module, dtype, training=mode == "train")
-    x = torch.empty(shape, dtype=dt, device="meta")
-    return Prepared(module, copy, x, shape, dt, mode)  # type: ignore[arg-type]
+    scripted = isinstance(module, torch.jit.ScriptModule)
+    if scripted:
+        dt = model_dtype(module, dtype)
+        copy = None
+    else:
+        # the lazy-module check, the dtype and the copy in one walk; the copy in the wanted mode
+        copy, dt = prepare_meta(module, dtype, training=mode == "train")
+    inputs = forward_inputs(
+        module,
+        input_size,
+        input_data,
+        batch_size=batch_size,
+        batch_dim=batch_dim,
+        dtypes=dtypes,
+        dtype=dt,
+        forward_kwargs=forward_kwargs,
+    )
+    if inputs is not None:
+        if scripted:
+            raise TypeError(_SCRIPTED)
+        check_callable(module)
+    return Prepared(module, copy if inputs is not None else None, inputs, dt, mode)  # type: ignore[arg-type]
+
+
+_SCRIPTED = (
+    "model is a TorchScript module (torch.jit.script / trace / load): its layers run inside "
+    "TorchScript, where summarize cannot follow them with hooks or on the meta device; pass "
+    "the Python nn.Module you scripted instead, or no input for a parameters-only table "
+    "(summarize(model))"
+)
+
+
+def check_callable(model: nn.Module) -> None:
+    """Refuse a container that has no ``forward`` of its own (``nn.ModuleList``, ``ModuleDict``).
+
+    Raises:
+        TypeError: naming the class and the fix.
+    """
+    if type(model).forward is nn.Module.forward:
+        name = type(model).__name__
+        raise TypeError(
+            f"model is a {name}, a container without a forward of its own, so it cannot be run: "
+            f"summarize one of its modules (model[0]), the module that calls them, or give no "
+            "input for a parameters-only table"
+        )

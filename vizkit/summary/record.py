@@ -25,16 +25,22 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from vizkit.geometry.receptive import ReceptiveField
+from vizkit.summary._meta.common import check_same_dtype
 from vizkit.summary._meta.shortcuts import SHORTCUTS, Shortcut
-from vizkit.summary._torch_internals import storage_key
+from vizkit.summary._torch_internals import (
+    device_constructors,
+    distribution_checks_off,
+    storage_key,
+)
+from vizkit.summary.call_recording import CallRecording
 from vizkit.summary.calls import module_calls, module_hooks
 from vizkit.summary.field_rules import Propagator, propagator_for
 from vizkit.summary.opcount import Counter, counter_for, normalise_name
 from vizkit.summary.records import (
     CallRecord,
+    ForwardFailure,
     ForwardRecord,
     Info,
-    graph_node,
     hw_of,
     merge_counts,
     out_axes,
@@ -42,15 +48,32 @@ from vizkit.summary.records import (
     tracked_in,
 )
 from vizkit.summary.table import GraphNode
+from vizkit.summary.trees import argument_paths, tensor_paths
 
 _DisableTorchFunction = torch._C.DisableTorchFunction
+_META = torch.device("meta")
 _Tensor = torch.Tensor
 
-__all__ = ["CallRecord", "ForwardRecord", "module_calls", "module_hooks", "record_forward"]
+__all__ = [
+    "CallRecord",
+    "ForwardFailure",
+    "ForwardRecord",
+    "module_calls",
+    "module_hooks",
+    "record_forward",
+]
 
 _AXES_OPS = frozenset({"permute", "transpose", "swapaxes", "swapdims"})
 _MERGES = frozenset({"add", "sub", "mul", "div", "cat", "concat", "concatenate", "stack"})
 _FIELD_AXES_OPS = frozenset({"permute", "transpose", "swapaxes"})  # keep the field as it is
+_FACTORIES = device_constructors()
+_SAME_DTYPE = frozenset(
+    {
+        *(f"conv{d}d" for d in (1, 2, 3)),
+        *(f"conv_transpose{d}d" for d in (1, 2, 3)),
+        *("linear", "matmul", "mm", "bmm", "addmm", "baddbmm"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -62,13 +85,23 @@ class _Op:
     counter: Counter | None
     propagator: Propagator
     axes_op: bool
+    same_dtype: bool  # torch refuses mixed dtypes here on real tensors, not on meta ones
+    factory: bool  # makes a tensor from nothing (torch.zeros ...): on the pass's device
 
 
-class _Recorder(TorchFunctionMode):
-    """Tags op outputs with receptive field and producers; counts ops; follows storages."""
+class _Recorder(CallRecording, TorchFunctionMode):
+    """Tags op outputs with receptive field and producers; counts ops; follows storages;
+    records module calls (:class:`~vizkit.summary.call_recording.CallRecording`)."""
 
-    def __init__(self, record: ForwardRecord, params: set[int]) -> None:
+    def __init__(
+        self,
+        record: ForwardRecord,
+        params: set[int],
+        counted: set[int],
+        device: torch.device | None,
+    ) -> None:
         super().__init__()
+        self.device = device  # where tensors made from nothing go (meta), or None: the default
         self.record = record
         self.info: dict[int, Info] = {}
         self.keep: list[torch.Tensor] = []  # alive for the pass, so ids and storages stay unique
@@ -79,6 +112,8 @@ class _Recorder(TorchFunctionMode):
         self.params = params
         self.saved: dict[int, int] = {}  # storage (or -n for the n-th new tensor) -> bytes
         self.new_saved = 0
+        # storages already in the activations: inputs, parameters, buffers, earlier outputs
+        self.counted = counted
 
     def tag(self, t: torch.Tensor, rf, producers: frozenset[int], axes) -> None:
         """Record ``t`` as an activation (call with torch functions disabled)."""
@@ -119,6 +154,8 @@ class _Recorder(TorchFunctionMode):
             counter_for(name),
             propagator_for(name),
             name in _AXES_OPS,
+            name in _SAME_DTYPE,
+            func in _FACTORIES,
         )
         try:
             self.ops[func] = op
@@ -133,9 +170,19 @@ class _Recorder(TorchFunctionMode):
             op = self._op(func)
         if kwargs is None:
             kwargs = {}
+        if op.factory and self.device is not None and kwargs.get("device") is None:
+            # torch.zeros(n) in a forward: on the meta device with everything else, as
+            # ``with torch.device("meta")`` would make it
+            kwargs = {**kwargs, "device": self.device}
+        if op.same_dtype:
+            check_same_dtype(op.name, args, kwargs)
         out = op.shortcut(args, kwargs, self.save) if op.shortcut is not None else None
         if out is None:
             out = func(*args, **kwargs)
+        return self.after(op, args, kwargs, out)
+
+    def after(self, op: _Op, args: tuple, kwargs: dict, out: object) -> object:
+        """Record one op that returned ``out``: counts, graph, fields, storages; ``out``."""
         outs = (out,) if isinstance(out, _Tensor) else tensors_in(out)
         if not outs:
             return out
@@ -143,7 +190,11 @@ class _Recorder(TorchFunctionMode):
         tracked = tracked_in(args, info_of, [])
         if kwargs:
             tracked_in(kwargs.values(), info_of, tracked)
-        if not tracked:  # parameters, buffers and constants only: not part of the activation flow
+        if not tracked:  # parameters, buffers and constants only: not part of the activation
+            if op.counter is not None:  # flow, but counted (a layer applied to a learned input)
+                macs, other = self.counts(op, args, kwargs, outs[0], 0)
+                if macs or other:
+                    self._count(macs, other)
             return out
         self.step = step = self.step + 1
         for _, i in tracked:
@@ -152,7 +203,7 @@ class _Recorder(TorchFunctionMode):
                 life[2] = step
         name = op.name
         if op.counter is not None:
-            macs, other = op.counter(args, kwargs, outs[0], len(tracked))
+            macs, other = self.counts(op, args, kwargs, outs[0], len(tracked))
             if macs or other:
                 self._count(macs, other)
         if len(tracked) == 1:
@@ -191,6 +242,19 @@ class _Recorder(TorchFunctionMode):
             self.tag(o, rf, producers, axes)
         return out
 
+    def counts(
+        self, op: _Op, args: tuple, kwargs: dict, out: torch.Tensor, n_act: int
+    ) -> tuple[int, dict[str, int]]:
+        """``op.counter(...)``; an op whose arguments it cannot read (a quantized layer's packed
+        weights) counts nothing, and the table's notes say so."""
+        try:
+            return op.counter(args, kwargs, out, n_act)  # type: ignore[misc]
+        except Exception as err:
+            note = f"operations of {op.name} not counted ({type(err).__name__}: {err})"[:200]
+            if note not in self.record.notes:
+                self.record.notes.append(note)
+            return 0, {}
+
     def _count(self, macs: int, other: dict[str, int]) -> None:
         """Add one op's counts to the pass total and to the call that runs it.
 
@@ -215,74 +279,6 @@ class _Recorder(TorchFunctionMode):
         self.record.edges.extend((p, node.id) for p in sorted(inputs))
         return frozenset({node.id})
 
-    # The callbacks run outside __torch_function__, where the mode is active: every tensor
-    # method they call (``untyped_storage``, ``shape``, ``numel`` ...) would go through the
-    # mode's Python dispatch. DisableTorchFunction makes those plain C calls.
-
-    def pre(self, name: str, leaf: bool, type_name: str, args: tuple, kwargs: dict) -> None:
-        """Before a module's forward (:data:`vizkit.summary.calls.Pre`)."""
-        call = CallRecord(name, type_name, leaf)
-        ins = tracked_in(args, self.info, [])
-        if kwargs:
-            tracked_in(kwargs.values(), self.info, ins)
-        if len(ins) == 1:
-            info = ins[0][1]
-            call.input_producers = info.producers
-            call.input_storages = (info.storage,)
-        elif ins:
-            call.input_producers = frozenset().union(*(i.producers for _, i in ins))
-            call.input_storages = tuple(i.storage for _, i in ins)
-        self.record.calls.append(call)
-        self.stack.append(call)
-
-    def post(self, output: object) -> None:
-        """After a module's forward (:data:`vizkit.summary.calls.Post`)."""
-        call = self.stack.pop()
-        if self.stack:  # what the call counted, its parent counted too
-            parent = self.stack[-1]
-            parent.macs += call.macs
-            if call.other:
-                if parent.other is parent.own_other:  # a leaf with a call inside it
-                    parent.other = dict(parent.own_other)
-                merge_counts(parent.other, call.other)
-        outs = [output] if isinstance(output, _Tensor) else tensors_in(output)
-        if not outs:
-            return
-        with _DisableTorchFunction():
-            o = outs[0]
-            call.output_shape = tuple(o.shape)
-            call.output_numel = numel = o.numel()
-            call.output_bytes = numel * o.element_size()
-            info = self.info.get(id(o))
-            storage = info.storage if info is not None else storage_key(o.untyped_storage())
-            call.inplace = storage in call.input_storages
-            call.receptive_field = info.rf if info is not None else None
-            if not call.name:  # the model's output outlives the pass
-                for t in outs:
-                    self.storages.get(storage_key(t.untyped_storage()), [0, 0, 0])[2] = math.inf
-            if call.leaf:
-                nodes = self.record.nodes
-                node_id = len(nodes)
-                nodes.append(graph_node(node_id, "module", call.name, call.type, call.output_shape))
-                edges = self.record.edges
-                if len(call.input_producers) == 1:
-                    for p in call.input_producers:
-                        edges.append((p, node_id))
-                else:
-                    edges.extend((p, node_id) for p in sorted(call.input_producers))
-                call.node = node_id
-                producers = frozenset((node_id,))
-                step = self.step
-                for t in outs:
-                    old = self.info.get(id(t))
-                    if old is None:
-                        self.tag(t, None, producers, None)
-                        continue
-                    life = old.life
-                    if life[2] < step:
-                        life[2] = step
-                    self.info[id(t)] = Info(old.rf, producers, old.axes, life, old.storage)
-
     def peak(self) -> int:
         """Largest sum of storage bytes alive at once (a sweep over first/last use)."""
         events: dict[float, int] = {}
@@ -296,21 +292,28 @@ class _Recorder(TorchFunctionMode):
         return peak
 
 
-def record_forward(model: nn.Module, x: torch.Tensor) -> ForwardRecord:
-    """Run ``model(x)`` once with grad enabled and record calls, ops, graph, fields and memory.
+def record_forward(
+    model: nn.Module, args: tuple = (), kwargs: dict[str, object] | None = None
+) -> ForwardRecord:
+    """Run ``model(*args, **kwargs)`` once with grad enabled and record calls, ops, graph,
+    fields, memory and the output.
 
     Args:
         model: the module to run, in the train/eval mode wanted; callbacks are added for the
             call and removed afterwards, so pass a copy when the caller's model must stay
             untouched.
-        x: input batch, e.g. ``(N, C, H, W)`` on the meta device.
+        args: positional arguments, e.g. ``(x,)`` with ``x`` an ``(N, C, H, W)`` batch on the
+            meta device; every tensor in them (nested too) is an input of the graph, a 4-D
+            floating one the grid receptive fields are measured on.
+        kwargs: keyword arguments, tensors or not.
 
     Returns:
         A :class:`ForwardRecord`.
 
     Raises:
-        Whatever ``model(x)`` raises.
+        ForwardFailure: the forward raised; it carries the error and the module that ran.
     """
+    kwargs = {} if kwargs is None else kwargs
     named = list(model.named_modules())  # one walk for the parameters, wrappers and the table
     record = ForwardRecord(modules=named)
     params = {
@@ -319,16 +322,40 @@ def record_forward(model: nn.Module, x: torch.Tensor) -> ForwardRecord:
         for p in m._parameters.values()
         if p is not None
     }
-    recorder = _Recorder(record, params)
-    record.nodes.append(GraphNode(0, "input", "input", "input", tuple(x.shape)))
-    spatial = x.dim() == 4
-    rf = ReceptiveField.identity() if spatial else None
-    recorder.tag(x, rf, frozenset({0}), (2, 3) if spatial else None)
-    recorder.info[id(x)].life[2] = math.inf  # the caller holds the input
+    static = params | {
+        storage_key(b.untyped_storage())
+        for _, m in named
+        for b in m._buffers.values()
+        if b is not None
+    }
+    first = next((p for _, m in named for p in m._parameters.values() if p is not None), None)
+    if first is None:
+        first = next((t for _, t in argument_paths(args, kwargs)), None)
+    on_meta = first is not None and first.is_meta  # type: ignore[union-attr]
+    recorder = _Recorder(record, params, static, _META if on_meta else None)
+    for path, x in argument_paths(args, kwargs):
+        t: torch.Tensor = x  # type: ignore[assignment]
+        node = len(record.nodes)
+        record.nodes.append(GraphNode(node, "input", path, "input", tuple(t.shape)))
+        spatial = t.dim() == 4 and t.is_floating_point()
+        rf = ReceptiveField.identity() if spatial else None
+        recorder.tag(t, rf, frozenset({node}), (2, 3) if spatial else None)
+        info = recorder.info[id(t)]
+        info.life[2] = math.inf  # the caller holds the input
+        if info.storage not in recorder.counted:
+            recorder.counted.add(info.storage)
+            record.input_bytes += info.life[0]
     saved_hooks = torch.autograd.graph.saved_tensors_hooks(recorder.pack, _unpack)
-    with module_calls(model, recorder.pre, recorder.post, named), torch.enable_grad():
-        with saved_hooks, recorder:
-            model(x)
+    try:
+        calls = module_calls(model, recorder.pre, recorder.post, named, recorder.leaf_call)
+        with calls, torch.enable_grad():
+            with saved_hooks, recorder, distribution_checks_off():
+                out = model(*args, **kwargs)
+    except Exception as err:
+        call = recorder.stack[-1] if recorder.stack else None
+        raise ForwardFailure(err, call.name if call else None, call.type if call else None) from err
+    record.output_type = "Tensor" if isinstance(out, torch.Tensor) else type(out).__name__
+    record.outputs = tensor_paths(out, "output", [])  # type: ignore[assignment]
     record.peak_live_bytes = recorder.peak()
     record.saved_bytes = sum(recorder.saved.values())
     return record

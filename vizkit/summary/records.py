@@ -14,7 +14,7 @@ from torch import nn
 from vizkit.geometry.receptive import ReceptiveField
 from vizkit.summary.table import GraphNode
 
-__all__ = ["CallRecord", "ForwardRecord"]
+__all__ = ["CallRecord", "ForwardFailure", "ForwardRecord"]
 
 _Tensor = torch.Tensor
 
@@ -27,13 +27,15 @@ class CallRecord:
     call (for a leaf: all of them; for a block: e.g. the residual ``+`` of a ResNet block). Each
     op is owned by exactly one call, so the own counts over all calls add up to the pass total.
     ``input_storages`` are the storages of the call's tracked inputs (to tell in-place output).
+    ``new_numel`` / ``new_bytes``: elements and storage bytes of the tensors the call returned
+    whose storage no input, parameter or earlier call had (what it adds to the activations).
     """
 
     # Defaults on the class: a call sets only what it changes (one per module call, so the
     # cost of __init__ shows).
     output_shape: tuple[int, ...] | None = None
-    output_numel = 0
-    output_bytes = 0
+    new_numel = 0
+    new_bytes = 0
     inplace = False
     receptive_field: ReceptiveField | None = None
     macs = 0
@@ -59,7 +61,8 @@ class CallRecord:
 class ForwardRecord:
     """Everything :func:`record_forward` saw, in call order."""
 
-    calls: list[CallRecord] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)  # in the order they began
+    ended: list[CallRecord] = field(default_factory=list)  # in the order they ended
     nodes: list[GraphNode] = field(default_factory=list)
     edges: list[tuple[int, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -68,6 +71,23 @@ class ForwardRecord:
     peak_live_bytes: int = 0
     saved_bytes: int = 0
     modules: list[tuple[str, nn.Module]] = field(default_factory=list)  # named_modules()
+    input_bytes: int = 0  # the input tensors' storages, each once
+    outputs: list[tuple[str, torch.Tensor]] = field(default_factory=list)  # (path, tensor)
+    output_type: str | None = None  # class name of what the forward returned
+
+
+class ForwardFailure(Exception):
+    """``model(...)`` raised ``error`` while module ``layer`` was running.
+
+    ``layer`` is the dotted name of the innermost module call that was running (``""``: the
+    model's own ``forward``; None: before any module ran), ``layer_type`` its class name.
+    """
+
+    def __init__(self, error: Exception, layer: str | None, layer_type: str | None) -> None:
+        super().__init__(f"{type(error).__name__} in {layer!r}: {error}")
+        self.error = error
+        self.layer = layer
+        self.layer_type = layer_type
 
 
 class Info:

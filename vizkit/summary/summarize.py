@@ -4,112 +4,173 @@ from __future__ import annotations
 
 import gc
 import warnings
+from collections.abc import Sequence
 from typing import Literal
 
 import torch
 from torch import nn
 
 from vizkit._suggest import did_you_mean
-from vizkit.summary._torch_internals import failing_module, is_meta_problem
-from vizkit.summary.assemble import assemble
+from vizkit.summary._torch_internals import is_meta_problem
+from vizkit.summary.assemble import assemble, parameters_only
+from vizkit.summary.diagnose import explain
+from vizkit.summary.inputs import AUTO
 from vizkit.summary.prepare import Prepared, prepare
-from vizkit.summary.record import ForwardRecord, record_forward
-from vizkit.summary.table import LayerTable
+from vizkit.summary.record import ForwardFailure, ForwardRecord, record_forward
+from vizkit.summary.table import BlockRow, LayerRow, LayerTable
 
 __all__ = ["receptive_field", "summarize"]
 
 
-def _failing_layer(err: BaseException) -> str:
-    name = failing_module(err)
-    return f" in a {name} layer" if name else ""
-
-
 def summarize(
     model: nn.Module,
-    input_size: tuple[int, ...],
+    input_size: Sequence[int] | Sequence[Sequence[int]] | int | None = None,
     *,
+    input_data: object = None,
     batch_size: int = 1,
+    batch_dim: int | Literal["auto"] | None = AUTO,
+    dtypes: Sequence[torch.dtype] | None = None,
     dtype: torch.dtype | None = None,
     mode: Literal["eval", "train"] = "eval",
+    **kwargs: object,
 ) -> LayerTable:
-    """Shapes, parameters, MACs, memory and receptive fields of every layer of ``model``.
+    """Shapes, parameters, MACs, memory and receptive fields of every layer call of ``model``.
 
     The model is never modified or moved: a copy whose tensors live on the meta device (shapes
     only, no memory) runs one forward pass under a recorder. When the meta device cannot run it
     (data-dependent ops such as ``.item()``), a real forward pass on a copy is used instead; the
     table's ``fallback_reason`` says why and a warning is issued.
 
-    Conventions: MACs count conv / linear / matmul multiply-accumulates, FLOPs = 2 · MACs;
-    bias, normalisation, activation, pooling and residual additions are counted separately in
-    ``other_ops`` (see :mod:`vizkit.summary.opcount`).
+    The input, with torchinfo's argument names: ``input_size`` (one sample's shape; a list of
+    shapes for several tensors, each with its dtype in ``dtypes``), or ``input_data`` (the
+    arguments themselves), plus keyword arguments for ``forward``; nothing at all for a
+    parameters-only table. Examples::
 
-    Rows: ``.rows`` has one per leaf module; ``.own_rows`` an *own* row (``row.own``, printed
-    ``"layer1.0 (own)"``) for each module with children that registers parameters itself
-    (ViT's ``class_token``, ``nn.MultiheadAttention.in_proj_weight``) or runs ops of its own
-    (a ResNet block's residual ``+``, the ``F.relu`` of torchvision's ``BasicConv2d``).
-    Parameters count in the row of the module that registers them, operations in the row of
-    the module whose ``forward`` runs them, so ``.all_rows`` (both) adds up to
-    ``total_params``, ``total_macs`` and ``other_ops``.
+        summarize(model, (3, 224, 224))                        # one image, batch 1
+        summarize(model, (3, 224, 224), batch_size=8)
+        summarize(lm, (128,), dtypes=[torch.long])             # token ids for nn.Embedding
+        summarize(model, [(3, 64, 64), (10,)], dtypes=[torch.float, torch.long])
+        summarize(model, input_data=x)                         # a tensor, batch included
+        summarize(model, input_data=(x, "bilinear", 2.0))      # model(x, "bilinear", 2.0)
+        summarize(model, input_data={"x": x, "mask": m})       # model(x=x, mask=m)
+        summarize(model, input_data=x, return_attention=True)  # model(x, return_attention=True)
+        summarize(model, (16,), batch_dim=None)                # input (16,): no batch dimension
+        summarize(model)                                       # parameters only
+
+    Conventions: MACs count conv / linear / matmul / recurrent multiply-accumulates,
+    FLOPs = 2 · MACs; bias, normalisation, activation, pooling and residual additions are
+    counted separately in ``other_ops`` (see :mod:`vizkit.summary.opcount`).
+
+    Rows: ``.rows`` has one per call of a leaf module (a module run three times has three rows,
+    each with that call's shape, MACs and activations; its parameters in the first);
+    ``.own_rows`` an *own* row (``row.own``, printed ``"layer1.0 (own)"``) for each call of a
+    module with children that registers parameters itself (ViT's ``class_token``), runs ops of
+    its own (a ResNet block's residual ``+``) or returns a new tensor none of its children made
+    (an Inception block's concatenation). ``.all_rows`` (both) adds up to ``total_params``,
+    ``total_macs``, ``other_ops`` and, with the input, ``activation_bytes``. The table also
+    states the inputs (``.inputs``) and the model's output (``.outputs``, ``.output_text``).
 
     Args:
-        model: any ``nn.Module`` with a shape-static forward.
-        input_size: shape of one sample without batch, e.g. ``(3, 224, 224)``.
-        batch_size: samples per batch ``N``; activations and MACs scale with it.
+        model: any ``nn.Module`` with a shape-static forward (a TorchScript module only
+            without input: its parameters).
+        input_size: shape of one sample without batch, e.g. ``(3, 224, 224)``, or a list of
+            such shapes for a forward taking several tensors (in order).
+        input_data: the forward's input, batch included: a tensor, a tuple / list of
+            positional arguments (tensors, nested lists or dicts of them, or anything else),
+            or a dict of keyword arguments. Tensors keep their shapes and dtypes; values are
+            never read on the meta pass. Excludes ``input_size``.
+        batch_size: samples per batch ``N`` for ``input_size``; activations and MACs scale
+            with it.
+        batch_dim: where the batch goes in each ``input_size``: ``"auto"`` (dimension 0, or 1
+            when the first layer is an RNN, attention or transformer layer with
+            ``batch_first=False``; the table's ``notes`` say so), an int, or None (no batch
+            dimension: ``input_size`` is the whole input, for models that take none).
+        dtypes: dtype of each ``input_size`` tensor (default: ``dtype``), e.g.
+            ``[torch.long]`` for token ids.
         dtype: floating dtype of activations and parameters (default: the model's).
         mode: ``"eval"`` (default: dropout off, no auxiliary heads) or ``"train"``.
+        **kwargs: more keyword arguments for ``model.forward`` (tensors or not), as torchinfo
+            passes them.
 
     Returns:
         A :class:`~vizkit.summary.table.LayerTable`; rows have batch-inclusive output shapes
         ``(N, C, H, W)``.
 
     Raises:
-        TypeError: ``model`` is not a module, or a wrong kind of ``input_size`` / ``dtype``.
-        ValueError: ``input_size`` has entries below 1, ``mode`` is unknown, a lazy module is
-            still uninitialised, or the model cannot run on that input (message includes
-            torch's and a hint).
+        TypeError: ``model`` is not a module (or is a TorchScript module given an input, or a
+            container without ``forward``); a wrong kind of input argument; or the forward
+            failed on its arguments or dtypes (the message names the layer and the fix).
+        ValueError: input sizes below 1, contradicting input arguments, ``mode`` unknown, a
+            lazy module still uninitialised, or the model cannot run on that input (shapes;
+            the message names the layer, gives torch's words and a hint).
 
     The user's hooks on the model's modules do not fire: the copy carries none.
     """
-    prepared = prepare(model, input_size, batch_size=batch_size, dtype=dtype, mode=mode)
+    prepared = prepare(
+        model,
+        input_size,
+        input_data=input_data,
+        batch_size=batch_size,
+        batch_dim=batch_dim,
+        dtypes=dtypes,
+        dtype=dtype,
+        mode=mode,
+        forward_kwargs=kwargs,
+    )
+    if prepared.inputs is None:
+        return parameters_only(prepared.model, prepared.dtype)
     # Garbage collection triggered by the many small objects of the copy would cost more than
     # the whole meta pass (it walks torch's heap); nothing here creates lasting cycles.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        record, fallback = _record(prepared)
-        return assemble(record.modules, record, prepared.shape, prepared.dtype, fallback)
+        record, fallback = _record(prepared, input_size is not None)
+        return assemble(
+            record.modules,
+            record,
+            prepared.inputs.specs,
+            prepared.dtype,
+            fallback,
+            prepared.inputs.notes,
+        )
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _record(prepared: Prepared) -> tuple[ForwardRecord, str | None]:
+def _first_line(err: BaseException) -> str:
+    return str(err).splitlines()[0][:200] if str(err) else ""
+
+
+def _record(prepared: Prepared, from_sizes: bool) -> tuple[ForwardRecord, str | None]:
     """Step 2: the recorded forward of the meta copy, or of a real copy where meta cannot run."""
+    assert prepared.copy is not None and prepared.inputs is not None
+    specs = prepared.inputs.specs
+    dtype = str(prepared.dtype).replace("torch.", "")
     try:
-        return record_forward(prepared.copy, prepared.input), None
-    except Exception as err:
-        if not is_meta_problem(err):
-            raise _input_error(prepared.shape, err) from err
-        fallback = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
-        warnings.warn(
-            f"summarize: the meta device cannot run this model{_failing_layer(err)} ({fallback}); "
-            "using a real forward pass on a copy instead (slower, needs memory)",
-            stacklevel=3,
-        )
-    clone, x = prepared.real()
-    try:
-        return record_forward(clone, x), fallback
-    except Exception as real_err:
-        raise _input_error(prepared.shape, real_err) from real_err
-
-
-def _input_error(shape: tuple[int, ...], err: BaseException) -> ValueError:
-    return ValueError(
-        f"the model cannot run on a batch of shape {shape}{_failing_layer(err)}: "
-        f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}. "
-        "input_size is one sample without the batch dimension (batch_size sets N); check the "
-        "channels and that the resolution suits the model (e.g. 227×227 for the paper's AlexNet)"
+        args, kwargs = prepared.meta()
+    except Exception as err:  # a tensor that has no meta twin (quantized, sparse ...)
+        fallback = f"an input has no meta twin: {type(err).__name__}: {_first_line(err)}"
+        where = ""
+    else:
+        try:
+            return record_forward(prepared.copy, args, kwargs), None
+        except ForwardFailure as failure:
+            err = failure.error
+            if not is_meta_problem(err):
+                raise explain(failure, specs, dtype, from_sizes) from err
+            fallback = f"{type(err).__name__}: {_first_line(err)}"
+            where = f" in a {failure.layer_type} layer {failure.layer!r}" if failure.layer else ""
+    warnings.warn(
+        f"summarize: the meta device cannot run this model{where} ({fallback}); "
+        "using a real forward pass on a copy instead (slower, needs memory)",
+        stacklevel=3,
     )
+    clone, real_args, real_kwargs = prepared.real()
+    try:
+        return record_forward(clone, real_args, real_kwargs), fallback
+    except ForwardFailure as failure:
+        raise explain(failure, specs, dtype, from_sizes) from failure.error
 
 
 def receptive_field(model: nn.Module, input_size: tuple[int, ...], layer: str) -> tuple[int, int]:
@@ -139,7 +200,10 @@ def receptive_field(model: nn.Module, input_size: tuple[int, ...], layer: str) -
     (7, 7)
     """
     table = summarize(model, input_size)
-    entries = {r.name: r for r in table.rows} | {b.name: b for b in table.blocks}
+    entries: dict[str, LayerRow | BlockRow] = {}
+    for r in table.rows:
+        entries.setdefault(r.name, r)  # a module run several times: its first call
+    entries.update({b.name: b for b in table.blocks})
     if layer not in entries:
         raise ValueError(
             did_you_mean(

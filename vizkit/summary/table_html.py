@@ -46,7 +46,7 @@ def table_html(table: LayerTable) -> str:
     """The table as HTML: one line per row (leaf or a block's own part), totals, conventions."""
     head = (
         "<tr><th>layer</th><th>type</th><th>output shape</th><th>params</th>"
-        "<th>weights / bias / norm</th><th>activations</th><th>memory</th><th>MACs</th>"
+        "<th>weights / bias / norm</th><th>new activations</th><th>memory</th><th>MACs</th>"
         "<th>other ops</th><th>RF size</th><th>RF jump</th><th>RF start</th></tr>"
     )
     lines = [_STYLE, '<table class="vk-table">', head]
@@ -54,16 +54,20 @@ def table_html(table: LayerTable) -> str:
         rf = r.receptive_field
         classes = [c for c, on in (("vk-unused", r.output_shape is None), ("vk-own", r.own)) if on]
         cls = f' class="{" ".join(classes)}"' if classes else ""
-        shape = "did not run" if r.output_shape is None else "×".join(map(str, r.output_shape))
+        if r.output_shape is None:
+            shape = "did not run" if table.output_type is not None else ""
+        else:
+            shape = "×".join(map(str, r.output_shape))
         memory = "in place" if r.inplace else human_bytes(r.activation_bytes)
+        blank = r.output_shape is None or (r.own and not r.activation_bytes)
         cells = [
-            html.escape(r.label) + (f" (×{r.calls})" if r.calls > 1 else ""),
+            html.escape(r.label),
             html.escape(r.type),
             shape,
             f"{r.params:,}",
             f"{r.weight_params:,} / {r.bias_params:,} / {r.norm_params:,}",
-            "" if r.own else f"{r.activations:,}",
-            "" if r.own else memory,
+            "" if blank else f"{r.activations:,}",
+            "" if blank else memory,
             human_count(r.macs) if r.macs else "",
             human_count(sum(r.other_ops.values())) if r.other_ops else "",
             "" if rf is None else "{}×{}".format(*rf.int_size) + ("" if rf.exact else "≤"),
@@ -73,16 +77,26 @@ def table_html(table: LayerTable) -> str:
         lines.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     lines.append("</table>")
     other = ", ".join(f"{k} {human_count(v)}" for k, v in sorted(table.other_ops.items()))
-    summary = [
-        f"input {'×'.join(map(str, table.input_shape))} ({table.dtype})",
+    params = (
         f"parameters {table.total_params:,} ({table.trainable_params:,} trainable), "
-        f"{human_bytes(table.param_bytes)}",
+        f"{human_bytes(table.param_bytes)}"
+    )
+    if table.output_type is None:  # no input given: nothing ran
+        summary = [params, *(html.escape(n) for n in table.notes)]
+        lines.append("<ul>" + "".join(f"<li>{s}</li>" for s in summary) + "</ul>")
+        return "".join(lines)
+    inputs = ", ".join(str(t) for t in table.inputs) or "none"
+    summary = [
+        html.escape(f"input: {inputs} · output: {table.output_text}"),
+        params,
         f"MACs {human_count(table.total_macs)} = FLOPs {human_count(table.total_flops)} / 2 "
-        "(conv and linear multiply-accumulates)",
+        "(conv, linear, attention and recurrent multiply-accumulates)",
         f"other ops, one per element: {other or 'none'}",
-        "rows marked (own): what a module with children holds or runs itself, outside its "
-        "children (e.g. ViT's class_token, a residual add); the rows add up to the totals",
-        f"activations kept by a forward pass: {human_bytes(table.activation_bytes)}; "
+        "rows marked (own): what a module with children holds, runs or returns itself, outside "
+        "its children (e.g. ViT's class_token, a residual add, a concatenation); a module run "
+        "several times has a row per call; the rows add up to the totals",
+        f"activations kept by a forward pass (input and every new module output): "
+        f"{human_bytes(table.activation_bytes)}; "
         f"inference peak {human_bytes(table.inference_peak_bytes)}; "
         f"saved for backward in training {human_bytes(table.training_saved_bytes)}",
         f"one training step with Adam: {human_bytes(table.training_memory('adam'))} "

@@ -9,7 +9,18 @@ from collections.abc import Callable
 
 import torch
 
-__all__ = ["Save", "Shortcut", "bind", "broadcast", "needs_grad", "new", "pair", "plain"]
+__all__ = [
+    "Save",
+    "Shortcut",
+    "bind",
+    "broadcast",
+    "check_same_dtype",
+    "needs_grad",
+    "new",
+    "pair",
+    "plain",
+    "same_dtype",
+]
 
 _META = torch.device("meta")
 _PLAIN_TYPES = (torch.Tensor, torch.nn.Parameter)
@@ -72,7 +83,41 @@ def bind(args: tuple, kwargs: dict, names: tuple[str, ...], defaults: tuple) -> 
 
 def broadcast(x: torch.Tensor, y: torch.Tensor) -> tuple[int, ...] | None:
     """The broadcast shape of two tensors, or None where torch would refuse."""
+    if x.shape == y.shape:  # a residual add: no need for torch's Python broadcasting
+        return tuple(x.shape)
     try:
         return tuple(torch.broadcast_shapes(x.shape, y.shape))
     except RuntimeError:
         return None
+
+
+def same_dtype(args: tuple, kwargs: dict) -> bool:
+    """Whether the plain tensors among the arguments (input, weight, bias ...) share a dtype."""
+    first: torch.dtype | None = None
+    for t in (*args, *kwargs.values()):
+        if type(t) in _PLAIN_TYPES:
+            if first is None:
+                first = t.dtype
+            elif t.dtype != first:
+                return False
+    return True
+
+
+def check_same_dtype(name: str, args: tuple, kwargs: dict) -> None:
+    """Refuse what torch refuses on real tensors and lets pass on meta ones: a convolution,
+    linear layer or matrix product whose tensors (input, weight, bias) differ in dtype.
+
+    Raises:
+        RuntimeError: naming the op and both dtypes (only for meta tensors; real ones raise
+            torch's own error when the op runs).
+    """
+    if same_dtype(args, kwargs):
+        return
+    tensors = [t for t in (*args, *kwargs.values()) if type(t) in _PLAIN_TYPES]
+    if not tensors[0].is_meta:
+        return
+    other = next(t.dtype for t in tensors if t.dtype != tensors[0].dtype)
+    raise RuntimeError(
+        f"{name}: the input's dtype {tensors[0].dtype} and the weight's (or other operand's) "
+        f"dtype {other} differ; torch refuses this on real tensors (expected the same dtype)"
+    )

@@ -24,6 +24,7 @@ from __future__ import annotations
 import torch
 
 from vizkit.geometry.windows import window_count
+from vizkit.summary._meta.attention import ATTENTION
 from vizkit.summary._meta.common import Save, Shortcut, bind, needs_grad, new, pair, plain
 from vizkit.summary._meta.elementwise import ELEMENTWISE
 
@@ -241,5 +242,6 @@ SHORTCUTS: dict[str, Shortcut] = {
     "relu": _meta_relu,
     "relu_": _meta_relu_,
     **ELEMENTWISE,
+    **ATTENTION,
 }
 """Stand-ins by op name (``func.__name__``); see the module docstring for the protocol."""

@@ -2,13 +2,20 @@
 
 Wiring only: the fit is :mod:`vizkit.dip`'s, the pictures :mod:`vizkit.render.dip`'s. Three
 panels (corrupted input, current output, best output so far) and the PSNR curve are
-``go.FigureWidget``\\ s updated in place; Start runs the fit in a background thread so Stop
-stays clickable; afterwards a slider scrubs through the snapshots. Errors appear in the
-status line, not as tracebacks.
+``go.FigureWidget``\\ s updated in place; afterwards a slider scrubs through the snapshots.
+Errors appear in the status line, not as tracebacks.
 
-Only one fit runs at a time. :meth:`DIPPanel.run` called from a notebook cell blocks that
-cell, and while a cell runs the kernel processes no button clicks — so Stop cannot act on it;
-interrupt the kernel (■) instead: the fit catches the interrupt and keeps the best result.
+Two ways to run, one fit at a time:
+
+- :meth:`DIPPanel.run` (what "Run All" does) fits in the calling cell: the cell stays busy
+  (``[*]``, the kernel indicator busy) until the fit ends, and the cells below wait for its
+  result. Stop still works while the cell runs — on ipykernel ≥ 7.4, whose shell channel
+  thread delivers the click at once (:mod:`vizkit.widgets._kernel_clicks`;
+  :attr:`DIPPanel.stops_while_busy` says whether this kernel does); elsewhere interrupt the
+  kernel (■): the fit catches the interrupt. Either way the best result is kept.
+- The Start button fits in a background thread: the kernel is free meanwhile (its indicator
+  shows idle, other cells run, more slowly) and the status line says so; Stop ends it.
+
 If a Start-ed fit is already running, :meth:`~DIPPanel.run` says so in the status line and
 waits for that fit instead of starting a second one.
 """
@@ -21,7 +28,6 @@ from typing import Any, Literal
 
 import ipywidgets as widgets
 import numpy as np
-import plotly.graph_objects as go
 
 from vizkit.render.dip import (
     dip_images_figure,
@@ -29,6 +35,8 @@ from vizkit.render.dip import (
     update_image,
     update_psnr_curve,
 )
+from vizkit.widgets._figure_widget import FigureWidget
+from vizkit.widgets._kernel_clicks import on_click_now
 
 __all__ = ["DIPPanel"]
 
@@ -62,6 +70,8 @@ class DIPPanel(widgets.VBox):
         status: ``HTML`` status line.
         result: The :class:`vizkit.dip.FitResult` of the last run, or ``None``.
         redraws: How many times the figures were redrawn.
+        stops_while_busy: Whether a click on Stop reaches a fit that blocks its cell
+            (:meth:`run`; ipykernel ≥ 7.4); otherwise only ■ (interrupt) stops it.
     """
 
     def __init__(
@@ -111,13 +121,13 @@ class DIPPanel(widgets.VBox):
                 "current output": self._blank,
                 "best output": self._blank,
             }
-        self.images = go.FigureWidget(dip_images_figure(titles, size=240))
+        self.images = FigureWidget(dip_images_figure(titles, size=240))
         reference = (
             _psnr(shown, self.clean)
             if self.clean is not None and self.clean.shape == shown.shape
             else None
         )
-        self.curve = go.FigureWidget(psnr_curve_figure(reference_psnr=reference))
+        self.curve = FigureWidget(psnr_curve_figure(reference_psnr=reference))
         self.start_button = widgets.Button(description="Start", icon="play", button_style="success")
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
         self.slider = widgets.IntSlider(
@@ -126,6 +136,12 @@ class DIPPanel(widgets.VBox):
         self.status = widgets.HTML("<i>press Start (or call .run()) to fit the network</i>")
         self.start_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
+        self._background = False
+        # the click as it arrives, also while run() blocks its cell; the fit checks the event
+        # before every step
+        self.stops_while_busy = on_click_now(self.stop_button, self._stop.set)
+        if not self.stops_while_busy:
+            self.stop_button.tooltip = "while a cell runs the fit: interrupt the kernel (■)"
         self.slider.observe(self._on_slider, names="value")
         super().__init__(
             [
@@ -145,11 +161,11 @@ class DIPPanel(widgets.VBox):
     def run(self) -> Any:
         """Fit in this thread (blocks until done or stopped); returns the ``FitResult``.
 
-        In a notebook cell the Stop button cannot act while this blocks (the kernel handles
-        clicks between cells): interrupt the kernel (■) instead; the fit stops and keeps
-        the best result. If a fit is already running (e.g. started with Start), no second
+        In a notebook cell, the cell stays busy until the fit ends. Stop ends it early
+        (where :attr:`stops_while_busy`; otherwise interrupt the kernel, ■), keeping the
+        best result. If a fit is already running (e.g. started with Start), no second
         one starts: the status line says so and this waits for that fit and returns its
-        result (an interrupt while waiting stops it too).
+        result (Stop or an interrupt while waiting stops it too).
 
         Returns:
             The ``FitResult``, or ``None`` if the settings were invalid (the status line
@@ -180,10 +196,12 @@ class DIPPanel(widgets.VBox):
         return self.result
 
     def _run_locked(self) -> Any:
-        self._stop.clear()
+        self._background = threading.current_thread() is self._thread
+        if not self._background:  # start() cleared it already: a Stop since then counts
+            self._stop.clear()
         self.start_button.disabled, self.stop_button.disabled = True, False
         self.slider.disabled = True
-        self.status.value = "<i>starting…</i>"
+        self.status.value = "<i>starting…</i>" + self._where()
         history: list[Any] = []
         options = {
             "progress": False,
@@ -215,13 +233,28 @@ class DIPPanel(widgets.VBox):
         if self.running or (self._thread is not None and self._thread.is_alive()):
             self.status.value = "<i>already running — press Stop first</i>"
             return
+        self._stop.clear()
         self._thread = threading.Thread(target=self.run, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        """Ask the running fit to stop after its current step (the best result is kept)."""
+        """Ask the running fit to stop after its current step (the best result is kept).
+
+        Does nothing when no fit runs (a click queued while the cell ran reaches this only
+        after the fit ended).
+        """
+        if not (self.running or (self._thread is not None and self._thread.is_alive())):
+            return
         self._stop.set()
         self.status.value = "<i>stopping after this step…</i>"
+
+    def _where(self) -> str:
+        if self._background:
+            return (
+                " · <b>running in the background</b> (Start): the kernel is free meanwhile,"
+                " so it shows idle — Stop ends the fit"
+            )
+        return " · Stop ends the fit early" if self.stops_while_busy else " · ■ ends it early"
 
     def wait(self, timeout: float | None = None) -> Any:
         """Wait for a :meth:`start`-ed run to finish; returns the ``FitResult``."""
@@ -243,8 +276,9 @@ class DIPPanel(widgets.VBox):
         self.redraws += 1
         psnr = state.record.psnr
         self.status.value = (
-            f"step {state.step + 1}/{state.steps} · loss "
-            f"{state.record.loss:.5f}" + (f" · PSNR {psnr:.2f} dB" if psnr is not None else "")
+            f"step {state.step + 1}/{state.steps} · loss {state.record.loss:.5f}"
+            + (f" · PSNR {psnr:.2f} dB" if psnr is not None else "")
+            + (" · <b>stopping</b>…" if self._stop.is_set() else self._where())
         )
 
     def _show_result(self, result: Any) -> None:

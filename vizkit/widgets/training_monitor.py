@@ -6,11 +6,12 @@ import html
 import time
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
 from vizkit.render.training import training_curves_figure, update_training_curves
 from vizkit.train.callbacks import StopRequest
 from vizkit.train.loop import Callback, TrainState
+from vizkit.widgets._figure_widget import FigureWidget
+from vizkit.widgets._kernel_clicks import on_click_now
 
 __all__ = ["TrainingMonitor"]
 
@@ -22,12 +23,15 @@ class TrainingMonitor(widgets.VBox, Callback):
     ``every`` steps and after every evaluation; the status line shows step, loss, best
     accuracy and elapsed time.
 
-    Stopping: :meth:`stop` (or a click on :attr:`stop_button`) asks ``fit`` to stop after the
-    current step; it ends with ``stop_reason "stopped"`` and the best model so far. A click
-    in the browser reaches Python only while the kernel handles widget messages — not while
-    a cell blocks in ``fit`` on the main thread — so there interrupt the kernel (Jupyter's ■
-    button): ``fit`` catches the interrupt and also keeps the best model. From code (another
-    callback, a thread) ``monitor.stop()`` always works.
+    Stopping: a click on :attr:`stop_button` (or :meth:`stop`, from code or another thread)
+    asks ``fit`` to stop after the current step; it ends with ``stop_reason "stopped"`` and
+    the best model so far (:func:`~vizkit.train.compare_training` then also skips the nets
+    not yet trained). Training runs in the cell that called ``fit``: that cell stays busy
+    (``[*]``, the kernel indicator busy) until training ends, and the next cells wait for it.
+    The click still reaches the loop while the cell runs — on ipykernel ≥ 7.4, whose shell
+    channel thread sees it (:mod:`vizkit.widgets._kernel_clicks`); :attr:`stops_while_busy`
+    says whether that works in this kernel. Where it does not, interrupt the kernel
+    (Jupyter's ■): ``fit`` catches the interrupt and also keeps the best model.
 
     Args:
         every: Redraw every this many steps (redrawing costs ~ms; keep it ≥ 10 on the CPU).
@@ -38,6 +42,8 @@ class TrainingMonitor(widgets.VBox, Callback):
         status: The ``HTML`` status line.
         stop_button: ``Button`` that calls :meth:`stop` (enabled while training runs).
         redraws: How many times the figure was redrawn.
+        stops_while_busy: Whether a click on Stop reaches a training loop that blocks its
+            cell (ipykernel ≥ 7.4); otherwise only ■ (interrupt) stops it.
 
     Raises:
         ValueError: ``every`` < 1.
@@ -47,7 +53,7 @@ class TrainingMonitor(widgets.VBox, Callback):
         if every < 1:
             raise ValueError(f"every {every} must be at least 1 step")
         self.every = every
-        self.figure = go.FigureWidget(training_curves_figure(title=title))
+        self.figure = FigureWidget(training_curves_figure(title=title))
         self.status = widgets.HTML("<i>waiting for training to start…</i>")
         self.stop_button = widgets.Button(
             description="■ Stop",
@@ -58,7 +64,13 @@ class TrainingMonitor(widgets.VBox, Callback):
         self.stop_button.on_click(lambda _button: self.stop())
         self.redraws = 0
         self._last = 0.0
+        self._running = False
         self._request = StopRequest()
+        # the click as it arrives, while the training cell still blocks the main thread; the
+        # loop picks the request up after its current step (on the main thread)
+        self.stops_while_busy = on_click_now(self.stop_button, self._request.request)
+        if not self.stops_while_busy:
+            self.stop_button.tooltip += " (while a cell runs: interrupt the kernel, ■)"
         super().__init__([self.figure, widgets.HBox([self.stop_button, self.status])])
 
     @property
@@ -67,7 +79,13 @@ class TrainingMonitor(widgets.VBox, Callback):
         return self._request.requested
 
     def stop(self) -> None:
-        """Ask the training this monitor watches to stop after the current step."""
+        """Ask the training this monitor watches to stop after the current step.
+
+        Does nothing when no training runs (a click queued while the cell ran reaches this
+        only after the run ended).
+        """
+        if not self._running:
+            return
         self._request.request()
         self.stop_button.disabled = True
         self.status.value += " · <b>stop requested</b>: finishing this step…"
@@ -88,13 +106,17 @@ class TrainingMonitor(widgets.VBox, Callback):
     def on_train_start(self, state: TrainState) -> None:
         """Clear the curves and an old stop request; enable the Stop button."""
         self._request.on_train_start(state)
+        self._running = True
         self.stop_button.disabled = False
         self._redraw(state)
 
     def on_step_end(self, state: TrainState) -> None:
         """Pass on a stop request; redraw every ``every`` steps."""
         self._request.on_step_end(state)
-        if state.step % self.every == 0:
+        if state.stop_reason == "stopped" and not self.stop_button.disabled:
+            self.stop_button.disabled = True  # a click the kernel delivered early
+            self._redraw(state)
+        elif state.step % self.every == 0:
             self._redraw(state)
 
     def on_eval_end(self, state: TrainState) -> None:
@@ -106,5 +128,6 @@ class TrainingMonitor(widgets.VBox, Callback):
 
     def on_train_end(self, state: TrainState) -> None:
         """Final redraw with the stop reason; disable the Stop button."""
+        self._running = False
         self.stop_button.disabled = True
         self._redraw(state)

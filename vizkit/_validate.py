@@ -309,13 +309,12 @@ def check_names(name: str, value: object, *, what: str = "name") -> tuple[str, .
 
 
 def check_sequence(name: str, value: object, *, what: str = "values") -> tuple[Any, ...]:
-    """A list or tuple (not a str, dict or set), as a tuple."""
-    if isinstance(value, (str, bytes, dict, set, frozenset)) or not isinstance(value, Sequence):
-        if not (hasattr(value, "__len__") and hasattr(value, "__getitem__")) or isinstance(
-            value, (str, bytes, dict)
-        ):
-            raise TypeError(f"{name} must be a list or tuple of {what}, got {describe(value)}")
-    return tuple(value)  # type: ignore[arg-type]
+    """A list, tuple or other sized iterable (not a str, bytes or dict), as a tuple."""
+    if isinstance(value, (str, bytes, dict)) or not (
+        isinstance(value, Sequence) or (hasattr(value, "__len__") and hasattr(value, "__iter__"))
+    ):
+        raise TypeError(f"{name} must be a list or tuple of {what}, got {describe(value)}")
+    return tuple(value)
 
 
 def check_pair(

@@ -25,6 +25,11 @@ from vizkit.geometry import PADDING_MODES
 __all__ = ["build_parser", "main"]
 
 KINDS = ("conv", "dilated", "transposed", "pool")
+#: Largest input side an animation can have: every output cell is a frame, and a slide shows
+#: about 32×32 cells before the numbers become unreadable.
+MAX_INPUT = 32
+#: Most channels a conv animation draws side by side (vizkit.render.conv's lanes).
+MAX_CHANNELS = 8
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,8 +39,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"vizkit: error: {message} (see `{self.prog} --help`)\n")
 
 
-def _size(text: str) -> int | tuple[int, int]:
-    """``5`` or ``5x7`` (height × width)."""
+def _size(text: str, minimum: int = 1) -> int | tuple[int, int]:
+    """``5`` or ``5x7`` (height × width), each at least ``minimum``."""
     parts = text.lower().replace("×", "x").split("x")
     try:
         values = [int(p) for p in parts]
@@ -43,22 +48,72 @@ def _size(text: str) -> int | tuple[int, int]:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a size: use an int like 5 or HxW like 5x7"
         ) from None
-    if len(values) == 1:
-        return values[0]
-    if len(values) == 2:
-        return (values[0], values[1])
-    raise argparse.ArgumentTypeError(f"{text!r} is not a size: use an int like 5 or HxW like 5x7")
+    if len(values) not in (1, 2):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size: use an int like 5 or HxW like 5x7"
+        )
+    if min(values) < minimum:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is below {minimum}: every size must be ≥ {minimum}"
+        )
+    if max(values) > 10**6:
+        raise argparse.ArgumentTypeError(f"{text!r} is far too large for an animation")
+    return values[0] if len(values) == 1 else (values[0], values[1])
+
+
+def _offset(text: str) -> int | tuple[int, int]:
+    """A size that may be 0 (``--output-padding``)."""
+    return _size(text, minimum=0)
+
+
+def _count(text: str) -> int:
+    """A channel count: an int from 1 to :data:`MAX_CHANNELS`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an int: use e.g. 2") from None
+    if not 1 <= value <= MAX_CHANNELS:
+        raise argparse.ArgumentTypeError(
+            f"{value} is outside 1 … {MAX_CHANNELS}: an animation draws at most "
+            f"{MAX_CHANNELS} channels"
+        )
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an int: use e.g. 0") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is not a seed: use 0 … 2**63 − 1")
+    return value
+
+
+def _fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number: use e.g. 2") from None
+    if not 0 < value <= 50:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"{text} is outside (0, 50] frames per second")
+    return value
 
 
 def _padding(text: str) -> int | str:
     if text in ("valid", "same", "full"):
         return text
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a padding: use an int ≥ 0 or valid / same / full"
         ) from None
+    if not 0 <= value <= MAX_INPUT:
+        raise argparse.ArgumentTypeError(
+            f"{value} is not a padding: use an int from 0 to {MAX_INPUT}, or valid / same / full"
+        )
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument(
         "--output-padding",
-        type=_size,
+        type=_offset,
         default=0,
         metavar="OP",
         help="transposed only: extra cells after (default 0)",
@@ -118,8 +173,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--padding-mode", default="zeros", choices=PADDING_MODES, help="conv only (default zeros)"
     )
-    render.add_argument("--in-channels", type=int, default=1, help="conv: input channels")
-    render.add_argument("--out-channels", type=int, default=1, help="conv: output channels")
+    render.add_argument(
+        "--in-channels", type=_count, default=1, help=f"conv: input channels (1 … {MAX_CHANNELS})"
+    )
+    render.add_argument(
+        "--out-channels",
+        type=_count,
+        default=1,
+        help=f"conv: output channels (1 … {MAX_CHANNELS})",
+    )
     render.add_argument(
         "--pool-kind",
         default="max",
@@ -127,8 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="pool only (lp = L2 pooling, p = 2)",
     )
     render.add_argument("--ceil-mode", action="store_true", help="pool only: ceil_mode=True")
-    render.add_argument("--seed", type=int, default=0, help="seed of the random numbers")
-    render.add_argument("--fps", type=float, default=2.0, help="GIF / MP4 frames per second")
+    render.add_argument("--seed", type=_seed, default=0, help="seed of the random numbers")
+    render.add_argument(
+        "--fps", type=_fps, default=2.0, help="GIF / MP4 frames per second (0 < fps ≤ 50)"
+    )
     render.add_argument(
         "--out", required=True, type=Path, metavar="FILE", help="output file: .gif, .mp4 or .html"
     )
@@ -143,16 +207,27 @@ def _figure(args: argparse.Namespace) -> Any:
     rng = np.random.default_rng(args.seed)
     size = args.input if isinstance(args.input, tuple) else (args.input, args.input)
     kernel = args.kernel if isinstance(args.kernel, tuple) else (args.kernel, args.kernel)
+    if max(size) > MAX_INPUT:
+        raise ValueError(
+            f"--input {args.input}: an animation has a frame per output cell, and a slide shows "
+            f"at most about {MAX_INPUT}×{MAX_INPUT} readable cells: use --input {MAX_INPUT} or less"
+        )
+    if max(kernel) > MAX_INPUT:
+        raise ValueError(
+            f"--kernel {args.kernel} is larger than any input here: use 1 … {MAX_INPUT}"
+        )
+    # `or` would turn an explicit 0 into the default: only a missing option takes the default.
+    stride = 1 if args.stride is None else args.stride
+    dilation = args.dilation if args.dilation is not None else (2 if args.kind == "dilated" else 1)
     if args.kind in ("conv", "dilated"):
         from vizkit.render.conv import conv_animation
 
         x = rng.integers(-2, 4, (args.in_channels, *size))
         w = rng.integers(-1, 2, (args.out_channels, args.in_channels, *kernel))
-        dilation = args.dilation or (2 if args.kind == "dilated" else 1)
         trace = sliding.conv2d_trace(
             x,
             w,
-            stride=args.stride or 1,
+            stride=stride,
             padding=args.padding,
             dilation=dilation,
             padding_mode=args.padding_mode,
@@ -168,10 +243,10 @@ def _figure(args: argparse.Namespace) -> Any:
         trace = sliding.conv_transpose2d_trace(
             x,
             w,
-            stride=args.stride or 1,
+            stride=stride,
             padding=args.padding,
             output_padding=args.output_padding,
-            dilation=args.dilation or 1,
+            dilation=dilation,
         )
         return transposed_animation(trace)
     from vizkit.render.pool import pool_animation
@@ -182,7 +257,7 @@ def _figure(args: argparse.Namespace) -> Any:
         kernel,
         args.stride,
         args.padding,
-        args.dilation or 1,
+        dilation,
         args.ceil_mode,
         kind=args.pool_kind,
     )

@@ -17,11 +17,14 @@ Example:
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import plotly.graph_objects as go
+
+from vizkit._validate import check_bool, describe
 
 __all__ = ["ffmpeg_available", "save", "write_gif", "write_html", "write_mp4"]
 
@@ -31,7 +34,7 @@ SUFFIXES = (".gif", ".mp4", ".html")
 def _check_fps(fps: float) -> float:
     if isinstance(fps, bool) or not isinstance(fps, (int, float)):
         raise TypeError(f"fps must be a number, got {fps!r} ({type(fps).__name__})")
-    if not 0 < fps <= 50:
+    if not 0 < fps <= 50:  # NaN fails this too
         raise ValueError(
             f"fps {fps} is outside (0, 50]: GIF viewers cap near 50 frames per "
             "second; use e.g. fps=2 for a lecture"
@@ -39,7 +42,19 @@ def _check_fps(fps: float) -> float:
     return float(fps)
 
 
+def _check_figure(fig: object) -> None:
+    if not isinstance(fig, go.Figure):
+        raise TypeError(
+            f"fig must be a plotly go.Figure (e.g. from vizkit.render.conv.conv_animation), got "
+            f"{describe(fig)}"
+        )
+
+
 def _target(path: str | Path, suffix: str) -> Path:
+    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
+        raise TypeError(f"path must be a file path (str or Path), got {describe(path)}")
+    if not str(path).strip():
+        raise ValueError(f"path is empty: pass a file name ending in {suffix!r}")
     target = Path(path)
     if target.suffix.lower() != suffix:
         raise ValueError(
@@ -74,13 +89,16 @@ def write_gif(
         The path written.
 
     Raises:
-        ValueError: wrong suffix, bad fps, or a figure the drawer does not support.
+        TypeError: ``fig`` is not a figure, ``path`` not a path, or an option of the wrong kind.
+        ValueError: wrong suffix, bad fps, frames or cell_px, a figure the drawer does not
+            support, or frames above the memory budget.
         FileNotFoundError: the folder does not exist.
     """
     from PIL import Image
 
     from vizkit.render.raster import figure_frames
 
+    _check_figure(fig)
     delay = 1000 / _check_fps(fps)
     target = _target(path, ".gif")
     images = [
@@ -117,8 +135,9 @@ def write_mp4(
 
     Raises:
         RuntimeError: no ffmpeg here (the message says how to get one, or to use GIF).
-        ValueError, FileNotFoundError: as :func:`write_gif`.
+        TypeError, ValueError, FileNotFoundError: as :func:`write_gif`.
     """
+    _check_figure(fig)
     rate = _check_fps(fps)
     target = _target(path, ".mp4")
     if not ffmpeg_available():
@@ -148,6 +167,8 @@ def write_html(fig: go.Figure, path: str | Path, *, auto_play: bool = False) -> 
     Raises:
         ValueError, FileNotFoundError: wrong suffix, missing folder.
     """
+    _check_figure(fig)
+    check_bool("auto_play", auto_play)
     target = _target(path, ".html")
     fig.write_html(
         target, include_plotlyjs=True, include_mathjax=False, full_html=True, auto_play=auto_play
@@ -163,6 +184,9 @@ def save(
     Raises:
         ValueError: another suffix (the message lists the allowed ones).
     """
+    _check_figure(fig)
+    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
+        raise TypeError(f"path must be a file path (str or Path), got {describe(path)}")
     suffix = Path(path).suffix.lower()
     if suffix == ".gif":
         return write_gif(fig, path, fps=fps, frames=frames)

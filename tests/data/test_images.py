@@ -147,7 +147,7 @@ def test_wrong_kinds_and_missing_files(tmp_path):
         load_image(tmp_path / "missing.png")
     with pytest.raises(IsADirectoryError, match="is a folder"):
         load_image(tmp_path)
-    with pytest.raises(TypeError, match="must be a path, bytes or a binary file object"):
+    with pytest.raises(TypeError, match="must be a path, bytes, a binary file object or a PIL"):
         load_image(42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="text mode"):
         load_image(io.StringIO("x"))  # type: ignore[arg-type]

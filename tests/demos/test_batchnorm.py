@@ -70,7 +70,7 @@ def test_single_tensor_is_split_and_input_not_mutated():
     ("kwargs", "message"),
     [
         ({"momentum": 0.0}, "momentum 0.0 must lie in (0, 1]"),
-        ({"eps": 0.0}, "eps 0.0 must be positive"),
+        ({"eps": 0.0}, "eps 0.0 is not above 0: eps must be positive"),
     ],
 )
 def test_bad_options(kwargs, message):

@@ -52,7 +52,7 @@ def test_model_grads_and_weights_left_alone(tiny_cnn):
 
 def test_thresholds_must_be_positive(tiny_cnn):
     x, y = _batch()
-    with pytest.raises(ValueError, match="max_norm 0 must be positive"):
+    with pytest.raises(ValueError, match="max_norm 0 is not above 0: it is the clipping threshold"):
         clip_comparison(tiny_cnn, x, y, max_norm=0, clip_value=1)
-    with pytest.raises(ValueError, match="clip_value -1 must be positive"):
+    with pytest.raises(ValueError, match="clip_value -1 is not above 0"):
         clip_comparison(tiny_cnn, x, y, max_norm=1, clip_value=-1)

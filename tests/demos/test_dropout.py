@@ -29,7 +29,7 @@ def test_seeded_and_global_rng_untouched():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match=r"p 1.0 must lie in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"p 1.0 is not below 1: it is the probability of dro"):
         dropout_masks((1, 1, 2, 2), p=1.0)
-    with pytest.raises(ValueError, match=r"shape \(1, 2\) must be four positive sizes"):
+    with pytest.raises(ValueError, match=r"shape \(1, 2\) must be 4 sizes \(N, C, H, W\)"):
         dropout_masks((1, 2))  # type: ignore[arg-type]

@@ -60,7 +60,7 @@ def test_errors():
         normalization_sets("bn", SHAPE)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="num_groups 4 must be >= 1 and divide the 6 channels"):
         normalization_sets("group", SHAPE, num_groups=4)
-    with pytest.raises(ValueError, match=r"shape \(2, 3\) must be four positive sizes"):
+    with pytest.raises(ValueError, match=r"shape \(2, 3\) must be 4 sizes \(N, C, H, W\)"):
         normalization_sets("batch", (2, 3))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="labels shape"):
         normalize_by_sets(np.zeros((2, 2)), np.zeros((2, 3), dtype=int))

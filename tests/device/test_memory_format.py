@@ -34,3 +34,19 @@ def test_determinism_report_on_cpu(tiny_cnn):
     assert report.cudnn_deterministic == torch.backends.cudnn.deterministic
     assert "bitwise identical" in str(report)
     assert all(p.grad is None for p in tiny_cnn.parameters())
+
+
+def test_a_time_budget_cuts_the_repeats_short(tiny_cnn, monkeypatch):
+    """A slow or busy machine answers within about the budget (notebook 05 waited 121 s)."""
+    import vizkit.device.memory_format as module
+
+    clock = iter(range(0, 10_000, 10))  # every perf_counter call: 10 s later
+    monkeypatch.setattr(module.time, "perf_counter", lambda: float(next(clock)))
+    timing = time_memory_formats(
+        tiny_cnn, (1, 1, 16, 16), device="cpu", repeats=50, warmup=0, seconds=25
+    )
+    assert timing.repeats == 3  # the minimum for a median, then the budget stopped it
+    full = time_memory_formats(tiny_cnn, (1, 1, 16, 16), device="cpu", repeats=5, seconds=None)
+    assert full.repeats == 5
+    with pytest.raises(ValueError, match="seconds 0 must be positive"):
+        time_memory_formats(tiny_cnn, (1, 1, 16, 16), device="cpu", seconds=0)

@@ -97,3 +97,61 @@ def test_too_small_images_get_a_clear_error() -> None:
         r".*fewer scales",
     ):
         frame(40, 100, 32, 64)
+
+
+# --- one picture conversion: dip.as_image(PIL image) == vizkit.data.load_image(the file) ---------
+
+
+def _hostile_pictures() -> dict[str, bytes]:
+    """Files a learner might have, made with Pillow: each one a trap for a naive conversion."""
+    import io
+
+    from PIL import Image
+
+    def save(image: Image.Image, fmt: str, **options: object) -> bytes:
+        buffer = io.BytesIO()
+        image.save(buffer, fmt, **options)
+        return buffer.getvalue()
+
+    y, x = np.mgrid[0:12, 0:16]
+    rgb = np.stack([x * 16, y * 20, np.full_like(x, 90)], -1).astype(np.uint8)
+    rgba = np.dstack([rgb, (x * 17).astype(np.uint8)])  # alpha ramps from 0 to 255
+    sixteen = (x * 4000 + y * 100).astype(np.uint16)
+    sixteen[0, 0] = 32768  # the value the two paths used to disagree on (1.0 vs 0.5)
+    palette = Image.fromarray(rgb).convert("P", palette=Image.Palette.ADAPTIVE, colors=6)
+    rotated = Image.fromarray(rgb)
+    exif = rotated.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    frames = [Image.fromarray(rgb), Image.fromarray(255 - rgb)]
+    return {
+        "16-bit grey PNG": save(Image.fromarray(sixteen), "PNG"),
+        "RGBA PNG": save(Image.fromarray(rgba, "RGBA"), "PNG"),
+        "grey + alpha PNG": save(Image.fromarray(rgba, "RGBA").convert("LA"), "PNG"),
+        "palette PNG": save(palette, "PNG"),
+        "palette GIF with a transparent index": save(palette, "GIF", transparency=0),
+        "EXIF-rotated JPEG": save(rotated, "JPEG", exif=exif, quality=95),
+        "CMYK JPEG": save(Image.fromarray(rgb).convert("CMYK"), "JPEG"),
+        "1-bit PNG": save(Image.fromarray(rgb).convert("1"), "PNG"),
+        "grey PNG": save(Image.fromarray(rgb).convert("L"), "PNG"),
+        "animated GIF": save(frames[0], "GIF", save_all=True, append_images=frames[1:]),
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(_hostile_pictures()))
+def test_as_image_converts_pil_images_exactly_as_load_image(kind: str) -> None:
+    import io
+
+    from PIL import Image
+
+    from vizkit.data import load_image
+
+    data = _hostile_pictures()[kind]
+    from_file = load_image(data)
+    from_pil = dip.as_image(Image.open(io.BytesIO(data)))
+    np.testing.assert_array_equal(from_pil, from_file)
+    if kind == "16-bit grey PNG":
+        assert from_pil[0, 0, 0] == pytest.approx(32768 / 65535)  # not 1.0
+    if kind == "EXIF-rotated JPEG":
+        assert from_pil.shape == (16, 12, 3)  # shown upright, as a phone shows it
+    if kind == "RGBA PNG":
+        assert np.allclose(from_pil[:, 0], 1.0)  # fully transparent column: the white background

@@ -151,7 +151,7 @@ def test_preset_options_override(small_rgb: np.ndarray) -> None:
     ("kwargs", "error", "message"),
     [
         ({"preset": "gpu"}, ValueError, "preset 'gpu' is not one of \\('paper', 'cpu'\\)"),
-        ({"steps": 0}, ValueError, "steps must be an int ≥ 1 or None"),
+        ({"steps": 0}, ValueError, "steps 0 is below 1: use 1 to 1000000, or None"),
         ({"network": "unet"}, TypeError, "network must be a vizkit.dip.NetSpec"),
         ({"device": "cuda:7"}, ValueError, "not available"),
     ],

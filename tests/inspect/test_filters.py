@@ -86,5 +86,5 @@ def test_filter_evolution_shares_one_scale():
     assert grids[0].value_range == grids[1].value_range == (-1.0, 1.0)
     assert grids[0].tile(0)[1, 1, 0] == pytest.approx(0.55)  # small weights stay near grey
     assert "one scale for all snapshots" in grids[0].caption
-    with pytest.raises(ValueError, match="must be \\(T, out, in, kH, kW\\)"):
+    with pytest.raises(ValueError, match="must have shape \\(T, out, in, kH, kW\\)"):
         filter_evolution(torch.zeros(2, 3, 3))

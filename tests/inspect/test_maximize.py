@@ -50,5 +50,5 @@ def test_errors():
     model = _model()
     with pytest.raises(ValueError, match="channel 9 is out of range"):
         maximize_activation(model, "2", 9, size=16, steps=1)
-    with pytest.raises(ValueError, match="steps 0 must be at least 1"):
+    with pytest.raises(ValueError, match="steps 0 is below 1: use steps=1 or more"):
         maximize_activation(model, "2", 0, steps=0)

@@ -45,7 +45,7 @@ def test_patch_errors(tiny_cnn):
     images = torch.rand(4, 1, 16, 16)
     with pytest.raises(ValueError, match="channel 9 is out of range: '3' has 8 channels"):
         top_patches(tiny_cnn, "3", images, channel=9)
-    with pytest.raises(ValueError, match="k 0 must be at least 1"):
+    with pytest.raises(ValueError, match="k 0 is below 1: ask for k=1 or more patches"):
         top_patches(tiny_cnn, "3", images, channel=0, k=0)
     assert top_patches(tiny_cnn, "3", images, channel=0, k=10).patches.shape[0] == 4
 

@@ -73,7 +73,7 @@ def test_errors():
     model = LeftHalfOnly()
     with pytest.raises(ValueError, match="target 7 is out of range: the model has 5 classes"):
         saliency_map(model, torch.rand(3, 8, 8), target=7)
-    with pytest.raises(ValueError, match="image must be \\(C, H, W\\)"):
+    with pytest.raises(ValueError, match="image must be one image, \\(C, H, W\\)"):
         saliency_map(model, torch.rand(2, 3, 8, 8))
     with pytest.raises(ValueError, match="not \\(N, C, H, W\\)"):
         grad_cam(model, torch.rand(3, 8, 8), "head")

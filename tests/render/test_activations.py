@@ -23,7 +23,7 @@ def test_mosaic_layout_and_normalisation():
     np.testing.assert_allclose(mosaic[:2, 4:7], maps[1] / 5)
     per_map = map_mosaic(maps)
     np.testing.assert_allclose(per_map[:2, :3], 0.0)  # a constant map → 0, not NaN
-    with pytest.raises(ValueError, match="must be \\(C, H, W\\)"):
+    with pytest.raises(ValueError, match="must have shape \\(C, H, W\\)"):
         map_mosaic(np.zeros((2, 2)))
 
 

@@ -32,7 +32,7 @@ def test_smoothing():
     assert smooth([0.0, 2.0, 4.0, 6.0], 2) == [0.0, 1.0, 3.0, 5.0]
     assert smooth([1.0, 3.0], 1) == [1.0, 3.0]
     assert smooth([], 3) == []
-    with pytest.raises(ValueError, match="window 0 must be >= 1"):
+    with pytest.raises(ValueError, match="window 0 is below 1: 1 means no smoothing"):
         smooth([1.0], 0)
     with pytest.raises(ValueError, match="runs is empty"):
         training_comparison_figure([])

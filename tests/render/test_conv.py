@@ -146,7 +146,9 @@ def test_frames_subset_and_errors(rng):
     ]
     with pytest.raises(ValueError, match="steps is empty"):
         conv_animation(trace, steps=[])
-    with pytest.raises(IndexError, match="step 16 is out of range: this drawing has 16 steps"):
+    with pytest.raises(
+        ValueError, match=r"steps 16 is above 15: the drawing has 16 steps \(0 … 15\)"
+    ):
         conv_animation(trace, steps=[16])
     big = conv2d_trace(np.zeros((9, 4, 4)), np.zeros((1, 9, 1, 1)))
     with pytest.raises(ValueError, match="got in_channels 9 and out_channels 1, allowed up to 8"):

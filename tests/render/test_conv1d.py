@@ -84,7 +84,7 @@ def test_callables_and_arrays_agree():
         (dict(w=lambda t: 0 * t), "w is zero at every grid time"),
         (dict(x=lambda t: [1, 2]), "x(t) returned shape (2,) for 201 times"),
         (dict(t_min=1.0, t_max=1.0), "t_max 1.0 must be larger than t_min 1.0"),
-        (dict(samples=2), "samples 2 must be an int ≥ 3"),
+        (dict(samples=2), "samples 2 is below 3: use e.g. samples=201"),
     ],
 )
 def test_errors_teach(kwargs, message):
@@ -94,5 +94,5 @@ def test_errors_teach(kwargs, message):
 
 
 def test_frames_argument_checked():
-    with pytest.raises(ValueError, match="frames 1 must be an int ≥ 2"):
+    with pytest.raises(ValueError, match=r"frames 1 is below 2: use e\.g\. frames=41"):
         continuous_conv_animation(frames=1)

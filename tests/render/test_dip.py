@@ -66,7 +66,7 @@ def test_results_figure_titles_each_fit_with_its_psnr_after_the_before_panels() 
     )
     assert [ann.text for ann in fig.layout.annotations] == ["holes", "U-Net (28.1 dB)", "seed 1"]
     assert np.asarray(fig.data[1].z).min() == 255 and np.asarray(fig.data[2].z).max() == 0
-    with pytest.raises(ValueError, match="images is empty"):
+    with pytest.raises(ValueError, match="results is empty"):
         dip_results_figure({})
 
 

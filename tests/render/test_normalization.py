@@ -86,7 +86,7 @@ def test_batchnorm_figure_draws_batch_and_running_stats():
     assert batch.y[2] == pytest.approx(float(trace.steps[2].batch_mean[0]))
     np.testing.assert_allclose(hand.y, torch_.y, atol=1e-9)
     assert "N·H·W" in fig.layout.title.text and "momentum=0.1" in fig.layout.title.text
-    with pytest.raises(ValueError, match="max_channels 0 must be >= 1"):
+    with pytest.raises(ValueError, match="max_channels 0 is below 1"):
         batchnorm_figure(trace, max_channels=0)
 
 

@@ -23,7 +23,7 @@ def test_clipping_figure_points_are_the_gradients(tiny_cnn):
     assert "cos = 1.000" in fig.layout.annotations[0].text
     small = gradient_clipping_figure(clip, max_points=10)
     assert len(small.data[1].x) <= 10
-    with pytest.raises(ValueError, match="max_points 0 must be >= 1"):
+    with pytest.raises(ValueError, match="max_points 0 is below 1"):
         gradient_clipping_figure(clip, max_points=0)
 
 

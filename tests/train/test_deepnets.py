@@ -44,7 +44,7 @@ def test_config_errors():
         NetConfig(5, residual=True)
     with pytest.raises(ValueError, match="norm 'layer' must be None or 'batch'"):
         NetConfig(4, norm="layer")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="depth 0 must be an int >= 1"):
+    with pytest.raises(ValueError, match="depth 0 is below 1"):
         NetConfig(0)
     with pytest.raises(TypeError, match="config must be a NetConfig"):
         DeepDigitsNet(4)  # type: ignore[arg-type]
@@ -106,3 +106,44 @@ def test_degradation_deeper_plain_net_trains_worse_than_shallow_one():
     )
     assert deep.history.losses[-1] > 2.2 > 2.0 > shallow.history.losses[-1]
     assert shallow.test_accuracy > deep.test_accuracy + 0.15
+
+
+def test_stop_button_stops_the_net_in_training_and_skips_the_rest():
+    """A Stop click (here from another thread, as the kernel delivers it) ends the comparison:
+    the net in training keeps its best weights, the nets after it are not trained."""
+    import threading
+    import time
+
+    from vizkit.train import StopRequest
+
+    stop = StopRequest()
+    second_net_runs = threading.Event()
+
+    class Watch(Callback):
+        starts = 0
+
+        def on_train_start(self, state):
+            Watch.starts += 1
+
+        def on_step_end(self, state):
+            if Watch.starts == 2 and state.step == 5:
+                second_net_runs.set()
+                time.sleep(0.2)  # the click lands while this net trains
+
+    clicker = threading.Thread(
+        target=lambda: second_net_runs.wait(60) and stop.request(), daemon=True
+    )
+    clicker.start()
+    runs = compare_training(
+        [NetConfig(2), NetConfig(2, norm="batch"), NetConfig(4)],
+        seconds=None,
+        steps=400,
+        eval_every=5,
+        callbacks=[Watch(), stop],
+        device="cpu",
+    )
+    clicker.join(10)
+    assert not clicker.is_alive()
+    assert Watch.starts == 2 and len(runs) == 2  # the third net never started
+    assert runs[0].steps == 400  # finished before the click
+    assert 5 <= runs[1].steps < 400

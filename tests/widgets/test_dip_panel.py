@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
+import comm
 import numpy as np
 import pytest
 
 import vizkit.dip as dip
 from tests.support import small_astronaut
+from vizkit.widgets import _kernel_clicks
 from vizkit.widgets.dip_panel import DIPPanel
 
 TINY = {"network": dip.hourglass(8, 8, 3, 2), "seed": 0}
@@ -158,3 +162,71 @@ def test_start_while_running_is_refused(clean: np.ndarray) -> None:
     assert panel._thread is thread and "already running" in panel.status.value
     panel.stop()
     assert panel.wait(timeout=60).stop_reason == "stopped"
+
+
+def _click_after_redraws(panel: DIPPanel, click: Callable[[], Any], n: int = 3) -> threading.Thread:
+    """Press Stop from another thread once ``n`` redraws happened (at the latest after 60 s,
+    so a test cannot hang)."""
+
+    def run() -> None:
+        deadline = time.monotonic() + 60
+        while panel.redraws < n and time.monotonic() < deadline:
+            time.sleep(0.02)
+        click()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_click_from_another_thread_stops_run_in_this_thread(clean: np.ndarray) -> None:
+    """run() — what "Run All" executes — blocks this thread; Stop still ends it, best kept."""
+    panel = DIPPanel(
+        "denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1, **TINY
+    )
+    clicker = _click_after_redraws(panel, panel.stop_button.click)
+    result = panel.run()
+    clicker.join(10)
+    assert not clicker.is_alive()
+    assert result is not None and result.stop_reason == "stopped"
+    assert 3 <= result.steps < 100000
+    assert result.best_psnr == max(r.psnr for r in result.history)
+    assert result.best_step is not None and result.best_step < result.steps
+    assert "stopped after" in panel.status.value and not panel.start_button.disabled
+
+
+def test_a_click_the_kernel_delivers_while_run_blocks_stops_the_fit(
+    clean: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shell channel thread's path (ipykernel ≥ 7.4, simulated): the routing hook sets
+    the stop event while run() blocks; the queued on_click after the fit changes nothing."""
+    monkeypatch.setattr(_kernel_clicks, "kernel_routes_comms", lambda: True)
+    monkeypatch.setattr(
+        comm.DummyComm, "_reply_subshell_for", lambda self, data, default: default, raising=False
+    )
+    panel = DIPPanel(
+        "denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1, **TINY
+    )
+    assert panel.stops_while_busy and "Stop ends the fit" in panel._where()
+    route = panel.stop_button.comm._reply_subshell_for
+    click = {"method": "custom", "content": {"event": "click"}}
+    clicker = _click_after_redraws(panel, lambda: route(click, None))
+    result = panel.run()
+    clicker.join(10)
+    assert result is not None and result.stop_reason == "stopped" and result.steps < 100000
+    assert result.best_psnr == max(r.psnr for r in result.history)
+    status = panel.status.value
+    panel.stop_button.click()  # the click, handled by the main thread after the cell
+    assert panel.status.value == status and not panel.running
+
+
+def test_start_says_the_fit_runs_in_the_background(clean: np.ndarray) -> None:
+    panel = DIPPanel(
+        "denoise", dip.add_noise(clean, 25), clean=clean, steps=100000, every=1, **TINY
+    )
+    statuses: list[str] = []
+    panel.status.observe(lambda change: statuses.append(change["new"]), names="value")
+    _started(panel)
+    panel.stop()
+    assert panel.wait(timeout=60).stop_reason == "stopped"
+    assert any("running in the background" in s and "kernel is free" in s for s in statuses)

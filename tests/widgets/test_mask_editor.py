@@ -153,7 +153,7 @@ def test_feeds_inpaint(editor: MaskEditor) -> None:
 
 
 def test_errors_and_copies(editor: MaskEditor) -> None:
-    with pytest.raises(ValueError, match="size must be an int ≥ 8"):
+    with pytest.raises(ValueError, match=r"size 4 is below 8: use e\.g\. size=128 pixels"):
         MaskEditor(size=4)
     editor.mask[:] = 0  # a copy: the editor's mask is unchanged
     assert (editor.mask == 1).all()

@@ -9,6 +9,7 @@ notebook continues rather than stopping on a traceback.
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,15 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import TensorDataset
 
+from vizkit._validate import (
+    check_bool,
+    check_int,
+    check_memory,
+    check_number,
+    check_optional_int,
+    check_seed,
+    describe,
+)
 from vizkit.data.download import Unavailable, download_timeout, fetch
 
 __all__ = ["DatasetSplit", "load_cifar10", "load_digits_split", "load_mnist"]
@@ -66,14 +76,35 @@ def load_digits_split(
         A :class:`DatasetSplit` with images ``(N, channels, size, size)``.
 
     Raises:
-        ValueError: ``size`` below 8, ``channels`` not 1 or 3, or ``test_fraction`` outside (0, 1).
+        TypeError: an argument of the wrong kind.
+        ValueError: ``size`` below 8 (or above the memory budget), ``channels`` not 1 or 3,
+            ``test_fraction`` outside (0, 1), or a negative seed.
     """
-    if size < 8:
-        raise ValueError(f"size {size} is below the digits' native 8 pixels: use size >= 8")
-    if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 (grey) or 3 (RGB copies), got {channels}")
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction {test_fraction} must lie strictly between 0 and 1")
+    size = check_int(
+        "size", size, minimum=8, fix="that is below the digits' native 8 pixels: use size >= 8"
+    )
+    check_memory(
+        1797 * 3 * size * size * 4 * 3,
+        name="size",
+        value=size,
+        what=f"1,797 digits at {size}×{size}",
+        fix="use size=8 to 64 (32 is LeNet-5's input)",
+    )
+    if isinstance(channels, bool) or not isinstance(channels, int) or channels not in (1, 3):
+        kind = (
+            ValueError
+            if isinstance(channels, int) and not isinstance(channels, bool)
+            else TypeError
+        )
+        raise kind(f"channels must be 1 (grey) or 3 (RGB copies), got {describe(channels)}")
+    test_fraction = check_number(
+        "test_fraction",
+        test_fraction,
+        above=0.0,
+        below=1.0,
+        fix="it must lie strictly between 0 and 1, e.g. 0.25",
+    )
+    seed = check_seed(seed)
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
@@ -112,6 +143,20 @@ def _to_tensors(dataset: object, limit: int | None) -> tuple[torch.Tensor, torch
     return images.contiguous(), targets.long()
 
 
+def _check_options(root: object, download: object, limit: object, fallback: object) -> Path:
+    if not isinstance(root, str | os.PathLike) or isinstance(root, bytes):
+        raise TypeError(f"root must be a folder path (str or Path), got {describe(root)}")
+    if not str(root).strip():
+        raise ValueError("root is empty: pass a folder, e.g. '~/.cache/vizkit/data'")
+    check_bool("download", download)
+    check_optional_int("limit", limit, minimum=1, fix="keep at least one image, or pass None")
+    check_bool("fallback", fallback)
+    path = Path(root).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"root {str(path)!r} is a file, not a folder: pass the data folder")
+    return path
+
+
 def _torchvision_split(
     kind: str,
     root: str | Path,
@@ -122,6 +167,8 @@ def _torchvision_split(
     fallback: bool,
 ) -> DatasetSplit:
     import torchvision
+
+    root = _check_options(root, download, limit, fallback)
 
     cls = {"mnist": torchvision.datasets.MNIST, "cifar10": torchvision.datasets.CIFAR10}[kind]
 
@@ -143,6 +190,13 @@ def _torchvision_split(
         )
         warnings.warn(note, stacklevel=3)
         split = load_digits_split(size=fallback_size, channels=fallback_channels)
+        if limit is not None:
+            split = DatasetSplit(
+                TensorDataset(*(t[:limit] for t in split.train.tensors)),
+                TensorDataset(*(t[:limit] for t in split.test.tensors)),
+                split.classes,
+                split.name,
+            )
         return DatasetSplit(split.train, split.test, split.classes, split.name, note)
     train, test = loaded
     train_x, train_y = _to_tensors(train, limit)
@@ -177,9 +231,9 @@ def load_mnist(
         A :class:`DatasetSplit`, images ``(N, 1, 28, 28)`` standardised.
 
     Raises:
+        TypeError, ValueError: an argument of the wrong kind or value (``limit`` < 1 …).
         OSError, RuntimeError, URLError: Only with ``fallback=False``.
     """
-    root = Path(root).expanduser()
     return _torchvision_split("mnist", root, download, limit, 1, 28, fallback)
 
 
@@ -203,7 +257,7 @@ def load_cifar10(
         A :class:`DatasetSplit`, images ``(N, 3, 32, 32)`` standardised per channel.
 
     Raises:
+        TypeError, ValueError: an argument of the wrong kind or value (``limit`` < 1 …).
         OSError, RuntimeError, URLError: Only with ``fallback=False``.
     """
-    root = Path(root).expanduser()
     return _torchvision_split("cifar10", root, download, limit, 3, 32, fallback)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["NATURAL_IMAGES", "natural_image", "natural_images"]
+from vizkit._suggest import suggestion
+from vizkit._validate import check_names, check_str
+
+__all__ = ["BUNDLED_IMAGES", "NATURAL_IMAGES", "natural_image", "natural_images"]
 
 NATURAL_IMAGES: tuple[str, ...] = (
     "astronaut",
@@ -18,6 +21,27 @@ NATURAL_IMAGES: tuple[str, ...] = (
 )
 """Colour photos that ship with scikit-image and load offline."""
 
+BUNDLED_IMAGES: tuple[str, ...] = (
+    *NATURAL_IMAGES,
+    "brick",
+    "camera",
+    "cell",
+    "checkerboard",
+    "clock",
+    "coins",
+    "grass",
+    "gravel",
+    "horse",
+    "hubble_deep_field",
+    "logo",
+    "microaneurysms",
+    "moon",
+    "page",
+    "shepp_logan_phantom",
+    "text",
+)
+"""Every ``skimage.data`` picture that loads offline (grey ones included)."""
+
 
 def natural_image(name: str = "astronaut") -> np.ndarray:
     """One bundled scikit-image picture as ``(H, W, 3)`` float32 in ``[0, 1]``.
@@ -30,16 +54,14 @@ def natural_image(name: str = "astronaut") -> np.ndarray:
         ``(H, W, 3)`` float32 array in ``[0, 1]``.
 
     Raises:
-        ValueError: ``name`` is not an image in ``skimage.data``.
+        TypeError: ``name`` is not a str.
+        ValueError: ``name`` is not one of :data:`BUNDLED_IMAGES` (the pictures of
+            ``skimage.data`` that load offline).
     """
     from skimage import data
 
-    loader = getattr(data, name, None)
-    if loader is None or not callable(loader) or name.startswith("_"):
-        raise ValueError(
-            f"{name!r} is not an image in skimage.data: try one of {', '.join(NATURAL_IMAGES)}"
-        )
-    array = np.asarray(loader())
+    _check_name("name", name)
+    array = np.asarray(getattr(data, name)())
     if array.dtype == bool:
         array = array.astype(np.float32)
     elif np.issubdtype(array.dtype, np.integer):
@@ -55,5 +77,23 @@ def natural_image(name: str = "astronaut") -> np.ndarray:
 
 
 def natural_images(names: tuple[str, ...] = NATURAL_IMAGES) -> list[np.ndarray]:
-    """Several bundled pictures (see :func:`natural_image`), in the order given."""
+    """Several bundled pictures (see :func:`natural_image`), in the order given.
+
+    Raises:
+        TypeError: ``names`` is a single str (pass a list) or holds non-strings.
+        ValueError: a name is not one of :data:`BUNDLED_IMAGES`.
+    """
+    names = check_names("names", names, what="picture name")
+    for n in names:
+        _check_name("names", n)
     return [natural_image(n) for n in names]
+
+
+def _check_name(param: str, name: object) -> str:
+    check_str(param, name)
+    if name not in BUNDLED_IMAGES:
+        raise ValueError(
+            f"{param}: {name!r} is not an image in skimage.data that loads offline: "
+            f"{suggestion(name, BUNDLED_IMAGES, what='picture', shown=8)}"
+        )
+    return name  # type: ignore[return-value]

@@ -8,6 +8,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from vizkit._validate import (
+    check_bool,
+    check_memory,
+    check_number,
+    check_pair,
+    check_sequence,
+    check_shape,
+    describe,
+)
+
 __all__ = ["image_to_tensor", "tensor_to_image"]
 
 
@@ -41,8 +51,66 @@ def image_to_tensor(
         ``(channels, H', W')`` float32 tensor (``(1, channels, H', W')`` with ``batch``).
 
     Raises:
-        ValueError: Wrong image shape or ``channels`` not 1 or 3.
+        TypeError: ``image`` is not a numpy array of numbers, or an option of the wrong kind.
+        ValueError: Wrong image shape, empty, NaN/inf, ``channels`` not 1, 3 or None, a size
+            below 1 or above the memory budget, ``std`` ≤ 0, ``mean``/``std`` of the wrong
+            length, or an unknown device.
     """
+    if isinstance(image, torch.Tensor):
+        raise TypeError(
+            f"image must be a numpy array (H, W, 3), got a torch tensor of shape "
+            f"{tuple(image.shape)}: it is already a tensor (use it as it is, or "
+            "vizkit.data.tensor_to_image to get a picture back)"
+        )
+    if not isinstance(image, np.ndarray):
+        if hasattr(image, "mode") and hasattr(image, "convert"):  # a PIL image
+            raise TypeError(
+                "image must be a numpy array (H, W, 3) in [0, 1], got a PIL image: load it "
+                "with vizkit.data.load_image, which handles every mode"
+            )
+        raise TypeError(f"image must be a numpy array (H, W, 3) in [0, 1], got {describe(image)}")
+    if image.dtype.kind not in "iuf":
+        raise TypeError(
+            f"image must hold real numbers, got dtype {image.dtype}: e.g. image.astype(float)"
+        )
+    check_shape("image", image, ndim=(2, 3), layout="(H, W, 3) or (H, W)")
+    if channels is not None and (isinstance(channels, bool) or not isinstance(channels, int)):
+        raise TypeError(f"channels must be 1, 3 or None, got {describe(channels)}")
+    if channels not in (1, 3, None):
+        raise ValueError(f"channels must be 1, 3 or None (keep the image's), got {channels}")
+    batch = check_bool("batch", batch)
+    hw = None if size is None else check_pair("size", size, minimum=1)
+    out_h, out_w = hw or image.shape[:2]
+    c_out = channels or (image.shape[2] if image.ndim == 3 else 1)
+    check_memory(
+        (image.size + 2 * c_out * out_h * out_w) * 4,
+        name="size" if hw is not None else "image",
+        value=size if hw is not None else f"<array {image.shape}>",
+        what=f"a ({c_out}, {out_h}, {out_w}) float32 tensor",
+        fix="use a smaller size",
+    )
+    stats = {}
+    for name, values in (("mean", mean), ("std", std)):
+        if values is None:
+            continue
+        if isinstance(values, (int, float)) and not isinstance(values, bool):
+            values = [values]
+        entries = check_sequence(name, values, what="numbers, one per channel")
+        if len(entries) not in (1, c_out):
+            raise ValueError(
+                f"{name} has {len(entries)} values but the tensor has {c_out} channel(s): "
+                "give one value per channel, or one for all"
+            )
+        stats[name] = [
+            check_number(
+                name,
+                v,
+                above=0.0 if name == "std" else None,
+                fix="a standard deviation is positive, e.g. 0.229" if name == "std" else None,
+            )
+            for v in entries
+        ]
+    target = None if device is None else _device(device)
     array = np.asarray(image, dtype=np.float32)
     if array.ndim == 2:
         array = array[..., None] if channels is None else np.repeat(array[..., None], 3, axis=2)
@@ -51,22 +119,35 @@ def image_to_tensor(
             raise ValueError(f"image must be (H, W, 1), (H, W, 3) or (H, W), got {array.shape}")
     elif array.ndim != 3 or array.shape[2] != 3:
         raise ValueError(f"image must be (H, W, 3) or (H, W), got shape {array.shape}")
-    if channels not in (1, 3, None):
-        raise ValueError(f"channels must be 1, 3 or None (keep the image's), got {channels}")
+    if not np.isfinite(array).all():
+        raise ValueError("image contains NaN or infinite values: clean them first")
     x = torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1)))
     if channels == 1:
         x = x.mean(dim=0, keepdim=True)
-    if size is not None:
-        hw = (size, size) if isinstance(size, int) else tuple(size)
+    if hw is not None:
         x = F.interpolate(x[None], size=hw, mode="bilinear", antialias=True, align_corners=False)[0]
-    if mean is not None:
-        x = x - torch.tensor(list(mean), dtype=x.dtype).view(-1, 1, 1)
-    if std is not None:
-        x = x / torch.tensor(list(std), dtype=x.dtype).view(-1, 1, 1)
+    if "mean" in stats:
+        x = x - torch.tensor(stats["mean"], dtype=x.dtype).view(-1, 1, 1)
+    if "std" in stats:
+        x = x / torch.tensor(stats["std"], dtype=x.dtype).view(-1, 1, 1)
     x = x.contiguous()
     if batch:
         x = x[None]
-    return x if device is None else x.to(device)
+    return x if target is None else x.to(target)
+
+
+def _device(device: object) -> torch.device:
+    """``device`` as a ``torch.device`` ("cpu", "cuda:0", a torch.device)."""
+    if not isinstance(device, str | torch.device):
+        raise TypeError(
+            f"device must be a str such as 'cpu' or a torch.device, got {describe(device)}"
+        )
+    try:
+        return torch.device(device)
+    except RuntimeError as err:
+        raise ValueError(
+            f"device {device!r} is not a device torch knows ({err}): use 'cpu', 'cuda' or 'mps'"
+        ) from None
 
 
 def tensor_to_image(x: torch.Tensor, *, rescale: bool = True) -> np.ndarray:
@@ -86,8 +167,15 @@ def tensor_to_image(x: torch.Tensor, *, rescale: bool = True) -> np.ndarray:
         copy on the CPU.
 
     Raises:
-        ValueError: Wrong shape.
+        TypeError: ``x`` is not a tensor of real numbers, or ``rescale`` not a bool.
+        ValueError: Wrong shape, empty, or NaN/inf values.
     """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor (C, H, W), got {describe(x)}")
+    check_shape("x", x, ndim=(3, 4), layout="(C, H, W) or (1, C, H, W)")
+    rescale = check_bool("rescale", rescale)
+    if x.is_complex() or x.dtype == torch.bool:
+        raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
     t = x.detach().float().cpu()
     if t.dim() == 4 and t.shape[0] == 1:
         t = t[0]

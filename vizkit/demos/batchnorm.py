@@ -20,6 +20,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from vizkit._validate import (
+    check_memory,
+    check_number,
+    check_optional_int,
+    check_sequence,
+    check_shape,
+    describe,
+)
+
 __all__ = ["BatchNormStep", "BatchNormTrace", "batchnorm_trace"]
 
 
@@ -98,18 +107,20 @@ class BatchNormTrace:
 def _check_batches(
     batches: torch.Tensor | Sequence[torch.Tensor], batch_size: int | None
 ) -> list[torch.Tensor]:
+    batch_size = check_optional_int(
+        "batch_size", batch_size, minimum=2, fix="a variance needs at least 2 values per batch"
+    )
     if isinstance(batches, torch.Tensor):
         if batch_size is None:
             raise ValueError(
                 "batch_size None with a single tensor: pass batch_size= to split it into "
                 "batches, or pass a list of (N, C, H, W) batches"
             )
-        if batch_size < 2:
-            raise ValueError(f"batch_size {batch_size} must be at least 2 (a variance needs 2)")
+        check_shape("batches", batches, ndim=4, layout="(N, C, H, W)")
         batches = list(torch.split(batches, batch_size))
         if len(batches) > 1 and len(batches[-1]) < batch_size:
             batches = batches[:-1]  # a short last batch would have different statistics
-    batches = list(batches)
+    batches = list(check_sequence("batches", batches, what="(N, C, H, W) tensors"))
     if not batches:
         raise ValueError("batches is empty: pass at least one (N, C, H, W) tensor")
     channels = None
@@ -121,6 +132,9 @@ def _check_batches(
                 f"batches[{i}] has shape {tuple(b.shape)}; BatchNorm2d needs (N, C, H, W): "
                 "add the missing batch/channel dimensions"
             )
+        if b.is_complex() or b.dtype == torch.bool:
+            raise TypeError(f"batches[{i}] must hold real numbers, got dtype {b.dtype}")
+        check_shape(f"batches[{i}]", b, ndim=4, layout="(N, C, H, W)")
         if channels is not None and b.shape[1] != channels:
             raise ValueError(
                 f"batches[{i}] has {b.shape[1]} channels, batches[0] has {channels}: "
@@ -167,18 +181,37 @@ def batchnorm_trace(
         A :class:`BatchNormTrace`.
 
     Raises:
-        TypeError: A batch is not a tensor.
+        TypeError: A batch (or ``probe``) is not a tensor of real numbers, or an option of
+            the wrong kind.
         ValueError: Wrong shapes, mixed channel counts, no ``batch_size`` for a single tensor,
-            ``momentum`` outside ``(0, 1]`` or ``eps`` ≤ 0.
+            ``batch_size`` < 2, empty batches or NaN/inf in them, ``momentum`` outside
+            ``(0, 1]``, ``eps`` ≤ 0, or batches above the memory budget.
     """
-    if momentum is not None and not 0.0 < momentum <= 1.0:
-        raise ValueError(
-            f"momentum {momentum} must lie in (0, 1] (torch's convention: weight of the new "
+    if momentum is not None:
+        momentum_fix = (
+            f"momentum {momentum!r} must lie in (0, 1] (torch's convention: weight of the new "
             "batch; 0.1 is the default) or be None for a cumulative average"
         )
-    if eps <= 0:
-        raise ValueError(f"eps {eps} must be positive (torch's default is 1e-5)")
-    xs = [b.detach().to(torch.float64) for b in _check_batches(batches, batch_size)]
+        check_number("momentum", momentum, above=0.0, maximum=1.0, fix=momentum_fix)
+    eps = check_number("eps", eps, above=0.0, fix="eps must be positive (torch's default is 1e-5)")
+    checked = _check_batches(batches, batch_size)
+    check_memory(
+        sum(b.numel() for b in checked) * 8 * 4,
+        name="batches",
+        value=f"<{len(checked)} tensors>",
+        what="the batches in float64 with the outputs by hand and by torch",
+        fix="pass fewer or smaller batches",
+    )
+    if probe is not None:
+        if not isinstance(probe, torch.Tensor):
+            raise TypeError(f"probe must be a (N, C, H, W) tensor or None, got {describe(probe)}")
+        check_shape("probe", probe, ndim=4, layout="(N, C, H, W)")
+        if probe.shape[1] != checked[0].shape[1]:
+            raise ValueError(
+                f"probe has {probe.shape[1]} channels but the batches have "
+                f"{checked[0].shape[1]}: pass a batch of the same kind"
+            )
+    xs = [b.detach().to(torch.float64) for b in checked]
     channels = xs[0].shape[1]
     layer = nn.BatchNorm2d(
         channels, eps=eps, momentum=momentum, affine=False, dtype=torch.float64

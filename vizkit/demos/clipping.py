@@ -15,6 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from vizkit._validate import check_number, check_shape, describe
+from vizkit.inspect._args import check_model, run_model
+
 __all__ = ["GradientClipping", "clip_comparison"]
 
 
@@ -93,18 +96,44 @@ def clip_comparison(
         A :class:`GradientClipping`.
 
     Raises:
-        ValueError: A threshold ≤ 0, or no parameter received a gradient.
+        TypeError: ``model`` is not a module, ``inputs``/``targets`` not tensors, or a
+            threshold not a number.
+        ValueError: A threshold ≤ 0 (or NaN/inf), inputs the model cannot run on, targets of
+            the wrong shape or outside the classes, or no parameter received a gradient.
     """
+    check_model(model)
     for name, value in (("max_norm", max_norm), ("clip_value", clip_value)):
-        if not value > 0:
-            raise ValueError(f"{name} {value} must be positive: it is the clipping threshold")
+        check_number(name, value, above=0.0, fix="it is the clipping threshold, e.g. 1.0")
+    if not isinstance(inputs, torch.Tensor):
+        raise TypeError(f"inputs must be a batch tensor (N, ...), got {describe(inputs)}")
+    check_shape("inputs", inputs, ndim=tuple(range(1, 6)), layout="(N, ...)")
+    if not isinstance(targets, torch.Tensor):
+        raise TypeError(f"targets must be a (N,) int64 tensor of labels, got {describe(targets)}")
+    if targets.dtype.is_floating_point or targets.is_complex() or targets.dtype == torch.bool:
+        raise TypeError(f"targets must hold integer class labels, got dtype {targets.dtype}")
+    if targets.dim() != 1 or len(targets) != len(inputs):
+        raise ValueError(
+            f"targets must be (N,) with N = {len(inputs)} (one label per row of inputs), got shape "
+            f"{tuple(targets.shape)}"
+        )
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     saved = [None if p.grad is None else p.grad.clone() for _, p in params]
     try:
         for _, p in params:
             p.grad = None
-        loss = nn.functional.cross_entropy(model(inputs), targets)
-        loss.backward()
+        with torch.enable_grad():
+            logits = run_model(model, inputs, "inputs")
+            if not isinstance(logits, torch.Tensor) or logits.dim() != 2:
+                shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else None
+                raise ValueError(f"model must return (N, classes) logits, got {shape}")
+            low, high = int(targets.min()), int(targets.max())
+            if low < 0 or high >= logits.shape[1]:
+                raise ValueError(
+                    f"targets hold labels {low}..{high} but the model has {logits.shape[1]} "
+                    f"classes (0..{logits.shape[1] - 1})"
+                )
+            loss = nn.functional.cross_entropy(logits, targets.long())
+            loss.backward()
         used = [(n, p) for n, p in params if p.grad is not None]
         if not used:
             raise ValueError("no parameter received a gradient: does the loss depend on model?")

@@ -9,11 +9,14 @@ the masks as numpy arrays for :func:`vizkit.render.regularization.dropout_masks_
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
+
+from vizkit._validate import check_dims, check_memory, check_number, check_seed
 
 __all__ = ["DropoutMasks", "dropout_masks"]
 
@@ -54,13 +57,23 @@ def dropout_masks(
         A :class:`DropoutMasks`.
 
     Raises:
-        ValueError: ``shape`` is not four positive sizes, or ``p`` outside ``[0, 1)``.
+        TypeError: an argument of the wrong kind.
+        ValueError: ``shape`` is not four positive sizes (or is above the memory budget),
+            ``p`` outside ``[0, 1)``, or a negative seed.
     """
-    if len(shape) != 4 or any(int(s) < 1 for s in shape):
-        raise ValueError(f"shape {tuple(shape)} must be four positive sizes (N, C, H, W)")
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"p {p} must lie in [0, 1): it is the probability of dropping")
-    ones = torch.ones(tuple(int(s) for s in shape))
+    dims = check_dims("shape", shape, 4, layout="(N, C, H, W)")
+    check_memory(
+        math.prod(dims) * 4 * 4,
+        name="shape",
+        value=dims,
+        what="two masks of that shape",
+        fix="use a small shape such as (2, 4, 6, 6): it is a picture of the masks",
+    )
+    p = check_number(
+        "p", p, minimum=0.0, below=1.0, fix="it is the probability of dropping, in [0, 1)"
+    )
+    seed = check_seed(seed)
+    ones = torch.ones(dims)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         a = nn.Dropout(p).train()(ones)

@@ -15,6 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vizkit._validate import (
+    check_int,
+    check_memory,
+    check_number,
+    check_seed,
+    check_sequence,
+    check_shape,
+    describe,
+)
 from vizkit.sliding.kernels import gabor
 
 __all__ = ["GaborBank", "ICAFilters", "gabor_bank", "ica_filters", "sample_patches"]
@@ -35,10 +44,21 @@ def sample_patches(
         ``(n_patches, 3, patch_size, patch_size)`` float64 array.
 
     Raises:
-        ValueError: No images, an image smaller than a patch or not ``(H, W, 3)``.
+        TypeError: ``images`` is not a list of arrays, or a count of the wrong kind.
+        ValueError: No images, an image smaller than a patch or not ``(H, W, 3)``, NaN/inf in
+            an image, a count below 1, or patches above the memory budget.
     """
-    if not images:
-        raise ValueError("images is empty: pass at least one (H, W, 3) picture")
+    images = _check_images(images)
+    patch_size = check_int("patch_size", patch_size, minimum=1, maximum=64)
+    n_patches = check_int("n_patches", n_patches, minimum=1)
+    check_memory(
+        n_patches * 3 * patch_size * patch_size * 8 * 3,
+        name="n_patches",
+        value=n_patches,
+        what=f"{n_patches} patches of 3×{patch_size}×{patch_size} float64 values",
+        fix="20000 patches are plenty",
+    )
+    seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     per_image = np.diff(np.linspace(0, n_patches, len(images) + 1).round().astype(int))
     patches = []
@@ -101,14 +121,29 @@ def ica_filters(
         An :class:`ICAFilters`.
 
     Raises:
-        ValueError: ``n_components`` above the patch dimension ``3·p²`` or below 1.
+        TypeError: an argument of the wrong kind.
+        ValueError: ``n_components`` above the patch dimension ``3·p²`` (or the patches) or
+            below 1, ``max_iter`` outside 1 … 10000, bad images, or patches above the memory
+            budget.
     """
     from sklearn.decomposition import FastICA
     from sklearn.exceptions import ConvergenceWarning
 
+    patch_size = check_int("patch_size", patch_size, minimum=1, maximum=64)
+    n_components = check_int("n_components", n_components)
+    n_patches = check_int("n_patches", n_patches, minimum=1)
+    max_iter = check_int("max_iter", max_iter, minimum=1, maximum=10_000)
+    seed = check_seed(seed)
     dim = 3 * patch_size * patch_size
     if not 1 <= n_components <= dim:
         raise ValueError(f"n_components {n_components} must lie in 1..{dim} (3·patch_size²)")
+    if n_components > n_patches:
+        raise ValueError(
+            f"n_components {n_components} is more than n_patches {n_patches}: FastICA needs "
+            "at least as many patches as components"
+        )
+    if images is not None:
+        images = _check_images(images)
     if images is None:
         from vizkit.data import natural_images
 
@@ -166,14 +201,30 @@ def gabor_bank(
         varying fastest.
 
     Raises:
-        ValueError: A frequency outside ``(0, 0.5]``, or ``n_orientations``/``size`` < 1.
+        TypeError: an argument of the wrong kind.
+        ValueError: A frequency outside ``(0, 0.5]``, ``n_orientations`` outside 1 … 360,
+            ``size`` outside 1 … 255, no frequencies, or more than 4096 kernels.
     """
-    if n_orientations < 1 or size < 1:
-        raise ValueError(f"n_orientations ({n_orientations}) and size ({size}) must be >= 1")
+    n_orientations = check_int("n_orientations", n_orientations, minimum=1, maximum=360)
+    size = check_int("size", size, minimum=1, maximum=255)
+    values = check_sequence("frequencies", frequencies, what="numbers in (0, 0.5]")
+    if not values:
+        raise ValueError("frequencies is empty: give at least one, e.g. (0.1, 0.2, 0.3)")
+    for f in values:
+        check_number(
+            "frequencies",
+            f,
+            above=0.0,
+            maximum=0.5,
+            fix=f"frequency {f!r} must lie in (0, 0.5] cycles per pixel",
+        )
+    if len(values) * n_orientations > 4096:
+        raise ValueError(
+            f"frequencies × n_orientations = {len(values)} × {n_orientations} kernels is more "
+            "than 4096: a bank to look at needs a few dozen"
+        )
     kernels, freqs, thetas = [], [], []
-    for frequency in frequencies:
-        if not 0 < frequency <= 0.5:
-            raise ValueError(f"frequency {frequency} must lie in (0, 0.5] cycles per pixel")
+    for frequency in values:
         for k in range(n_orientations):
             theta = np.pi * k / n_orientations
             # skimage's default envelope (one octave), not zero-meaned: V1's simple cells
@@ -181,3 +232,16 @@ def gabor_bank(
             freqs.append(float(frequency))
             thetas.append(float(theta))
     return GaborBank(np.stack(kernels).astype(np.float32), tuple(freqs), tuple(thetas))
+
+
+def _check_images(images: object) -> list[np.ndarray]:
+    pictures = list(check_sequence("images", images, what="(H, W, 3) pictures"))
+    if not pictures:
+        raise ValueError("images is empty: pass at least one (H, W, 3) picture")
+    for i, image in enumerate(pictures):
+        if not isinstance(image, np.ndarray) or image.dtype.kind not in "iuf":
+            raise TypeError(f"images[{i}] must be a numpy array of numbers, got {describe(image)}")
+        if image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(f"images[{i}] has shape {image.shape}, expected (H, W, 3)")
+        check_shape(f"images[{i}]", image, ndim=3, layout="(H, W, 3)")
+    return pictures

@@ -10,9 +10,20 @@ the tests compare with ``F.batch_norm``, ``F.layer_norm``, ``F.instance_norm`` a
 
 from __future__ import annotations
 
+import math
 from typing import Literal, get_args
 
 import numpy as np
+
+from vizkit._validate import (
+    check_choice,
+    check_dims,
+    check_int,
+    check_memory,
+    check_number,
+    check_shape,
+    describe,
+)
 
 __all__ = [
     "NORMALIZATIONS",
@@ -27,14 +38,20 @@ Normalization = Literal["batch", "layer", "instance", "group"]
 NORMALIZATIONS: tuple[Normalization, ...] = get_args(Normalization)
 
 
-def _check(kind: str, shape: tuple[int, ...], num_groups: int) -> None:
-    if kind not in NORMALIZATIONS:
-        raise ValueError(f"kind {kind!r} is not one of {NORMALIZATIONS}: pick one of them")
-    if len(shape) != 4 or any(int(s) < 1 for s in shape):
-        raise ValueError(f"shape {tuple(shape)} must be four positive sizes (N, C, H, W)")
-    if kind == "group" and (num_groups < 1 or shape[1] % num_groups):
+def _check(kind: object, shape: object, num_groups: object) -> None:
+    check_choice("kind", kind, NORMALIZATIONS)
+    dims = check_dims("shape", shape, 4, layout="(N, C, H, W)")
+    check_memory(
+        math.prod(dims) * 8 * 4,
+        name="shape",
+        value=dims,
+        what="a label per element for each normalisation",
+        fix="use a small shape such as (2, 4, 3, 3): it is a picture of the sets",
+    )
+    num_groups = check_int("num_groups", num_groups, minimum=1)
+    if kind == "group" and dims[1] % num_groups:
         raise ValueError(
-            f"num_groups {num_groups} must be >= 1 and divide the {shape[1]} channels: "
+            f"num_groups {num_groups} must be >= 1 and divide the {dims[1]} channels: "
             "pick a divisor of C"
         )
 
@@ -84,7 +101,7 @@ def normalization_sets(
     Raises:
         ValueError: Unknown ``kind``, a bad ``shape``, or ``num_groups`` not dividing ``C``.
     """
-    _check(kind, tuple(shape), num_groups)
+    _check(kind, shape, num_groups)
     n_, c_, h_, w_ = (int(s) for s in shape)
     n = np.arange(n_)[:, None, None, None]
     c = np.arange(c_)[None, :, None, None]
@@ -134,10 +151,22 @@ def normalize_by_sets(x: np.ndarray, labels: np.ndarray, *, eps: float = 1e-5) -
         float64 array of ``x``'s shape.
 
     Raises:
-        ValueError: ``labels`` does not have ``x``'s shape.
+        TypeError: ``x`` or ``labels`` is not a numpy array of numbers.
+        ValueError: ``labels`` does not have ``x``'s shape, negative labels, empty arrays or
+            NaN/inf values, or ``eps`` ≤ 0.
     """
+    for name, value in (("x", x), ("labels", labels)):
+        if not isinstance(value, np.ndarray) or value.dtype.kind not in (
+            "iuf" if name == "x" else "iu"
+        ):
+            kind = "numbers" if name == "x" else "integer labels"
+            raise TypeError(f"{name} must be a numpy array of {kind}, got {describe(value)}")
+        check_shape(name, value, ndim=tuple(range(1, 9)), layout="(N, C, H, W)")
+    eps = check_number("eps", eps, above=0.0, fix="torch's default is 1e-5")
     x = np.asarray(x, dtype=np.float64)
     labels = np.asarray(labels)
+    if labels.min() < 0:
+        raise ValueError("labels must be ≥ 0 (set ids from normalization_sets)")
     if labels.shape != x.shape:
         raise ValueError(
             f"labels shape {labels.shape} differs from x shape {x.shape}: "

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from vizkit._validate import check_memory, check_sequence, describe
 from vizkit.geometry.relationships import RELATIONSHIPS, Relationship, Setting
 
 __all__ = [
@@ -76,14 +77,27 @@ def torch_output_size(rel: Relationship, setting: Setting) -> int:
 
     Raises:
         TypeError: see :func:`torch_layer`.
-        RuntimeError: torch rejects the configuration (its own message).
+        ValueError: torch rejects the configuration (its own message), or the input is
+            above vizkit's memory budget.
     """
     return _run(torch_layer(rel, setting), setting.input_size)
 
 
 def _run(layer: nn.Module, size: int) -> int:
-    with torch.no_grad():
-        out = layer(torch.zeros(1, 1, size, size))
+    check_memory(
+        size * size * 4 * 3,
+        name="setting",
+        value=f"input_size={size}",
+        what=f"a {size}×{size} input and the layer's output",
+        fix="the relationships hold for small sizes too: use an input_size below 1000",
+    )
+    try:
+        with torch.no_grad():
+            out = layer(torch.zeros(1, 1, size, size))
+    except RuntimeError as err:
+        raise ValueError(
+            f"setting: torch rejects {layer!r} on a {size}×{size} input ({err})"
+        ) from None
     return int(out.shape[-1])
 
 
@@ -193,9 +207,23 @@ def check_relationships(
     Raises:
         GeometryError: a setting that does not meet its relationship's conditions (or that
             vizkit rejects).
-        RuntimeError: torch rejects a setting.
+        TypeError: ``cases`` is not a list of (Relationship, Setting) pairs.
+        ValueError: torch rejects a setting, or its input is above the memory budget.
     """
-    chosen = [(r, r.example) for r in RELATIONSHIPS] if cases is None else list(cases)
+    if cases is None:
+        chosen = [(r, r.example) for r in RELATIONSHIPS]
+    else:
+        chosen = list(check_sequence("cases", cases, what="(Relationship, Setting) pairs"))
+        for case in chosen:
+            if not isinstance(case, tuple | list) or len(case) != 2:
+                raise TypeError(
+                    f"cases must hold (Relationship, Setting) pairs, got {describe(case)}: e.g. "
+                    "[(RELATIONSHIPS[0], Setting(5, 3))]"
+                )
+            try:
+                torch_layer(*case)  # the kinds, before any row is computed
+            except TypeError as err:
+                raise TypeError(f"cases: {err}") from None
     rows = []
     for rel, setting in chosen:
         layer = torch_layer(rel, setting)

@@ -28,7 +28,7 @@ class MemoryFormatTiming:
         device: Where it ran.
         contiguous_s: Median seconds per pass, default (NCHW) format.
         channels_last_s: The same with model and input in ``torch.channels_last``.
-        repeats: Timed passes per format.
+        repeats: Timed passes per format (fewer than asked when ``seconds`` ran out).
         backward: Whether a backward pass was included.
     """
 
@@ -45,11 +45,19 @@ class MemoryFormatTiming:
 
 
 def _median_time(
-    model: nn.Module, x: torch.Tensor, repeats: int, warmup: int, backward: bool
-) -> float:
+    model: nn.Module,
+    x: torch.Tensor,
+    repeats: int,
+    warmup: int,
+    backward: bool,
+    seconds: float | None = None,
+) -> tuple[float, int]:
     sync = torch.cuda.synchronize if x.device.type == "cuda" else (lambda: None)
-    times = []
+    times: list[float] = []
+    began = time.perf_counter()
     for i in range(warmup + repeats):
+        if seconds is not None and len(times) >= 3 and time.perf_counter() - began > seconds:
+            break  # enough for a median; a slow or busy device must not stall a notebook
         sync()
         start = time.perf_counter()
         if backward:
@@ -65,7 +73,7 @@ def _median_time(
         if i >= warmup:
             times.append(time.perf_counter() - start)
     times.sort()
-    return times[len(times) // 2]
+    return times[len(times) // 2], len(times)
 
 
 def time_memory_formats(
@@ -76,6 +84,7 @@ def time_memory_formats(
     repeats: int = 10,
     warmup: int = 2,
     backward: bool = False,
+    seconds: float | None = 15.0,
 ) -> MemoryFormatTiming:
     """Time a model's forward (and optionally backward) pass in NCHW and in channels_last.
 
@@ -90,6 +99,9 @@ def time_memory_formats(
         repeats: Timed passes per format (>= 1).
         warmup: Untimed passes first (cuDNN picks algorithms, caches warm up).
         backward: Also run ``.sum().backward()``.
+        seconds: Time budget per format: once it is spent (and at least 3 passes were
+            timed) the remaining repeats are skipped, so a slow or busy machine answers in
+            about ``2 × seconds``; ``None``: always all ``repeats``.
 
     Returns:
         A :class:`MemoryFormatTiming` (``.speedup`` > 1: channels_last is faster).
@@ -115,12 +127,16 @@ def time_memory_formats(
     x = torch.randn(shape, device=dev)
     plain = copy.deepcopy(model).to(dev)
     last = copy.deepcopy(model).to(dev).to(memory_format=torch.channels_last)
-    t_plain = _median_time(plain, x.contiguous(), repeats, warmup, backward)
-    t_last = _median_time(last, x.to(memory_format=torch.channels_last), repeats, warmup, backward)
+    if seconds is not None and not seconds > 0:
+        raise ValueError(f"seconds {seconds} must be positive (a time budget), or None")
+    t_plain, n_plain = _median_time(plain, x.contiguous(), repeats, warmup, backward, seconds)
+    t_last, n_last = _median_time(
+        last, x.to(memory_format=torch.channels_last), repeats, warmup, backward, seconds
+    )
     return MemoryFormatTiming(
         device=str(dev),
         contiguous_s=t_plain,
         channels_last_s=t_last,
-        repeats=repeats,
+        repeats=min(n_plain, n_last),
         backward=backward,
     )

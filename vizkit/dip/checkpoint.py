@@ -13,6 +13,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from vizkit._validate import check_instance
+
 __all__ = ["Checkpoint"]
 
 
@@ -26,9 +28,20 @@ class Checkpoint:
     Args:
         module: The network.
         optimizer: Its optimizer.
+
+    Raises:
+        TypeError: ``module`` is not an ``nn.Module`` or ``optimizer`` not an optimizer.
     """
 
     def __init__(self, module: nn.Module, optimizer: torch.optim.Optimizer) -> None:
+        check_instance("module", module, nn.Module, "a torch.nn.Module (the network)")
+        check_instance(
+            "optimizer",
+            optimizer,
+            torch.optim.Optimizer,
+            "a torch.optim.Optimizer",
+            "e.g. torch.optim.Adam(module.parameters())",
+        )
         self.module = module
         self.optimizer = optimizer
         self._saved: list[torch.Tensor] = []

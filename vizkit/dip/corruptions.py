@@ -8,15 +8,28 @@ super-resolution loss (so the network is asked to explain exactly what was obser
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from vizkit._validate import (
+    check_int,
+    check_memory,
+    check_number,
+    check_optional_int,
+    check_pair,
+    check_seed,
+    check_shape,
+    describe,
+)
 from vizkit.data.transforms import image_to_tensor, tensor_to_image
 from vizkit.dip.framing import as_image
+
+#: The largest down-sampling factor accepted (the paper uses 4 and 8; the 2-D Lanczos kernel
+#: of factor f has (6f)² taps, so 1024 is already 150 MB).
+MAX_FACTOR = 1024
 
 __all__ = [
     "Downsampler",
@@ -30,27 +43,25 @@ __all__ = [
 ]
 
 
-def _check_size(name: str, size: Any) -> tuple[int, int]:
-    if isinstance(size, int) and not isinstance(size, bool):
-        size = (size, size)
-    if (
-        not isinstance(size, tuple | list)
-        or len(size) != 2
-        or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in size)
-    ):
-        raise TypeError(
-            f"{name} must be an int or an (height, width) pair of ints ≥ 1, got "
-            f"{size!r}: pass e.g. image.shape[:2]"
-        )
-    return int(size[0]), int(size[1])
+def _check_size(name: str, size: Any, bytes_per_pixel: int = 12) -> tuple[int, int]:
+    """``size`` as ``(H, W)``, each ≥ 1, and a mask of it within the memory budget."""
+    if isinstance(size, tuple | list) and len(size) == 3:
+        size = tuple(size[:2])  # image.shape of a colour image: (H, W, C)
+    h, w = check_pair(name, size, minimum=1)
+    check_memory(
+        h * w * bytes_per_pixel,
+        name=name,
+        value=size,
+        what=f"a {h}×{w} mask",
+        fix="pass the image's own size, e.g. image.shape[:2]",
+    )
+    return h, w
 
 
 def _check_fraction(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number in [0, 1], got {value!r}")
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} {value} is outside [0, 1]: it is a fraction (0.5 = half)")
-    return float(value)
+    return check_number(
+        name, value, minimum=0.0, maximum=1.0, fix="it is a fraction in [0, 1] (0.5 = half)"
+    )
 
 
 def add_noise(image: Any, sigma: float, seed: int = 0) -> np.ndarray:
@@ -67,13 +78,11 @@ def add_noise(image: Any, sigma: float, seed: int = 0) -> np.ndarray:
         A new float32 ``(H, W, C)`` array in ``[0, 1]``.
 
     Raises:
-        TypeError: ``sigma`` is not a number, or ``image`` is not an image.
-        ValueError: ``sigma`` is negative or not finite.
+        TypeError: ``sigma`` is not a number, ``seed`` not an int, or ``image`` not an image.
+        ValueError: ``sigma`` is negative or not finite, or ``seed`` negative.
     """
-    if isinstance(sigma, bool) or not isinstance(sigma, int | float):
-        raise TypeError(f"sigma must be a number (0–255 units, e.g. 25), got {sigma!r}")
-    if not math.isfinite(sigma) or sigma < 0:
-        raise ValueError(f"sigma {sigma} must be a finite number ≥ 0 in 0–255 units (e.g. 25)")
+    sigma = check_number("sigma", sigma, minimum=0.0, fix="it is in 0–255 units, e.g. 25")
+    seed = check_seed(seed)
     clean = as_image(image)
     noise = np.random.default_rng(seed).normal(0.0, sigma / 255.0, clean.shape)
     return np.clip(clean + noise, 0.0, 1.0).astype(np.float32)
@@ -89,9 +98,14 @@ def random_mask(size: Any, drop: float = 0.5, seed: int = 0) -> np.ndarray:
 
     Returns:
         ``(H, W)`` float32 mask, 1 = known, 0 = dropped.
+
+    Raises:
+        TypeError, ValueError: a size, fraction or seed of the wrong kind or value (a size
+            whose mask would exceed the memory budget included).
     """
     h, w = _check_size("size", size)
     drop = _check_fraction("drop", drop)
+    seed = check_seed(seed)
     return (np.random.default_rng(seed).random((h, w)) >= drop).astype(np.float32)
 
 
@@ -112,7 +126,12 @@ def hole_mask(size: Any, box: tuple[int, int, int, int] | None = None) -> np.nda
     h, w = _check_size("size", size)
     if box is None:
         box = (h // 4, w // 4, h // 2, w // 2)
-    top, left, bh, bw = box
+    if not isinstance(box, tuple | list) or len(box) != 4:
+        raise TypeError(
+            f"box must be four ints (top, left, height, width), got {describe(box)}: e.g. "
+            f"box=({h // 4}, {w // 4}, {h // 2}, {w // 2})"
+        )
+    top, left, bh, bw = (check_int("box", v) for v in box)
     if top < 0 or left < 0 or bh < 1 or bw < 1 or top + bh > h or left + bw > w:
         raise ValueError(
             f"box {box} (top, left, height, width) does not fit inside {h}×{w}: "
@@ -138,10 +157,18 @@ def text_mask(
 
     Returns:
         ``(H, W)`` float32 mask, 0 where text covers the image.
+
+    Raises:
+        TypeError, ValueError: a size, text, ``font_size`` (1 … H) or ``stroke`` (0 … 64) of
+            the wrong kind or value.
     """
     from PIL import Image, ImageDraw, ImageFont
 
     h, w = _check_size("size", size)
+    if text is not None and not isinstance(text, str):
+        raise TypeError(f"text must be a str or None, got {describe(text)}")
+    font_size = check_optional_int("font_size", font_size, minimum=1, maximum=max(h, 8))
+    stroke = check_int("stroke", stroke, minimum=0, maximum=64, fix="use 0 to 64 pixels")
     text = text or "Deep image prior fills what the text hides. "
     font_size = font_size or max(8, h // 12)
     font = ImageFont.load_default(size=font_size)
@@ -172,15 +199,17 @@ def mask_from_image(mask: Any, size: Any | None = None) -> np.ndarray:
         ``(H, W)`` float32 array of 0s and 1s.
 
     Raises:
-        ValueError: The size differs from ``size``.
+        TypeError: ``mask`` is not an array or PIL image, or ``size`` not a size.
+        ValueError: The size differs from ``size``, or the mask is not an image in [0, 1].
     """
+    expected = None if size is None else _check_size("size", size, bytes_per_pixel=0)
     if isinstance(mask, np.ndarray) and mask.dtype == bool:
         mask = mask.astype(np.float32)
     arr = as_image(mask, "mask").mean(axis=2)
-    if size is not None and arr.shape != _check_size("size", size):
+    if expected is not None and arr.shape != expected:
         raise ValueError(
             f"mask is {arr.shape[0]}×{arr.shape[1]} but the image is "
-            f"{size[0]}×{size[1]}: resize the mask (nearest) to the image size"
+            f"{expected[0]}×{expected[1]}: resize the mask (nearest) to the image size"
         )
     return (arr >= 0.5).astype(np.float32)
 
@@ -198,7 +227,13 @@ def lanczos_weights(factor: int, a: int = 3) -> np.ndarray:
 
     Returns:
         ``(2·a·factor,)`` float64 weights.
+
+    Raises:
+        TypeError: ``factor`` or ``a`` is not an int.
+        ValueError: ``factor`` below 1 or above 1024, ``a`` outside 1 … 16.
     """
+    factor = check_int("factor", factor, minimum=1, maximum=MAX_FACTOR)
+    a = check_int("a", a, minimum=1, maximum=16, fix="Pillow uses a=3")
     d = (np.arange(2 * a * factor) + 0.5 - a * factor) / factor
     w = np.sinc(d) * np.sinc(d / a)
     return w / w.sum()
@@ -218,21 +253,23 @@ class Downsampler(torch.nn.Module):
 
     def __init__(self, factor: int) -> None:
         super().__init__()
-        if isinstance(factor, bool) or not isinstance(factor, int):
-            raise TypeError(f"factor must be an int (e.g. 4 or 8), got {factor!r}")
-        if factor < 2:
-            raise ValueError(f"factor {factor} must be ≥ 2 (4 and 8 are the paper's)")
+        factor = check_int(
+            "factor", factor, minimum=2, maximum=MAX_FACTOR, fix="4 and 8 are the paper's"
+        )
         self.factor = factor
         w = torch.from_numpy(lanczos_weights(factor)).float()
         self.register_buffer("kernel", torch.outer(w, w)[None, None], persistent=False)
         self.pad = (len(w) - factor) // 2
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"x must be a (N, C, H, W) tensor, got {describe(x)}")
+        check_shape("x", x, ndim=4, layout="(N, C, H, W)", finite=False)
         n, c, h, w = x.shape
         f = self.factor
         if h % f or w % f:
             raise ValueError(
-                f"image of {h}×{w} is not a multiple of factor {f}: crop or pad it "
+                f"x: image of {h}×{w} is not a multiple of factor {f}: crop or pad it "
                 f"to {h // f * f}×{w // f * f}"
             )
         k = self.kernel.to(x.dtype)
@@ -252,7 +289,12 @@ def downsample(image: Any, factor: int = 4) -> np.ndarray:
 
     Returns:
         ``(H/factor, W/factor, C)`` float32 array, clipped to ``[0, 1]`` (Lanczos rings).
+
+    Raises:
+        TypeError, ValueError: not an image, a factor that is not an int from 2 to 1024, or
+            sides that are not multiples of ``factor``.
     """
+    factor = check_int("factor", factor, minimum=2, maximum=MAX_FACTOR, fix="use 2, 4 or 8")
     arr = as_image(image)
     with torch.no_grad():
         low = Downsampler(factor)(image_to_tensor(arr, channels=None, batch=True))

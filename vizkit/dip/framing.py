@@ -1,7 +1,9 @@
 """Images in and out of Deep Image Prior: validation, PSNR, and fitting sizes to the network.
 
-Images are ``(H, W, 3)`` (or ``(H, W)`` grey) float arrays in ``[0, 1]``; PIL images and
-``uint8`` arrays are accepted and converted (``/ 255``). Inputs are never modified.
+Images are ``(H, W, 3)`` (or ``(H, W)`` grey) float arrays in ``[0, 1]``; ``uint8`` arrays are
+accepted and converted (``/ 255``), PIL images go through :func:`vizkit.data.load_image`'s
+conversion (the package has one: 16-bit, alpha, palette transparency, EXIF orientation, a
+bounded downscale of huge pictures). Inputs are never modified.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
+
+from vizkit._validate import check_memory, check_shape, describe
 
 __all__ = [
     "Framing",
@@ -33,7 +37,9 @@ def as_image(image: Any, name: str = "image", *, channels: int | None = None) ->
 
     Args:
         image: ``(H, W, 3)``, ``(H, W, 1)`` or ``(H, W)`` array (float in ``[0, 1]`` or
-            ``uint8``), or a PIL image.
+            ``uint8``), or a PIL image (converted exactly as :func:`vizkit.data.load_image`
+            converts a file: always three channels, transparency on white, EXIF orientation,
+            16-bit / 65535, longest side at most 2048 with a warning).
         name: The parameter name to quote in error messages.
         channels: Required channel count, or ``None`` for any of 1 or 3.
 
@@ -42,11 +48,16 @@ def as_image(image: Any, name: str = "image", *, channels: int | None = None) ->
 
     Raises:
         TypeError: Not an array or PIL image, or a non-numeric dtype.
-        ValueError: Wrong number of dimensions or channels, non-finite values, or float
-            values outside ``[0, 1]``.
+        ValueError: Wrong number of dimensions or channels, an empty image, non-finite values,
+            float values outside ``[0, 1]``, or an array whose float32 copy would exceed the
+            memory budget.
     """
     if hasattr(image, "mode") and hasattr(image, "convert"):  # a PIL image, without importing PIL
-        image = np.asarray(image.convert("L" if image.mode in ("L", "1", "I", "F") else "RGB"))
+        from vizkit.data.images import load_image
+
+        # The package's one picture conversion (as load_image for a file): 16-bit → /65535,
+        # alpha and palette transparency composited on white, EXIF orientation applied.
+        image = load_image(image)
     if isinstance(image, torch.Tensor):
         raise TypeError(
             f"{name} must be a numpy array or PIL image (H, W, 3), got a torch "
@@ -58,10 +69,26 @@ def as_image(image: Any, name: str = "image", *, channels: int | None = None) ->
             f"{name} must be a numpy array or PIL image of shape (H, W, 3), got "
             f"{type(image).__name__}: load it with skimage.io.imread or PIL.Image.open"
         )
+    if (
+        image.dtype == bool
+        or not np.issubdtype(image.dtype, np.number)
+        or (np.issubdtype(image.dtype, np.complexfloating))
+    ):
+        raise TypeError(f"{name} has dtype {image.dtype}; use floats in [0, 1] or uint8 0–255")
+    if image.ndim not in (2, 3) or 0 in image.shape:
+        raise ValueError(
+            f"{name} has shape {image.shape}; expected (H, W, 3) colour or (H, W) "
+            "grey (channels last) with at least one pixel"
+        )
+    check_memory(
+        image.size * 4 * 2,
+        name=name,
+        value=f"<array {image.shape}>",
+        what="its float32 copy",
+        fix="downscale the picture first (e.g. vizkit.data.load_image(path, max_size=1024))",
+    )
     if image.dtype == np.uint8:
         arr = image.astype(np.float32) / 255.0
-    elif image.dtype == bool or not np.issubdtype(image.dtype, np.number):
-        raise TypeError(f"{name} has dtype {image.dtype}; use floats in [0, 1] or uint8 0–255")
     else:
         arr = image.astype(np.float32)  # astype copies, so the caller's array is untouched
     if arr.ndim == 2:
@@ -77,7 +104,7 @@ def as_image(image: Any, name: str = "image", *, channels: int | None = None) ->
         raise ValueError(f"{name} has 4 channels (RGBA); drop alpha with {name}[..., :3]")
     if channels is not None and arr.shape[2] != channels:
         raise ValueError(
-            f"{name} has {arr.shape[2]} channel(s) but {channels} are needed here: "
+            f"{name} has {arr.shape[2]} channel(s) but channels={channels} are needed here: "
             "convert it (e.g. skimage.color.gray2rgb) to match the other image"
         )
     if not np.isfinite(arr).all():
@@ -106,8 +133,17 @@ def psnr(image: torch.Tensor | np.ndarray, reference: torch.Tensor | np.ndarray)
         PSNR in dB (``inf`` for identical images).
 
     Raises:
-        ValueError: the shapes differ.
+        TypeError: not a tensor or array of real numbers.
+        ValueError: the shapes differ, an empty image, or NaN/inf values.
     """
+    for name, value in (("image", image), ("reference", reference)):
+        if not isinstance(value, torch.Tensor | np.ndarray):
+            raise TypeError(f"{name} must be a tensor or numpy array, got {describe(value)}")
+        if value.dtype == bool or str(value.dtype).startswith(("torch.bool", "torch.complex")):
+            raise TypeError(f"{name} must hold real numbers, got dtype {value.dtype}")
+        if isinstance(value, np.ndarray) and value.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must hold real numbers, got dtype {value.dtype}")
+        check_shape(name, value, ndim=tuple(range(1, 6)), layout="(H, W, C) or (N, C, H, W)")
     image_t, reference_t = torch.as_tensor(image), torch.as_tensor(reference)
     if image_t.shape != reference_t.shape:
         raise ValueError(

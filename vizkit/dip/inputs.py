@@ -11,6 +11,8 @@ from typing import Literal, get_args
 
 import torch
 
+from vizkit._validate import check_choice, check_int, check_memory, check_number, check_seed
+
 __all__ = ["InputKind", "make_input"]
 
 InputKind = Literal["noise", "meshgrid"]
@@ -40,15 +42,31 @@ def make_input(
         ``(1, channels, height, width)`` float32 tensor.
 
     Raises:
-        ValueError: Unknown ``kind``, or ``"meshgrid"`` with ``channels != 2``.
+        TypeError: an argument of the wrong kind.
+        ValueError: Unknown ``kind``, ``"meshgrid"`` with ``channels != 2``, a size below 1
+            or above the memory budget, a negative seed, or a scale that is not > 0.
 
     Example:
         >>> make_input("meshgrid", 2, 2, 3)[0, 0]
         tensor([[0.0000, 0.5000, 1.0000],
                 [0.0000, 0.5000, 1.0000]])
     """
-    if kind not in get_args(InputKind):
-        raise ValueError(f"input {kind!r} is not one of {get_args(InputKind)}")
+    check_choice("kind", kind, get_args(InputKind))
+    channels = check_int("channels", channels, minimum=1)
+    height = check_int("height", height, minimum=1)
+    width = check_int("width", width, minimum=1)
+    check_memory(
+        channels * height * width * 4 * 2,
+        name="channels" if channels > max(height, width) else "height",
+        value=channels if channels > max(height, width) else height,
+        what=f"a (1, {channels}, {height}, {width}) float32 code z",
+        fix="lower channels, height or width",
+    )
+    seed = check_seed(seed)
+    scale = check_number("scale", scale, above=0.0, fix="the paper uses scale=0.1")
+    from vizkit.data.transforms import _device
+
+    device = _device(device)
     if kind == "meshgrid":
         if channels != 2:
             raise ValueError(

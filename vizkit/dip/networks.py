@@ -25,6 +25,13 @@ from typing import Literal, get_args
 import torch
 from torch import nn
 
+from vizkit._validate import check_choice, check_int, check_memory, describe
+
+#: At most this many scales (each halves the image: 12 scales need sides of 8192 pixels).
+MAX_SCALES = 12
+#: At most this many residual blocks (the paper's ResNet has 8).
+MAX_BLOCKS = 1000
+
 __all__ = [
     "Architecture",
     "Hourglass",
@@ -210,9 +217,42 @@ def _check_channels(name: str, value: tuple[int, ...], scales: int, low: int) ->
             f"{name} has {len(value)} entries {value} but the network has {scales} scales: "
             f"give one entry per scale (e.g. {name}=({value[0] if value else 128},)*{scales})"
         )
-    bad = [v for v in value if isinstance(v, bool) or not isinstance(v, int) or v < low]
-    if bad:
-        raise ValueError(f"{name} entries must be ints ≥ {low}, got {value}: fix {bad}")
+    for v in value:
+        check_int(name, v, minimum=low, fix=f"{name} entries must be ints ≥ {low}, got {value}")
+
+
+def _as_tuple(name: str, value: object) -> tuple[int, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, tuple | list):
+        raise TypeError(f"{name} must be a tuple of ints, one per scale, got {describe(value)}")
+    if len(value) > MAX_SCALES:
+        raise ValueError(
+            f"{name} has {len(value)} scales, more than {MAX_SCALES}: each scale halves the "
+            f"image, so the image would need sides of at least 2**{len(value)}"
+        )
+    return tuple(value)
+
+
+def _parameters(spec: NetSpec) -> int:
+    """An upper estimate of the network's parameter count, from the spec alone (no build)."""
+    kd, ku, ks = spec.kernel_size_down**2, spec.kernel_size_up**2, spec.kernel_size_skip**2
+    down, up, skip = spec.channels_down, spec.channels_up, spec.channels_skip
+    assert up is not None and skip is not None
+    if spec.architecture == "resnet":
+        c = down[0]
+        return spec.in_channels * c * kd + (2 * spec.blocks + 1) * c * c * kd + 3 * c
+    if spec.architecture == "unet":
+        total, c = 0, spec.in_channels
+        for ch in down:
+            total += (c + ch) * ch * kd + (c + 2 * ch) * ch * ku
+            c = ch
+        return total + 2 * c * c * kd
+    total = 0
+    for i in range(len(down)):
+        c_in = spec.in_channels if i == 0 else down[i - 1]
+        inner = up[i + 1] if i + 1 < len(down) else down[i]
+        total += skip[i] * c_in * ks + down[i] * (c_in + down[i]) * kd
+        total += (skip[i] + inner) * up[i] * ku + up[i] * up[i]
+    return total
 
 
 @dataclass(frozen=True)
@@ -248,37 +288,49 @@ class NetSpec:
     blocks: int = 8
 
     def __post_init__(self) -> None:
-        if self.architecture not in get_args(Architecture):
-            raise ValueError(
-                f"architecture {self.architecture!r} is not one of "
-                f"{get_args(Architecture)}: pick one of those"
-            )
-        if self.upsample_mode not in get_args(UpsampleMode):
-            raise ValueError(
-                f"upsample_mode {self.upsample_mode!r} is not one of {get_args(UpsampleMode)}"
-            )
-        for name in ("in_channels", "blocks"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be an int ≥ 1, got {v!r}")
+        check_choice("architecture", self.architecture, get_args(Architecture))
+        check_choice("upsample_mode", self.upsample_mode, get_args(UpsampleMode))
+        check_int("in_channels", self.in_channels, minimum=1)
+        check_int(
+            "blocks",
+            self.blocks,
+            minimum=1,
+            maximum=MAX_BLOCKS,
+            fix=f"the paper's ResNet has 8 blocks; at most {MAX_BLOCKS}",
+        )
         for name in ("kernel_size_down", "kernel_size_up", "kernel_size_skip"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1 or v % 2 == 0:
+            v = check_int(name, getattr(self, name), minimum=1, maximum=31)
+            if v % 2 == 0:
                 raise ValueError(
                     f"{name} must be an odd int ≥ 1 (so padding keeps the size), "
-                    f"got {v!r}: use {v + 1 if isinstance(v, int) else 3}"
+                    f"got {v!r}: use {v + 1}"
                 )
-        down = tuple(self.channels_down)
+        down = _as_tuple("channels_down", self.channels_down)
         if not down:
             raise ValueError("channels_down is empty: give at least one scale, e.g. (128,)")
         object.__setattr__(self, "channels_down", down)
-        up = down if self.channels_up is None else tuple(self.channels_up)
-        skip = (4,) * len(down) if self.channels_skip is None else tuple(self.channels_skip)
+        up = down if self.channels_up is None else _as_tuple("channels_up", self.channels_up)
+        skip = (
+            (4,) * len(down)
+            if self.channels_skip is None
+            else _as_tuple("channels_skip", self.channels_skip)
+        )
         object.__setattr__(self, "channels_up", up)
         object.__setattr__(self, "channels_skip", skip)
         _check_channels("channels_down", down, len(down), 1)
         _check_channels("channels_up", up, len(down), 1)
         _check_channels("channels_skip", skip, len(down), 0)
+        # Weights, their gradients and Adam's two moments: four float32 copies.
+        parameters = _parameters(self)
+        widest = max(down)
+        check_memory(
+            parameters * 4 * 4,
+            name="channels_down" if widest > 1 else "blocks",
+            value=widest if widest > 1 else self.blocks,
+            what=f"a {self.architecture} of ~{parameters:,} parameters (weights, gradients and "
+            "Adam's moments)",
+            fix="use fewer channels (128 is the paper's), blocks or scales",
+        )
 
     @property
     def scales(self) -> int:
@@ -307,6 +359,7 @@ class NetSpec:
             An ``nn.Module`` mapping ``(N, in_channels, H, W)`` to ``(N, out_channels, H, W)``
             in ``[0, 1]``.
         """
+        out_channels = check_int("out_channels", out_channels, minimum=1, maximum=4)
         cls = {"hourglass": Hourglass, "unet": UNet, "resnet": ResNet}[self.architecture]
         return cls(self, out_channels)
 
@@ -324,7 +377,14 @@ def hourglass(
 
     ``hourglass()`` is the official denoising / super-resolution network (32 input channels,
     128 channels at 5 scales, 4 skip channels, bilinear): 2,217,831 parameters.
+
+    Raises:
+        TypeError, ValueError: a count of the wrong kind or value (``scales`` 1 … 12; the
+            network's size within vizkit's memory budget).
     """
+    scales = check_int("scales", scales, minimum=1, maximum=MAX_SCALES)
+    check_int("channels", channels, minimum=1)
+    check_int("skip", skip, minimum=0)
     return NetSpec(
         "hourglass",
         in_channels,
@@ -344,6 +404,8 @@ def encoder_decoder(
     upsample_mode: UpsampleMode = "nearest",
 ) -> NetSpec:
     """The hourglass without skip connections (the paper's large-hole inpainting net)."""
+    scales = check_int("scales", scales, minimum=1, maximum=MAX_SCALES)
+    check_int("channels", channels, minimum=1)
     return hourglass(in_channels, channels, scales, 0, upsample_mode=upsample_mode)
 
 
@@ -354,9 +416,12 @@ def unet(
     upsample_mode: UpsampleMode = "nearest",
 ) -> NetSpec:
     """A U-Net with the given channels per scale."""
-    return NetSpec("unet", in_channels, tuple(channels), upsample_mode=upsample_mode)
+    return NetSpec(
+        "unet", in_channels, _as_tuple("channels", channels), upsample_mode=upsample_mode
+    )
 
 
 def resnet(in_channels: int = 32, channels: int = 32, blocks: int = 8) -> NetSpec:
     """A full-resolution ResNet (the paper's comparison: 8 blocks of 32 channels)."""
+    check_int("channels", channels, minimum=1)
     return NetSpec("resnet", in_channels, (channels,), blocks=blocks)

@@ -12,16 +12,28 @@ super-resolve ×4   hourglass 32→128×5, skip 4, bilinear          2000   0.01
 super-resolve ×8   same                                          4000   0.01   0.05    —
 =================  ===========================================  =====  =====  ======  =====
 
-``"cpu"`` keeps the architecture with 48 instead of 128 channels (0.33 M instead of 2.2 M
-parameters) and fewer steps, sized to finish within 3 minutes at 256² on 2 cores (AVX512-BF16,
-bf16 autocast). Measured on such a machine (2026-12-01):
+``"cpu"`` keeps the architecture with 32 instead of 128 channels (0.15–0.2 M instead of
+2.2–3.0 M parameters) and far fewer steps, sized so that notebook 08 runs all its fits at the
+CPU canvas (128², :func:`choose_setup`) within its 5-minute "Run All" budget on 2 cores
+(issue 16). 32 channels learn about as fast *per step* as 48 at 128² (same PSNR after the same
+steps, within ~0.4 dB) at ~55 % of the time per step; a higher learning rate (0.02) did not
+converge faster. Measured on a 2-core AMD EPYC (fp32, no bf16), astronaut at 128², CPU time
+of one thread per step (PSNR against the clean image):
 
-* denoising (``benchmarks/bench_dip.py``): F16 at 256², σ = 25, from 20.3 dB to a best of
-  27.2 dB; within 0.5 dB of it after 118 s, the whole 600 steps in 133 s;
-* text inpainting: kate.png centre 256², 12.8 dB masked → 29.3 dB, 0.275 s/step × 600 steps
-  ≈ 165 s (800 steps would take 220 s);
-* large-hole inpainting (meshgrid, no skips): 0.116 s/step × 800 ≈ 93 s;
-* super-resolution ×4 (64² → 256²): 0.22 s/step × 500 ≈ 110 s.
+=================  =====  =======  =================================================
+task               steps  ms/step  PSNR (dB): corrupted → at the last step (best)
+=================  =====  =======  =================================================
+denoise σ = 25       500      115  20.8 → 24.4 (rising: 48 ch reach 25.1 at 600)
+inpaint, text        400      150  13.6 → 27.0 (28.1 at 500)
+inpaint, 50 % kept   400      150   8.3 → 26.0 (26.9 at 600)
+inpaint meshgrid     400       84  a large hole: 16.3 at step 174, the fill is coarse
+super-resolve ×4     500      121  bicubic 20.9 → 21.0 (21.2 at 569; 20.7 at 400)
+=================  =====  =======  =================================================
+
+Timed in notebook 08 (``benchmarks/bench_notebooks.py``, load average ≈ 2 on the 2 cores)
+a step took 0.15 s (denoise), 0.14 s (text), 0.08 s (super-resolution): 30–75 s per fit.
+Earlier, 48 channels at 256² (2 cores with AVX512-BF16, bf16 autocast) denoised F16 from
+20.3 to 27.2 dB in 600 steps (133 s, ``benchmarks/bench_dip.py``).
 """
 
 from __future__ import annotations
@@ -77,7 +89,7 @@ class Preset:
         )
 
 
-_CPU_CHANNELS = 48
+_CPU_CHANNELS = 32
 
 
 def get_preset(
@@ -113,7 +125,7 @@ def get_preset(
     c = 128 if paper else _CPU_CHANNELS
     if task == "denoise":
         return Preset(
-            name, hourglass(32, c, 5, 4), 3000 if paper else 600, reg_noise_std=1 / 30, ema=0.99
+            name, hourglass(32, c, 5, 4), 3000 if paper else 500, reg_noise_std=1 / 30, ema=0.99
         )
     if task == "super_resolve":
         big = factor >= 8
@@ -123,14 +135,14 @@ def get_preset(
         return Preset(
             name,
             encoder_decoder(2, c, 5),
-            5001 if paper else 800,
+            5001 if paper else 400,
             reg_noise_std=0.03,
             input="meshgrid",
         )
     return Preset(
         name,
         hourglass(32, c, 5, c, upsample_mode="nearest"),
-        6001 if paper else 600,
+        6001 if paper else 400,
         reg_noise_std=0.03,
     )
 

@@ -71,6 +71,9 @@ class FitResult:
         ssim: SSIM of ``image`` against the clean image (``skimage.metrics``), or ``None``.
         best_ssim: SSIM of ``best_image``, or ``None``.
         notes: Human-readable notices (padding, precision choice) for the notebook to show.
+        cpu_threads: On the CPU, torch's thread count the fit ended with, and why (e.g.
+            ``"1 (2 threads 2040 ms/step, one 310 ms/step: the cores are busy)"``); ``None``
+            elsewhere or when left to torch (``fit(cpu_threads=None)``).
     """
 
     image: np.ndarray
@@ -87,6 +90,7 @@ class FitResult:
     ssim: float | None = None
     best_ssim: float | None = None
     notes: list[str] = field(default_factory=list)
+    cpu_threads: str | None = None
 
     @property
     def steps(self) -> int:

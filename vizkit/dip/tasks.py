@@ -23,6 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from vizkit._validate import check_choice, check_int, check_number, check_seed
 from vizkit.data.transforms import image_to_tensor
 from vizkit.dip.corruptions import Downsampler, mask_from_image
 from vizkit.dip.fit import FitResult, fit
@@ -35,14 +36,40 @@ __all__ = ["bicubic", "denoise", "inpaint", "super_resolve"]
 
 Resize = Literal["pad", "crop"]
 _PRESET_FIELDS = ("lr", "reg_noise_std", "ema", "input_scale")
+#: The most steps one fit may take (the paper's longest run is 11,000 steps).
+MAX_STEPS = 1_000_000
+
+
+def _check_common(seed: object, resize: object, device: object) -> None:
+    check_seed(seed)
+    check_choice("resize", resize, ("pad", "crop"))
+    _device(device)  # type: ignore[arg-type]
 
 
 def _device(device: str | torch.device | None) -> torch.device:
+    from vizkit.device import pick_device
+
     try:
-        from vizkit.device import pick_device
-    except ImportError:  # pragma: no cover - device.py is part of the package
-        return torch.device(device or "cpu")
-    return pick_device(device)
+        return pick_device(device)
+    except (TypeError, ValueError) as err:  # pick_device calls it `preferred`; here: device
+        raise type(err)(f"device: {err}") from None
+
+
+def _check_overrides(options: dict[str, Any]) -> None:
+    """The preset fields a task accepts in ``**options``, checked before any work."""
+    if "lr" in options:
+        check_number("lr", options["lr"], above=0.0, fix="use e.g. lr=0.01 (the paper's)")
+    if "reg_noise_std" in options:
+        check_number(
+            "reg_noise_std",
+            options["reg_noise_std"],
+            minimum=0.0,
+            fix="use 0 (off) or e.g. 1/30 (the paper's)",
+        )
+    if "input_scale" in options:
+        check_number("input_scale", options["input_scale"], above=0.0, fix="the paper uses 0.1")
+    if options.get("ema") is not None:
+        check_number("ema", options["ema"], minimum=0.0, below=1.0, fix="use e.g. ema=0.99")
 
 
 def _setup(
@@ -54,6 +81,7 @@ def _setup(
     factor: int,
     options: dict[str, Any],
 ) -> tuple[Preset, int]:
+    _check_overrides(options)
     chosen = get_preset(task, preset, input=input, factor=factor)
     overrides = {k: options.pop(k) for k in _PRESET_FIELDS if k in options}
     if network is not None:
@@ -66,10 +94,13 @@ def _setup(
     chosen = replace(chosen, **overrides)
     if steps is None:
         steps = chosen.steps
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(
-            f"steps must be an int ≥ 1 or None (the preset's {chosen.steps}), got {steps!r}"
-        )
+    steps = check_int(
+        "steps",
+        steps,
+        minimum=1,
+        maximum=MAX_STEPS,
+        fix=f"use 1 to {MAX_STEPS}, or None (the preset's {chosen.steps})",
+    )
     if chosen.input == "meshgrid" and chosen.network.in_channels != 2:
         raise ValueError(
             f"input 'meshgrid' has 2 channels but the network expects "
@@ -201,6 +232,7 @@ def denoise(
         TypeError, ValueError: Invalid images or settings (the message says which and how
             to fix it).
     """
+    _check_common(seed, resize, device)
     target = as_image(noisy, "noisy")
     chosen, steps = _setup("denoise", preset, steps, network, "noise", 4, options)
     notes: list[str] = []
@@ -264,6 +296,7 @@ def inpaint(
     Raises:
         TypeError, ValueError: Invalid images, mask or settings.
     """
+    _check_common(seed, resize, device)
     target = as_image(image, "image")
     m = mask_from_image(mask, target.shape[:2])
     if m.min() == 1.0:
@@ -337,8 +370,8 @@ def super_resolve(
     Raises:
         TypeError, ValueError: Invalid image, factor or settings.
     """
-    if isinstance(factor, bool) or not isinstance(factor, int):
-        raise TypeError(f"factor must be an int (4 or 8 in the paper), got {factor!r}")
+    factor = check_int("factor", factor, minimum=2, maximum=32, fix="use 2, 4 or 8")
+    _check_common(seed, resize, device)
     target = as_image(low_res, "low_res")
     chosen, steps = _setup("super_resolve", preset, steps, network, "noise", factor, options)
     spec = chosen.network
@@ -382,11 +415,25 @@ def bicubic(low_res: Any, factor: int = 4) -> np.ndarray:
 
     Returns:
         ``(h·factor, w·factor, C)`` float32 array in ``[0, 1]``.
+
+    Raises:
+        TypeError, ValueError: not an image, or a factor that is not an int ≥ 1 (or whose
+            result would exceed the memory budget).
     """
     from PIL import Image
 
+    from vizkit._validate import check_memory
+
+    factor = check_int("factor", factor, minimum=1, fix="use an integer factor such as 4")
     arr = as_image(low_res, "low_res")
     h, w = arr.shape[:2]
+    check_memory(
+        h * factor * w * factor * arr.shape[2] * 4 * 2,
+        name="factor",
+        value=factor,
+        what=f"a {h * factor}×{w * factor} upscaled image",
+        fix="use a smaller factor",
+    )
     planes = [
         np.asarray(
             Image.fromarray(arr[:, :, c], mode="F").resize((w * factor, h * factor), Image.BICUBIC)

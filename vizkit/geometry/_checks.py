@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias, get_args
 
+from vizkit._validate import describe
+
 Pair: TypeAlias = tuple[int, int]
 IntOrPair: TypeAlias = int | tuple[int, int]
 PaddingName: TypeAlias = Literal["valid", "same", "full"]
@@ -43,18 +45,24 @@ def is_pair_like(value: object) -> bool:
     return isinstance(value, (tuple, list))
 
 
-def _describe(value: object) -> str:
-    return f"{value!r} ({type(value).__name__})"
+#: torch stores sizes, strides and paddings as signed 64-bit ints.
+INT64_LIMIT = 2**63
 
 
 def check_int(name: str, value: object) -> int:
-    """Return ``value`` if it is a real int (bools and floats are refused with a TypeError)."""
+    """Return ``value`` if it is a real int (bools and floats are refused with a TypeError)
+    that torch can hold (|value| < 2⁶³, else a :class:`GeometryError`)."""
     if isinstance(value, bool) or not isinstance(value, int):
         hint = ""
         if isinstance(value, float) and value.is_integer():
             hint = f": pass {name}={int(value)}"
         raise TypeError(
-            f"{name} must be an int or a (height, width) pair of ints, got {_describe(value)}{hint}"
+            f"{name} must be an int or a (height, width) pair of ints, got {describe(value)}{hint}"
+        )
+    if abs(value) >= INT64_LIMIT:
+        raise GeometryError(
+            f"{name} {value} does not fit in the 64-bit ints torch uses for sizes "
+            f"(|{name}| < 2**63): use a realistic size"
         )
     return value
 

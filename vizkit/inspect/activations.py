@@ -17,6 +17,9 @@ import torch
 from torch import nn
 
 from vizkit._suggest import suggestion
+from vizkit._validate import check_shape, describe
+from vizkit.inspect._args import check_image, check_layer, check_model, model_device, run_model
+from vizkit.inspect.modes import eval_mode
 
 __all__ = ["LayerInfo", "capture_activations", "feature_maps", "layer_tree"]
 
@@ -35,10 +38,15 @@ def resolve_layers(model: nn.Module, layers: str | Sequence[str]) -> dict[str, n
         TypeError: ``model`` is not an ``nn.Module`` or ``layers`` is not str/sequence of str.
         ValueError: A name is not in ``model.named_modules()`` (the message suggests close names).
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    check_model(model)
     if isinstance(layers, str):
         layers = [layers]
+    if isinstance(layers, (bytes, dict)) or not isinstance(layers, Sequence | set | frozenset):
+        raise TypeError(
+            f"layers must be a layer name or a list of names (str), got {describe(layers)}: "
+            "e.g. layers='features.0' or layers=['features.0', 'features.3']"
+        )
+    layers = list(layers)
     if not all(isinstance(n, str) for n in layers):
         raise TypeError(f"layers must be a name or a sequence of names (str), got {layers!r}")
     if not layers:
@@ -48,7 +56,7 @@ def resolve_layers(model: nn.Module, layers: str | Sequence[str]) -> dict[str, n
     for name in layers:
         if name not in modules:
             raise ValueError(
-                f"no layer named {name!r} in {type(model).__name__}: "
+                f"layers: no layer named {name!r} in {type(model).__name__}: "
                 f"{suggestion(name, modules, what='layer')}; names come from model.named_modules()"
             )
         found[name] = modules[name]
@@ -155,26 +163,32 @@ def layer_tree(model: nn.Module, example: torch.Tensor) -> list[LayerInfo]:
     """The module tree with each module's output shape for one example input.
 
     Args:
-        model: The model (not modified; run in eval mode under ``torch.no_grad()`` and put
-            back in its previous mode).
+        model: The model (not modified; run in eval mode under ``torch.no_grad()``, every
+            submodule's own mode restored afterwards, also when the forward raises).
         example: One input batch, e.g. ``(1, 3, 224, 224)``.
 
     Returns:
         One :class:`LayerInfo` per named module except the root, in ``named_modules()`` order;
         shapes drop the batch dimension.
+
+    Raises:
+        TypeError: ``model`` is not a module or ``example`` not a tensor.
+        ValueError: ``example`` is empty or holds NaN/inf, or the model cannot run on it.
     """
+    check_model(model)
+    if not isinstance(example, torch.Tensor):
+        raise TypeError(
+            f"example must be a torch.Tensor input batch such as torch.zeros(1, 3, 224, 224), "
+            f"got {describe(example)}"
+        )
+    check_shape("example", example, ndim=tuple(range(1, 9)), layout="(N, ...), e.g. (1, C, H, W)")
     names = [n for n, _ in model.named_modules() if n]
-    was_training = model.training
-    model.eval()
     shapes: dict[str, tuple[int, ...]] = {}
-    try:
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # reuse warnings do not matter for shapes
-            with capture_activations(model, names) as acts:
-                model(example)
-            shapes = {n: tuple(t.shape[1:]) for n, t in acts.items()}
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # reuse warnings do not matter for shapes
+        with capture_activations(model, names or [""]) as acts:
+            run_model(model, example, "example")
+        shapes = {n: tuple(t.shape[1:]) for n, t in acts.items()}
     return [
         LayerInfo(
             name=n,
@@ -192,7 +206,8 @@ def feature_maps(model: nn.Module, image: torch.Tensor, layer: str) -> torch.Ten
     """A layer's output for one image, ``(C, H, W)``.
 
     Args:
-        model: The model (run in eval mode, no gradients; its mode is restored).
+        model: The model (run in eval mode, no gradients; every submodule's own mode is
+            restored afterwards, also when the forward raises).
         image: ``(C, H, W)`` or ``(1, C, H, W)`` tensor, already normalised for the model.
         layer: Dotted module name whose output is 4-D.
 
@@ -200,20 +215,20 @@ def feature_maps(model: nn.Module, image: torch.Tensor, layer: str) -> torch.Ten
         ``(C, H, W)`` float tensor on the CPU.
 
     Raises:
-        ValueError: Unknown layer, more than one image, or the layer's output is not 4-D.
+        TypeError: ``model`` is not a module, ``image`` not a tensor, ``layer`` not a str.
+        ValueError: Unknown layer, more than one image, an empty image or one holding NaN/inf,
+            a model that cannot run on the image, or a layer output that is not 4-D.
     """
-    if image.dim() == 3:
-        image = image.unsqueeze(0)
-    if image.dim() != 4 or image.shape[0] != 1:
-        raise ValueError(f"image must be (C, H, W) or (1, C, H, W), got {tuple(image.shape)}")
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad(), capture_activations(model, layer) as acts:
-            model(image.to(device))
-    finally:
-        model.train(was_training)
+    check_model(model)
+    image = check_image(image)
+    check_layer(model, layer)
+    with eval_mode(model), torch.no_grad(), capture_activations(model, layer) as acts:
+        run_model(model, image.to(model_device(model)))
+    if layer not in acts:
+        raise ValueError(
+            f"layer {layer!r} did not run in the forward pass, or gave no tensor: pick a layer "
+            "that the model calls"
+        )
     out = acts[layer]
     if out.dim() != 4:
         raise ValueError(

@@ -25,6 +25,18 @@ import numpy as np
 import torch
 from torch import nn
 
+from vizkit._validate import (
+    check_choice,
+    check_int,
+    check_memory,
+    check_optional_int,
+    check_sequence,
+    check_shape,
+    check_str,
+    describe,
+)
+from vizkit.inspect._args import check_model
+
 __all__ = [
     "FilterGrid",
     "FilterMode",
@@ -101,9 +113,12 @@ def conv_weight(model: nn.Module, layer: str) -> torch.Tensor:
     """The ``(out, in, kH, kW)`` weight of the conv layer named ``layer`` (a detached copy).
 
     Raises:
+        TypeError: ``model`` is not a module or ``layer`` not a str.
         ValueError: ``layer`` is not a module of ``model`` or has no 4-D weight; the message
             lists the conv layers.
     """
+    check_model(model)
+    check_str("layer", layer)
     modules = dict(model.named_modules())
     convs = [
         n
@@ -114,13 +129,12 @@ def conv_weight(model: nn.Module, layer: str) -> torch.Tensor:
     weight = getattr(module, "weight", None)
     if not isinstance(weight, torch.Tensor) or weight.dim() != 4:
         what = "no layer" if module is None else f"{type(module).__name__} has no 4-D weight:"
-        raise ValueError(f"{what} {layer!r}; the conv layers are {convs}")
+        raise ValueError(f"layer: {what} {layer!r}; the conv layers are {convs}")
     return weight.detach().to("cpu", torch.float32, copy=True)
 
 
 def _resolve_mode(mode: str, in_channels: int) -> str:
-    if mode not in get_args(FilterMode):
-        raise ValueError(f"mode {mode!r} is not one of {get_args(FilterMode)}")
+    check_choice("mode", mode, get_args(FilterMode))
     if mode == "auto":
         return "rgb" if in_channels == 3 else "grey" if in_channels == 1 else "channel_sum"
     if mode == "rgb" and in_channels != 3:
@@ -160,12 +174,16 @@ def _normalise(
     return tiles / (2 * bound) + 0.5, (-bound, bound)
 
 
-def _check(weights: torch.Tensor, normalize: str) -> None:
-    if not isinstance(weights, torch.Tensor) or weights.dim() != 4:
-        shape = tuple(weights.shape) if isinstance(weights, torch.Tensor) else type(weights)
-        raise ValueError(f"weights must be a (out, in, kH, kW) tensor, got {shape}")
-    if normalize not in get_args(Normalization):
-        raise ValueError(f"normalize {normalize!r} is not one of {get_args(Normalization)}")
+def _check(weights: object, normalize: object, name: str = "source") -> None:
+    if not isinstance(weights, torch.Tensor):
+        raise TypeError(
+            f"{name} must be a (out, in, kH, kW) weight tensor or a model, got "
+            f"{describe(weights)}: e.g. model.features[0].weight, or pass the model and layer="
+        )
+    check_shape(name, weights, ndim=4, layout="(out, in, kH, kW)")
+    if weights.is_complex() or weights.dtype == torch.bool:
+        raise TypeError(f"{name} must hold real numbers, got dtype {weights.dtype}")
+    check_choice("normalize", normalize, get_args(Normalization))
 
 
 def _grid(tiles: torch.Tensor, nrow: int, padding: int) -> np.ndarray:
@@ -205,9 +223,11 @@ def filter_grid(
         A :class:`FilterGrid` (the weights are not modified).
 
     Raises:
-        ValueError: Wrong weight shape, unknown ``normalize``/``mode``, ``rgb`` without 3
-            inputs, or more than 4096 tiles (pick ``channel_sum`` or lower ``max_filters``).
-        TypeError: ``source`` is a model but ``layer`` is missing.
+        ValueError: Wrong weight shape, NaN/inf weights, unknown ``normalize``/``mode``,
+            ``rgb`` without 3 inputs, ``max_filters``/``nrow`` < 1, ``padding`` outside
+            0…64, or more than 4096 tiles (pick ``channel_sum`` or lower ``max_filters``).
+        TypeError: ``source`` is a model but ``layer`` is missing, or an argument of the
+            wrong kind.
     """
     title_name = "filters"
     if isinstance(source, nn.Module):
@@ -215,8 +235,17 @@ def filter_grid(
             raise TypeError("pass layer='...' (a conv layer's name) when source is a model")
         weights, title_name = conv_weight(source, layer), layer
     else:
+        if layer is not None:
+            raise TypeError(
+                f"layer={layer!r} is only for a model source; source is a weight tensor already"
+            )
+        _check(source, normalize)
+        assert isinstance(source, torch.Tensor)
         weights = source.detach().to("cpu", torch.float32)
     _check(weights, normalize)
+    max_filters = check_optional_int("max_filters", max_filters, minimum=1)
+    nrow = check_optional_int("nrow", nrow, minimum=1)
+    padding = check_int("padding", padding, minimum=0, maximum=64, fix="use 0 to 64 pixels")
     if max_filters is not None:
         weights = weights[:max_filters]
     out_c, in_c, kh, kw = weights.shape
@@ -230,6 +259,15 @@ def filter_grid(
     scope = _tiles(_scope, resolved) if _scope is not None else tiles
     shown, value_range = _normalise(tiles, normalize, scope)
     per_row = nrow or (in_c if resolved == "per_channel" else int(np.ceil(np.sqrt(out_c))))
+    columns = min(per_row, len(tiles))
+    rows = -(-len(tiles) // columns)
+    check_memory(
+        (rows * (kh + padding) + padding) * (columns * (kw + padding) + padding) * 3 * 4 * 2,
+        name="source",
+        value=f"<{out_c} filters {kh}×{kw}>",
+        what=f"a grid of {len(tiles)} tiles of {kh}×{kw} pixels",
+        fix="show fewer filters with max_filters=, or a smaller padding",
+    )
     caption = f"{_CAPTIONS[normalize]}; {_MODE_TEXT[resolved]}"
     if _scope is not None and normalize != "per_filter":
         caption += "; one scale for all snapshots"
@@ -274,11 +312,35 @@ def filter_evolution(
         A list of ``T`` grids.
 
     Raises:
-        ValueError: No snapshots, or shapes that differ.
+        TypeError: ``snapshots`` is not a tensor or a list of tensors.
+        ValueError: No snapshots, shapes that differ, NaN/inf weights, or a bad option.
     """
-    stack = torch.stack(list(snapshots)) if not isinstance(snapshots, torch.Tensor) else snapshots
-    if stack.dim() != 5 or len(stack) == 0:
-        raise ValueError(f"snapshots must be (T, out, in, kH, kW), got {tuple(stack.shape)}")
+    if isinstance(snapshots, torch.Tensor):
+        stack = snapshots
+    else:
+        items = check_sequence("snapshots", snapshots, what="(out, in, kH, kW) weight tensors")
+        if not items:
+            raise ValueError("snapshots is empty: pass at least one (out, in, kH, kW) tensor")
+        for item in items:
+            if not isinstance(item, torch.Tensor):
+                raise TypeError(
+                    f"snapshots must hold (out, in, kH, kW) tensors, got {describe(item)} among "
+                    "them"
+                )
+        shapes = {tuple(t.shape) for t in items}
+        if len(shapes) > 1:
+            raise ValueError(
+                f"snapshots have different shapes {sorted(shapes)}: pass the same layer's "
+                "weights at each step"
+            )
+        stack = torch.stack(list(items))
+    check_shape("snapshots", stack, ndim=5, layout="(T, out, in, kH, kW)")
+    if stack.is_complex() or stack.dtype == torch.bool:
+        raise TypeError(f"snapshots must hold real numbers, got dtype {stack.dtype}")
+    check_str("layer", layer)
+    max_filters = check_optional_int("max_filters", max_filters, minimum=1)
+    check_choice("normalize", normalize, get_args(Normalization))
+    check_choice("mode", mode, get_args(FilterMode))
     stack = stack.detach().to("cpu", torch.float32)
     if max_filters is not None:
         stack = stack[:, :max_filters]

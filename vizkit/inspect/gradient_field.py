@@ -11,6 +11,7 @@ field").
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,16 @@ import torch
 from torch import nn
 
 from vizkit._suggest import did_you_mean
-from vizkit.summary.prepare import batch_shape, check_model
+from vizkit._validate import (
+    check_int,
+    check_memory,
+    check_optional_int,
+    check_shape,
+    check_str,
+    describe,
+)
+from vizkit.inspect._args import run_model
+from vizkit.summary.prepare import check_model
 
 __all__ = ["GradientField", "gradient_receptive_field"]
 
@@ -75,37 +85,71 @@ def gradient_receptive_field(
         A :class:`GradientField` with the ``(H, W)`` map.
 
     Raises:
-        TypeError: ``model`` is not a module or ``image`` has the wrong kind.
-        ValueError: unknown layer (closest names suggested), non-spatial output, or
-            ``channel`` / ``position`` outside the output.
+        TypeError: ``model`` is not a module, or an argument has the wrong kind.
+        ValueError: unknown layer (closest names suggested), non-spatial output,
+            ``channel`` / ``position`` outside the output, an empty image or one holding
+            NaN/inf, a model that cannot run on it, or a size above the memory budget.
     """
     check_model(model)
     if isinstance(image, torch.Tensor):
-        if image.dim() != 3:
-            raise ValueError(f"image must be (C, H, W), got shape {tuple(image.shape)}")
+        check_shape("image", image, ndim=3, layout="(C, H, W)")
+        if image.is_complex() or image.dtype == torch.bool:
+            raise TypeError(f"image must hold real numbers, got dtype {image.dtype}")
         x = image.detach().clone().float()
-    else:
-        shape = batch_shape(image, 1)[1:]
+    elif isinstance(image, tuple | list):
+        if len(image) != 3:
+            raise ValueError(
+                f"image size {tuple(image)} must be (C, H, W), three numbers: e.g. (3, 64, 64)"
+            )
+        shape = tuple(check_int("image", s, minimum=1, fix="every size is ≥ 1") for s in image)
+        check_memory(
+            8 * math.prod(shape) * 4,
+            name="image",
+            value=tuple(image),
+            what="a random image of that size, its gradient and the model's activations",
+            fix="use a smaller (C, H, W) size",
+        )
         x = torch.rand(shape, generator=torch.Generator().manual_seed(0))
-    clone = copy.deepcopy(model).eval()
-    modules = dict(clone.named_modules())
+    else:
+        raise TypeError(
+            f"image must be a (C, H, W) tensor or a size (C, H, W) such as (3, 64, 64), got "
+            f"{describe(image)}"
+        )
+    check_str("layer", layer)
+    channel = check_optional_int("channel", channel, minimum=0, fix="channels count from 0")
+    if position is not None:
+        if not isinstance(position, tuple | list) or len(position) != 2:
+            raise TypeError(
+                f"position must be a (row, col) pair of ints or None, got {describe(position)}"
+            )
+        position = (
+            check_int("position", position[0], minimum=0),
+            check_int("position", position[1], minimum=0),
+        )
+    modules = dict(model.named_modules())
     if layer not in modules or layer == "":
         raise ValueError(
             did_you_mean(
                 layer, modules, what="layer", where="names come from model.named_modules()"
             )
         )
+    clone = copy.deepcopy(model).eval()
+    modules = dict(clone.named_modules())
     device = next((p.device for p in clone.parameters()), torch.device("cpu"))
     x = x.to(device)[None].requires_grad_(True)
     captured: list[torch.Tensor] = []
 
-    def hook(_module: nn.Module, _args: object, output: torch.Tensor) -> None:
-        captured.append(output if isinstance(output, torch.Tensor) else output[0])
+    def hook(_module: nn.Module, _args: object, output: object) -> None:
+        if isinstance(output, tuple | list) and output:
+            output = output[0]
+        if isinstance(output, torch.Tensor):
+            captured.append(output)
         raise _Stop
 
     handle = modules[layer].register_forward_hook(hook)
     try:
-        clone(x)
+        with torch.enable_grad():
+            run_model(clone, x, "image")
     except _Stop:
         pass
     finally:
@@ -122,6 +166,11 @@ def gradient_receptive_field(
     if channel is not None and not 0 <= channel < c_out:
         raise ValueError(f"channel {channel} is outside 0..{c_out - 1} of {layer!r}")
     unit = out[0, :, row, col].sum() if channel is None else out[0, channel, row, col]
+    if not unit.requires_grad:
+        raise ValueError(
+            f"layer {layer!r}'s output does not depend on the image through autograd (it is "
+            "detached or computed without gradients): pick another layer"
+        )
     (grad,) = torch.autograd.grad(unit, x)
     grad_map = grad[0].abs().sum(0).cpu().numpy()
     rows, cols = np.nonzero(grad_map)

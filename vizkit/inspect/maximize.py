@@ -19,7 +19,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vizkit._validate import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_memory,
+    check_number,
+    check_seed,
+    check_sequence,
+)
+from vizkit.inspect._args import check_layer, check_model, model_device, run_model
 from vizkit.inspect.activations import resolve_layers
+from vizkit.inspect.modes import eval_mode
+
+#: The most gradient-ascent steps one call takes (a typo such as steps=10**9 must not run
+#: for days); 128 to 512 is typical.
+MAX_STEPS = 100_000
 
 __all__ = ["Maximization", "maximize_activation"]
 
@@ -73,14 +88,15 @@ def maximize_activation(
     """Find an input that makes ``channel`` of ``layer`` respond strongly (mean over positions).
 
     Args:
-        model: The network (eval mode during the run, restored after; weights untouched).
+        model: The network (eval mode during the run; every submodule's own mode is restored
+            afterwards, also when the forward raises; weights untouched).
         layer: Dotted name of a layer with 4-D output.
         channel: Channel to maximise.
-        size: Side of the square image optimised.
+        size: Side of the square image optimised (≥ 8; memory-bounded by vizkit's budget).
         in_channels: 3 (RGB) or 1 (grey models such as the digits CNN).
-        steps: Gradient-ascent steps (Adam).
-        lr: Adam's learning rate.
-        jitter: Random shift of up to this many pixels each step (0 = off).
+        steps: Gradient-ascent steps (Adam), 1 to :data:`MAX_STEPS`.
+        lr: Adam's learning rate (> 0).
+        jitter: Random shift of up to this many pixels each step (0 = off; at most size // 2).
         blur_every: Blur the parameters every this many steps (0 = off).
         decorrelate: Optimise in a decorrelated colour basis (RGB only).
         mean, std: The model's input normalisation (e.g. ImageNet's); the image in [0, 1]
@@ -91,20 +107,49 @@ def maximize_activation(
         A :class:`Maximization`.
 
     Raises:
-        ValueError: Unknown layer or non-4-D output, ``channel`` out of range, ``steps`` < 1.
+        TypeError: an argument of the wrong kind.
+        ValueError: Unknown layer or non-4-D output, ``channel`` out of range, a size or count
+            out of range (``steps`` < 1, ``lr`` ≤ 0, NaN …), ``mean``/``std`` of the wrong
+            length, or a size whose optimisation would exceed the memory budget.
     """
-    if steps < 1:
-        raise ValueError(f"steps {steps} must be at least 1")
-    if in_channels not in (1, 3):
-        raise ValueError(f"in_channels must be 1 or 3, got {in_channels}")
+    check_model(model)
+    check_layer(model, layer)
+    channel = check_int("channel", channel, minimum=0, fix="channels count from 0")
+    size = check_int("size", size, minimum=8, fix="use size=64 or more (96 is typical)")
+    in_channels = check_choice("in_channels", in_channels, (1, 3))
+    check_memory(
+        64 * in_channels * size * size * 4,
+        name="size",
+        value=size,
+        what=f"optimising a {size}×{size} image (the image, its gradient, Adam's moments and the "
+        "model's activations, ~64 copies)",
+        fix="use size=96 to 512",
+    )
+    steps = check_int("steps", steps, minimum=1, maximum=MAX_STEPS)
+    lr = check_number("lr", lr, above=0.0, fix="use a small positive rate such as lr=0.05")
+    jitter = check_int("jitter", jitter, minimum=0, maximum=size // 2, fix="use 0 to size // 2")
+    blur_every = check_int("blur_every", blur_every, minimum=0, fix="use 0 (off) or more")
+    decorrelate = check_bool("decorrelate", decorrelate)
+    seed = check_seed(seed)
+    norm = {}
+    for name, values, positive in (("mean", mean, False), ("std", std, True)):
+        if values is None:
+            continue
+        entries = check_sequence(name, values, what="numbers, one per input channel")
+        if len(entries) not in (1, in_channels):
+            raise ValueError(
+                f"{name} has {len(entries)} values but in_channels is {in_channels}: give one "
+                "value per input channel (or one for all)"
+            )
+        norm[name] = [check_number(name, v, above=0.0 if positive else None) for v in entries]
     module = resolve_layers(model, layer)[layer]
-    device = next(model.parameters()).device
+    device = model_device(model)
     gen = torch.Generator().manual_seed(seed)
     params = (torch.randn(1, in_channels, size, size, generator=gen) * 0.01).to(device)
     params.requires_grad_(True)
     colour = _COLOR.to(device) if decorrelate and in_channels == 3 else None
-    norm_mean = torch.tensor(mean or [0.0] * in_channels, device=device).view(1, -1, 1, 1)
-    norm_std = torch.tensor(std or [1.0] * in_channels, device=device).view(1, -1, 1, 1)
+    norm_mean = torch.tensor(norm.get("mean", [0.0]), device=device).view(1, -1, 1, 1)
+    norm_std = torch.tensor(norm.get("std", [1.0]), device=device).view(1, -1, 1, 1)
 
     def to_image(p: torch.Tensor) -> torch.Tensor:
         if colour is not None:
@@ -115,21 +160,23 @@ def maximize_activation(
     handle = module.register_forward_hook(lambda m, a, out: stored.append(out))
     optimizer = torch.optim.Adam([params], lr=lr)
     objective: list[float] = []
-    was_training = model.training
-    model.eval()
     try:
-        with torch.enable_grad():
+        with eval_mode(model), torch.enable_grad():
             for step in range(steps):
                 stored.clear()
                 image = to_image(params)
                 if jitter:
                     dy, dx = torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist()
                     image = torch.roll(image, shifts=(dy, dx), dims=(2, 3))
-                model((image - norm_mean) / norm_std)
-                out = stored[-1]
-                if out.dim() != 4:
+                run_model(
+                    model, (image - norm_mean) / norm_std, f"the in_channels={in_channels} image"
+                )
+                out = stored[-1] if stored else None
+                if not isinstance(out, torch.Tensor) or out.dim() != 4:
+                    shape = tuple(out.shape) if isinstance(out, torch.Tensor) else None
                     raise ValueError(
-                        f"layer {layer!r} outputs {tuple(out.shape)}, not (N, C, H, W)"
+                        f"layer {layer!r} outputs {shape}, not (N, C, H, W): pick a "
+                        "convolution or pooling layer before the flatten"
                     )
                 if not 0 <= channel < out.shape[1]:
                     raise ValueError(
@@ -146,7 +193,6 @@ def maximize_activation(
                         params.copy_(_blur(params))
     finally:
         handle.remove()
-        model.train(was_training)
     with torch.no_grad():
         final = to_image(params)[0].permute(1, 2, 0).cpu().numpy()
     if in_channels == 1:

@@ -15,7 +15,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from vizkit._validate import check_int, check_memory, check_shape, describe
+from vizkit.inspect._args import check_layer, check_model, model_device, run_model
 from vizkit.inspect.activations import capture_activations, resolve_layers
+from vizkit.inspect.modes import eval_mode
 from vizkit.summary.summarize import summarize
 
 __all__ = ["LayerField", "TopPatches", "layer_field", "top_patches"]
@@ -137,7 +140,8 @@ def top_patches(
     One patch per image (its strongest unit), so the ``k`` patches come from ``k`` images.
 
     Args:
-        model: The model (evaluated in eval mode; its mode is restored).
+        model: The model (evaluated in eval mode; every submodule's own mode is restored
+            afterwards, also when the forward raises).
         layer: Dotted name of a layer with 4-D output.
         images: ``(N, C, H, W)`` batch, normalised as the model expects.
         channel: Output channel of ``layer``.
@@ -150,23 +154,46 @@ def top_patches(
         A :class:`TopPatches`.
 
     Raises:
-        ValueError: Unknown layer, output not 4-D, ``channel`` out of range, ``k`` < 1.
+        TypeError: an argument of the wrong kind (``images`` not a tensor, ``k`` not an int …).
+        ValueError: Unknown layer, output not 4-D, ``channel`` out of range, ``k`` or
+            ``batch_size`` < 1, empty images or NaN/inf in them, ``display`` of another shape.
     """
-    if k < 1:
-        raise ValueError(f"k {k} must be at least 1")
-    if images.dim() != 4:
-        raise ValueError(f"images must be (N, C, H, W), got {tuple(images.shape)}")
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
+    check_model(model)
+    check_layer(model, layer)
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(
+            f"images must be a torch.Tensor (N, C, H, W), got {describe(images)}: stack "
+            "pictures with vizkit.data.image_to_tensor(..., batch=True) and torch.cat"
+        )
+    check_shape("images", images, ndim=4, layout="(N, C, H, W)")
+    if images.is_complex() or images.dtype == torch.bool:
+        raise TypeError(f"images must hold real numbers, got dtype {images.dtype}: use .float()")
+    channel = check_int("channel", channel, minimum=0, fix="channels count from 0")
+    k = check_int("k", k, minimum=1, fix="ask for k=1 or more patches")
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    n = images.shape[0]
+    pictures = None
+    if display is not None:
+        check_shape("display", display, ndim=4, layout="(N, H, W, 3)")
+        pictures = np.asarray(display, dtype=np.float32)
+        if pictures.shape[0] != n or pictures.shape[3] != 3:
+            raise ValueError(
+                f"display must be (N, H, W, 3) with N = {n} (one picture per image), got shape "
+                f"{pictures.shape}: pass the pictures the images were made from, or None"
+            )
+    device = model_device(model)
     best_values, best_flat = [], []
-    try:
-        for start in range(0, len(images), batch_size):
+    with eval_mode(model):
+        for start in range(0, n, batch_size):
             with capture_activations(model, layer) as acts:
-                model(images[start : start + batch_size].to(device))
-            out = acts[layer]
-            if out.dim() != 4:
-                raise ValueError(f"layer {layer!r} outputs {tuple(out.shape)}, not (N, C, H, W)")
+                run_model(model, images[start : start + batch_size].to(device), "images")
+            out = acts.get(layer)
+            if out is None or out.dim() != 4:
+                shape = None if out is None else tuple(out.shape)
+                raise ValueError(
+                    f"layer {layer!r} outputs {shape}, not (N, C, H, W): pick a convolution or "
+                    "pooling layer before the flatten"
+                )
             if not 0 <= channel < out.shape[1]:
                 raise ValueError(
                     f"channel {channel} is out of range: {layer!r} has {out.shape[1]} channels "
@@ -178,12 +205,18 @@ def top_patches(
             best_flat.append(flat)
         out_w = out.shape[-1]
         field = layer_field(model, layer, tuple(images.shape[1:]))
-    finally:
-        model.train(was_training)
+    fh, fw = field.size
+    check_memory(
+        min(k, n) * fh * fw * 3 * 4,
+        name="layer",
+        value=layer,
+        what=f"{min(k, n)} patches of its {fh}×{fw} receptive field",
+        fix="pick an earlier layer or a smaller k",
+    )
     values, flat = torch.cat(best_values), torch.cat(best_flat)
     order = torch.argsort(values, descending=True)[: min(k, len(values))]
-    pictures = _display(images) if display is None else np.asarray(display, dtype=np.float32)
-    fh, fw = field.size
+    if pictures is None:
+        pictures = _display(images)
     crops, boxes, positions = [], [], []
     for idx in order.tolist():
         row, col = divmod(int(flat[idx]), out_w)

@@ -19,7 +19,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vizkit._validate import check_optional_int
+from vizkit.inspect._args import check_image, check_layer, check_model, model_device, run_model
 from vizkit.inspect.activations import resolve_layers
+from vizkit.inspect.modes import eval_mode
 
 __all__ = ["Attribution", "grad_cam", "saliency_map"]
 
@@ -45,23 +48,27 @@ class Attribution:
     layer: str | None = None
 
 
-def _prepare(model: nn.Module, image: torch.Tensor) -> torch.Tensor:
-    if image.dim() == 3:
-        image = image.unsqueeze(0)
-    if image.dim() != 4 or image.shape[0] != 1:
-        raise ValueError(f"image must be (C, H, W) or (1, C, H, W), got {tuple(image.shape)}")
-    device = next(model.parameters()).device
-    return image.detach().to(device).clone().requires_grad_(True)
+def _prepare(model: object, image: object, target: object) -> torch.Tensor:
+    check_model(model)
+    x = check_image(image)
+    check_optional_int("target", target, minimum=0, fix="pass a class index 0, 1, … or None")
+    assert isinstance(model, nn.Module)
+    return x.detach().to(model_device(model)).clone().requires_grad_(True)
 
 
-def _score(logits: torch.Tensor, target: int | None) -> tuple[torch.Tensor, int, float]:
-    if logits.dim() != 2:
-        raise ValueError(f"the model must return (1, classes) logits, got {tuple(logits.shape)}")
+def _score(logits: object, target: int | None) -> tuple[torch.Tensor, int, float]:
+    if not isinstance(logits, torch.Tensor) or logits.dim() != 2 or logits.shape[0] != 1:
+        shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+        raise ValueError(
+            f"model must return (1, classes) logits to explain a class, got {shape}: pass a "
+            "classifier (its last layer a Linear), or the logits' part of its output"
+        )
     if target is None:
         target = int(logits.argmax(1))
     if not 0 <= target < logits.shape[1]:
         raise ValueError(
-            f"target {target} is out of range: the model has {logits.shape[1]} classes"
+            f"target {target} is out of range: the model has {logits.shape[1]} classes "
+            f"(0..{logits.shape[1] - 1})"
         )
     prob = float(logits.detach().softmax(1)[0, target])
     return logits[0, target], target, prob
@@ -69,13 +76,8 @@ def _score(logits: torch.Tensor, target: int | None) -> tuple[torch.Tensor, int,
 
 @contextlib.contextmanager
 def _eval(model: nn.Module) -> Iterator[None]:
-    was = model.training
-    model.eval()
-    try:
-        with torch.enable_grad():
-            yield
-    finally:
-        model.train(was)
+    with eval_mode(model), torch.enable_grad():
+        yield
 
 
 def saliency_map(
@@ -84,7 +86,8 @@ def saliency_map(
     """Input-gradient saliency: how much each pixel's change would move the class score.
 
     Args:
-        model: A classifier returning ``(1, classes)`` logits (evaluated in eval mode).
+        model: A classifier returning ``(1, classes)`` logits (evaluated in eval mode; every
+            submodule's own mode is restored afterwards, also when the forward raises).
         image: ``(C, H, W)`` or ``(1, C, H, W)``, normalised as the model expects.
         target: Class to explain; default: the predicted class.
 
@@ -92,11 +95,13 @@ def saliency_map(
         An :class:`Attribution` with an ``(H, W)`` map (max over channels of ``|gradient|``).
 
     Raises:
-        ValueError: Wrong image shape, or ``target`` out of range.
+        TypeError: ``model`` not a module, ``image`` not a tensor, ``target`` not an int.
+        ValueError: Wrong image shape, NaN/inf in it, a model that cannot run on it or does
+            not return ``(1, classes)`` logits, or ``target`` out of range.
     """
-    x = _prepare(model, image)
+    x = _prepare(model, image, target)
     with _eval(model):
-        score, target, prob = _score(model(x), target)
+        score, target, prob = _score(run_model(model, x), target)
         (grad,) = torch.autograd.grad(score, x)
     heat = grad[0].abs().amax(dim=0).cpu().numpy().astype(np.float32)
     return Attribution(heat, target, float(score.detach()), prob, "saliency")
@@ -108,7 +113,8 @@ def grad_cam(
     """Grad-CAM for ``target`` at ``layer``, upsampled (bilinear) to the image size.
 
     Args:
-        model: A classifier returning ``(1, classes)`` logits (evaluated in eval mode).
+        model: A classifier returning ``(1, classes)`` logits (evaluated in eval mode; every
+            submodule's own mode is restored afterwards, also when the forward raises).
         image: ``(C, H, W)`` or ``(1, C, H, W)``, normalised as the model expects.
         layer: Dotted name of a layer with 4-D output (usually the last conv block).
         target: Class to explain; default: the predicted class.
@@ -118,23 +124,29 @@ def grad_cam(
         feature map has positive evidence).
 
     Raises:
+        TypeError: ``model``, ``image``, ``layer`` or ``target`` of the wrong kind.
         ValueError: Wrong image shape, unknown layer or non-4-D output, ``target`` out of range.
     """
-    module = resolve_layers(model, layer)[layer]
-    x = _prepare(model, image)
+    x = _prepare(model, image, target)
+    module = resolve_layers(model, check_layer(model, layer))[layer]
     stored: list[torch.Tensor] = []
 
-    def hook(mod: nn.Module, args: object, output: torch.Tensor) -> torch.Tensor:
-        stored.append(output)
-        return output.clone()  # a later in-place op (ReLU) must not rewrite what we hold
+    def hook(mod: nn.Module, args: object, output: object) -> object:
+        stored.append(output)  # type: ignore[arg-type]
+        if isinstance(output, torch.Tensor):
+            return output.clone()  # a later in-place op (ReLU) must not rewrite what we hold
+        return None
 
     handle = module.register_forward_hook(hook)
     try:
         with _eval(model):
-            logits = model(x)
-            if not stored or stored[-1].dim() != 4:
+            logits = run_model(model, x)
+            if not stored or not isinstance(stored[-1], torch.Tensor) or stored[-1].dim() != 4:
                 shape = tuple(stored[-1].shape) if stored else None
-                raise ValueError(f"layer {layer!r} outputs {shape}, not (N, C, H, W)")
+                raise ValueError(
+                    f"layer {layer!r} outputs {shape}, not (N, C, H, W): pick a convolution "
+                    "or pooling layer before the flatten (usually the last conv block)"
+                )
             score, target, prob = _score(logits, target)
             (grads,) = torch.autograd.grad(score, stored[-1])
     finally:

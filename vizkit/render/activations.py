@@ -13,6 +13,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit._validate import (
+    check_choice,
+    check_int,
+    check_number,
+    check_optional_int,
+    describe,
+)
+from vizkit.render._args import check_data, check_picture, check_text
 from vizkit.render.filters import image_trace
 from vizkit.render.theme import current_theme
 
@@ -54,9 +62,10 @@ def map_mosaic(
     Raises:
         ValueError: ``maps`` is not 3-D, or ``normalize`` is unknown.
     """
-    maps = np.asarray(maps, dtype=np.float64)
-    if maps.ndim != 3:
-        raise ValueError(f"maps must be (C, H, W), got shape {maps.shape}")
+    maps = check_picture("maps", maps, ndim=(3,), layout="(C, H, W)")
+    check_choice("normalize", normalize, ("per_map", "per_layer"))
+    c, h, w = maps.shape
+    ncols = check_optional_int("ncols", ncols, minimum=1, maximum=max(c, 1))
     if normalize == "per_map":
         low = maps.min(axis=(1, 2), keepdims=True)
         high = maps.max(axis=(1, 2), keepdims=True)
@@ -95,7 +104,9 @@ def feature_maps_figure(
     Returns:
         ``go.Figure`` with one ``go.Heatmap`` (``customdata`` holds each cell's channel).
     """
-    maps = np.asarray(maps, dtype=np.float64)[:max_maps]
+    max_maps = check_int("max_maps", max_maps, minimum=1)
+    check_text("title", title)
+    maps = check_picture("maps", maps, ndim=(3,), layout="(C, H, W)")[:max_maps]
     mosaic = map_mosaic(maps, normalize=normalize)
     c, h, w = maps.shape
     ncols = math.ceil(math.sqrt(c))
@@ -155,6 +166,13 @@ def top_patches_figure(top: TopPatches, *, title: str | None = None) -> go.Figur
     Returns:
         ``go.Figure`` with one ``go.Image`` subplot per patch.
     """
+    check_data(
+        "top",
+        top,
+        ("patches", "scores", "image_index", "field_size", "layer", "channel"),
+        "a TopPatches from vizkit.inspect.top_patches",
+    )
+    check_text("title", title)
     k = len(top.patches)
     names = [f"#{int(i)}: {s:.2f}" for i, s in zip(top.image_index, top.scores, strict=True)]
     fig = make_subplots(rows=1, cols=k, subplot_titles=names, horizontal_spacing=0.01)
@@ -201,11 +219,25 @@ def attribution_figure(
     """
     if not attributions:
         raise ValueError("pass at least one Attribution (saliency_map or grad_cam)")
-    image = np.asarray(image)
+    image = check_picture("image", image, ndim=(2, 3))
+    for a in attributions:
+        check_data(
+            "attributions",
+            a,
+            ("heatmap", "target", "method", "layer", "probability"),
+            "Attribution objects from vizkit.inspect.saliency_map or grad_cam",
+        )
+    if classes is not None and (isinstance(classes, str) or not isinstance(classes, list | tuple)):
+        raise TypeError(f"classes must be a list of class names or None, got {describe(classes)}")
+    opacity = check_number("opacity", opacity, minimum=0.0, maximum=1.0)
     titles = ["image"]
     for a in attributions:
         if a.heatmap.shape != image.shape[:2]:
             raise ValueError(f"heat map {a.heatmap.shape} and image {image.shape[:2]} differ")
+        if classes and not 0 <= a.target < len(classes):
+            raise ValueError(
+                f"classes has {len(classes)} names but an attribution explains class {a.target}"
+            )
         name = classes[a.target] if classes else str(a.target)
         where = f" @ {a.layer}" if a.layer else ""
         titles.append(f"{a.method}{where}: class {name} (p={a.probability:.2f})")
@@ -245,6 +277,12 @@ def maximization_figure(result: Maximization) -> go.Figure:
     Returns:
         ``go.Figure`` with an image and a line plot.
     """
+    check_data(
+        "result",
+        result,
+        ("image", "objective", "layer", "channel", "diagnostic"),
+        "a Maximization from vizkit.inspect.maximize_activation",
+    )
     fig = make_subplots(
         rows=1,
         cols=2,

@@ -15,6 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit._validate import check_bool, check_names
+from vizkit.render._args import check_text
 from vizkit.render.history import accuracy_bubble_figure, ilsvrc_history_figure
 from vizkit.render.receptive_field import field_box, receptive_field_figure
 from vizkit.render.theme import current_theme
@@ -116,8 +118,10 @@ def layer_bars_figure(
         TypeError: ``table`` is neither a LayerTable nor a list of records.
         ValueError: an unknown metric, or no layer left to draw.
     """
+    check_text("title", title)
+    check_bool("skip_empty", skip_empty)
     rows = _records(table)
-    metrics = list(metrics)
+    metrics = list(check_names("metrics", metrics, what="metric"))
     known = set(rows[0]) if rows else set(BAR_METRICS)
     bad = [m for m in metrics if m not in known]
     if bad or not metrics:
@@ -243,6 +247,8 @@ def architecture_figure(
         raise TypeError(
             f"table must be a LayerTable from vizkit.summarize, got {type(table).__name__}"
         )
+    check_names("hide_types", hide_types, what="layer class name")
+    check_text("title", title)
     if not table.nodes:
         raise ValueError(
             "the table has no dataflow graph (nodes is empty): build it with "

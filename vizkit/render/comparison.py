@@ -13,6 +13,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit._validate import check_int, describe
+from vizkit.render._args import check_data, check_text
+
 __all__ = ["smooth", "training_comparison_figure"]
 
 COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d")
@@ -35,9 +38,15 @@ def smooth(values: Sequence[float], window: int) -> list[float]:
         >>> smooth([0.0, 2.0, 4.0, 6.0], 2)
         [0.0, 1.0, 3.0, 5.0]
     """
-    if window < 1:
-        raise ValueError(f"window {window} must be >= 1 (1 means no smoothing)")
-    v = np.asarray(values, dtype=float)
+    window = check_int("window", window, minimum=1, fix="1 means no smoothing")
+    if isinstance(values, str | bytes) or not hasattr(values, "__len__"):
+        raise TypeError(f"values must be a list of numbers, got {describe(values)}")
+    try:
+        v = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"values must be a list of numbers ({err})") from None
+    if v.ndim != 1:
+        raise ValueError(f"values must be one curve (a flat list), got shape {v.shape}")
     if v.size == 0:
         return []
     c = np.cumsum(np.insert(v, 0, 0.0))
@@ -64,8 +73,16 @@ def training_comparison_figure(
     Raises:
         ValueError: ``runs`` is empty.
     """
+    if isinstance(runs, str | bytes) or not isinstance(runs, Sequence):
+        raise TypeError(
+            f"runs must be a list of results (compare_training's), got {describe(runs)}"
+        )
     if not runs:
         raise ValueError("runs is empty: pass the list compare_training returned")
+    for run in runs:
+        check_data("runs", run, ("label", "history"), "results with .label and .history")
+    smoothing = check_int("smoothing", smoothing, minimum=1, maximum=100_000)
+    check_text("title", title)
     fig = make_subplots(
         rows=1,
         cols=2,

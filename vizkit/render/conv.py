@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from vizkit._validate import check_bool, check_int, describe
 from vizkit.render import _grid as g
+from vizkit.render._args import check_frames, check_index
 from vizkit.sliding import ConvTrace
 
 __all__ = ["ConvScene", "conv_animation", "conv_figure"]
@@ -57,6 +59,14 @@ class ConvScene:
         numbers: bool | None = None,
         running_sum: bool | None = None,
     ) -> None:
+        if not isinstance(trace, ConvTrace):
+            raise TypeError(
+                f"trace must be a ConvTrace from vizkit.conv2d_trace, got {describe(trace)}"
+            )
+        for flag, value in (("numbers", numbers), ("running_sum", running_sum)):
+            if value is not None:
+                check_bool(flag, value)
+        sample = check_int("sample", sample, minimum=0)
         channels = trace.input.shape[-3]
         out_channels, cg, kh, kw = trace.weight.shape
         if channels > MAX_LANES or out_channels > MAX_OUT_CHANNELS:
@@ -220,7 +230,7 @@ class ConvScene:
         if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
             raise TypeError(f"step must be an int, got {step!r} ({type(step).__name__})")
         if not 0 <= step < self.n_steps:
-            raise IndexError(
+            raise ValueError(
                 f"step {step} is out of range: this drawing has {self.n_steps} "
                 f"steps (0 … {self.n_steps - 1})"
             )
@@ -437,6 +447,7 @@ def conv_figure(
         A ``go.Figure`` (see :class:`ConvScene` for the layout).
     """
     scene = ConvScene(trace, sample=sample, numbers=numbers)
+    step = check_index("step", step, scene.n_steps, "output cells")
     return g.build_figure(scene.traces(step), scene.layout())
 
 
@@ -470,7 +481,7 @@ def conv_animation(
 
     Raises:
         ValueError: too many channels to draw, or an empty ``steps``.
-        IndexError: a step outside the trace.
+        ValueError: a step outside the trace.
 
     Example:
         >>> import numpy as np
@@ -481,9 +492,7 @@ def conv_animation(
         (4, 4)
     """
     scene = ConvScene(trace, sample=sample, numbers=numbers, running_sum=running_sum)
-    chosen = list(range(scene.n_steps)) if steps is None else [int(k) for k in steps]
-    if not chosen:
-        raise ValueError("steps is empty: pass at least one step index, or None for all")
+    chosen = check_frames(steps, scene.n_steps)
     frames = scene.frames(chosen)
     layout = scene.layout() | g.animation_controls([f["name"] for f in frames], "output cell")
     return g.build_figure(scene.traces(chosen[0]), layout, frames)

@@ -18,7 +18,9 @@ from typing import Any, Literal
 import numpy as np
 import plotly.graph_objects as go
 
+from vizkit._validate import check_int, check_number
 from vizkit.render import _grid as g
+from vizkit.render._args import MAX_FRAMES
 from vizkit.render.theme import current_theme
 from vizkit.sliding import Conv1dTrace, conv1d_trace
 
@@ -163,8 +165,11 @@ def sample_convolution(
         >>> round(float(s.y.max()), 1)   # box ∗ box = triangle of height 1 (up to ~dt)
         1.0
     """
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 3:
-        raise ValueError(f"samples {samples!r} must be an int ≥ 3: use e.g. samples=201")
+    samples = check_int(
+        "samples", samples, minimum=3, maximum=100_000, fix="use e.g. samples=201 (3 … 100000)"
+    )
+    t_min = check_number("t_min", t_min)
+    t_max = check_number("t_max", t_max)
     if not t_max > t_min:
         raise ValueError(f"t_max {t_max} must be larger than t_min {t_min}: e.g. t_min=-2, t_max=2")
     t = np.linspace(t_min, t_max, samples)
@@ -238,8 +243,13 @@ def continuous_conv_animation(
         >>> len(fig.frames), len(fig.layout.sliders[0].steps)
         (11, 11)
     """
-    if isinstance(frames, bool) or not isinstance(frames, int) or frames < 2:
-        raise ValueError(f"frames {frames!r} must be an int ≥ 2: use e.g. frames=41")
+    frames = check_int(
+        "frames",
+        frames,
+        minimum=2,
+        maximum=MAX_FRAMES,
+        fix=f"use e.g. frames=41 (2 … {MAX_FRAMES})",
+    )
     s = sample_convolution(x, w, t_min=t_min, t_max=t_max, samples=samples)
     n_out = s.y.size
     chosen = np.unique(np.linspace(0, n_out - 1, min(frames, n_out)).round().astype(int))

@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from vizkit.render import _grid as g
+from vizkit.render._args import check_picture
 from vizkit.sliding import ConvTrace, conv2d_trace
 
 __all__ = ["CorrelationCheck", "conv_vs_xcorr_animation", "correlation_check"]
@@ -40,7 +41,7 @@ class CorrelationCheck:
 
 
 def _as_plane(name: str, value: object) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
+    a = check_picture(name, value, ndim=(2, 3, 4), layout="(H, W)", finite=False)
     if a.ndim == 3 and a.shape[0] == 1:
         a = a[0]
     if a.ndim == 4 and a.shape[:2] == (1, 1):

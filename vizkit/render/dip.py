@@ -15,6 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit._validate import check_int, check_number, check_optional_int, describe
+from vizkit.render._args import check_data, check_mapping, check_picture, check_text
 from vizkit.render.theme import current_theme
 
 __all__ = [
@@ -32,9 +34,10 @@ def to_uint8(image: Any) -> np.ndarray:
     """``(H, W)``, ``(H, W, 1)`` or ``(H, W, 3)`` floats in ``[0, 1]`` → ``(H, W, 3)`` uint8.
 
     Raises:
-        ValueError: Another shape.
+        TypeError: not an array of real numbers.
+        ValueError: Another shape, an empty image, or NaN/inf values.
     """
-    a = np.asarray(image, dtype=np.float32)
+    a = check_picture("image", image, ndim=(2, 3), layout="(H, W) or (H, W, 3)")
     if a.ndim == 3 and a.shape[2] == 1:
         a = a[:, :, 0]
     if a.ndim == 2:
@@ -44,6 +47,13 @@ def to_uint8(image: Any) -> np.ndarray:
             f"image of shape {a.shape} is not (H, W) or (H, W, 3): pass an image with channels last"
         )
     return (np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def _uint8(name: str, image: Any) -> np.ndarray:
+    try:
+        return to_uint8(image)
+    except (TypeError, ValueError) as err:  # to_uint8 calls it `image`
+        raise type(err)(f"{name}: {err}") from None
 
 
 def dip_images_figure(
@@ -64,17 +74,20 @@ def dip_images_figure(
     Returns:
         ``go.Figure`` with one ``go.Image`` trace per image, in order.
     """
-    if not images:
-        raise ValueError("images is empty: pass at least one title → image")
-    names = list(images)
-    cols = columns or len(names)
+    check_mapping("images", images, "image")
+    names = [str(n) for n in images]
+    columns = check_optional_int("columns", columns, minimum=1)
+    size = check_int("size", size, minimum=16, maximum=4096, fix="use e.g. size=260 pixels")
+    check_text("title", title)
+    pictures = [_uint8(f"images[{name!r}]", images[name]) for name in images]
+    cols = min(columns or len(names), len(names))
     rows = -(-len(names) // cols)
     fig = make_subplots(
         rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.01, vertical_spacing=0.06
     )
     for i, name in enumerate(names):
         fig.add_trace(
-            go.Image(z=to_uint8(images[name]), name=name, hoverinfo="skip"),
+            go.Image(z=pictures[i], name=name, hoverinfo="skip"),
             row=i // cols + 1,
             col=i % cols + 1,
         )
@@ -114,8 +127,15 @@ def dip_results_figure(
     Raises:
         ValueError: No panels at all.
     """
+    if not isinstance(results, Mapping):
+        raise TypeError(f"results must be a dict of label → fit result, got {describe(results)}")
+    if before is not None and not isinstance(before, Mapping):
+        raise TypeError(f"before must be a dict of title → image or None, got {describe(before)}")
+    if not results and not before:
+        raise ValueError("results is empty (and no before panels): pass label → fit result")
     panels = dict(before or {})
     for label, result in results.items():
+        check_data("results", result, ("best_image",), "fit results (vizkit.dip.FitResult)")
         best = getattr(result, "best_psnr", None)
         panels[label if best is None else f"{label} ({best:.1f} dB)"] = result.best_image
     return dip_images_figure(panels, columns=columns, size=size, title=title)
@@ -127,6 +147,13 @@ def update_image(fig: go.Figure, index: int, image: Any, title: str | None = Non
         fig.data[index].z = to_uint8(image)
         if title is not None:
             fig.layout.annotations[index].text = title
+
+
+def _check_history(history: object) -> None:
+    if isinstance(history, str | bytes) or not isinstance(history, Sequence):
+        raise TypeError(f"history must be a list of step records, got {describe(history)}")
+    for record in history:
+        check_data("history", record, ("step",), "step records with .step and .psnr")
 
 
 def _xy(history: Sequence[Any], attr: str) -> tuple[list[int], list[float]]:
@@ -153,6 +180,10 @@ def psnr_curve_figure(
         ``go.Figure`` with traces, in order: ``output`` (raw), ``reported`` (averaged, or the
         same as raw), ``best`` (one marker).
     """
+    _check_history(history)
+    if reference_psnr is not None:
+        reference_psnr = check_number("reference_psnr", reference_psnr)
+    check_text("title", title)
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(name="output", mode="lines", line={"width": current_theme().line_width(1)})
@@ -181,6 +212,7 @@ def psnr_curve_figure(
 
 def update_psnr_curve(fig: go.Figure, history: Sequence[Any]) -> None:
     """Redraw the curves of :func:`psnr_curve_figure` in place from ``history``."""
+    _check_history(history)
     xs, raw = _xy(history, "psnr_raw")
     xa, avg = _xy(history, "psnr")
     with fig.batch_update():
@@ -206,8 +238,13 @@ def snapshots_figure(snapshots: Sequence[Any], *, title: str = "snapshots") -> g
     Returns:
         ``go.Figure`` with one frame per snapshot, named by its step.
     """
+    if isinstance(snapshots, str | bytes) or not isinstance(snapshots, Sequence):
+        raise TypeError(f"snapshots must be a list of Snapshot records, got {describe(snapshots)}")
     if not snapshots:
         raise ValueError("snapshots is empty: run a fit with snapshot_every set")
+    for s in snapshots:
+        check_data("snapshots", s, ("step", "image", "psnr"), "Snapshot records of a fit")
+    check_text("title", title)
 
     def label(s: Any) -> str:
         return f"step {s.step}" + (f" · {s.psnr:.2f} dB" if s.psnr is not None else "")

@@ -14,6 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit._validate import check_int, describe
+from vizkit.render._args import check_data, check_mapping, check_text
 from vizkit.render._grid import animation_controls
 from vizkit.render.theme import current_theme
 
@@ -44,6 +46,15 @@ def _hover(grid: FilterGrid) -> str:
     return "x %{x}, y %{y}<extra></extra>"
 
 
+def _check_grid(name: str, grid: object) -> None:
+    check_data(
+        name,
+        grid,
+        ("image", "title", "caption", "n_filters", "kernel_size"),
+        "a FilterGrid from vizkit.inspect.filter_grid" + ("s" if name.endswith("s") else ""),
+    )
+
+
 def filter_grid_figure(grid: FilterGrid, *, title: str | None = None) -> go.Figure:
     """One grid of filters, with its normalisation stated under it.
 
@@ -54,6 +65,8 @@ def filter_grid_figure(grid: FilterGrid, *, title: str | None = None) -> go.Figu
     Returns:
         ``go.Figure`` with one ``go.Image`` trace; the caption is an annotation.
     """
+    _check_grid("grid", grid)
+    check_text("title", title)
     width, height = _size(grid.image.shape)
     fig = go.Figure(image_trace(grid.image, hovertemplate=_hover(grid)))
     fig.update_layout(
@@ -99,6 +112,14 @@ def filter_evolution_figure(
     Raises:
         ValueError: ``grids`` is empty or the lengths differ.
     """
+    for name, value, what in (("grids", grids, "FilterGrid objects"), ("steps", steps, "ints")):
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            raise TypeError(f"{name} must be a list of {what}, got {describe(value)}")
+    for grid in grids:
+        _check_grid("grids", grid)
+    for step in steps:
+        check_int("steps", step)
+    check_text("title", title)
     if not grids or len(grids) != len(steps):
         raise ValueError(
             f"need one step per grid and at least one grid, got {len(grids)} grids and "
@@ -138,8 +159,10 @@ def filter_banks_figure(
     Raises:
         ValueError: ``grids`` is empty.
     """
-    if not grids:
-        raise ValueError("grids is empty: pass at least one name → FilterGrid")
+    check_mapping("grids", grids, "FilterGrid")
+    for grid in grids.values():
+        _check_grid("grids", grid)
+    check_text("title", title)
     names = list(grids)
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.04)
     for i, name in enumerate(names, start=1):

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from vizkit._validate import describe
+from vizkit.render._args import check_text
 from vizkit.render.theme import current_theme
 
 __all__ = ["accuracy_bubble_figure", "ilsvrc_history_figure"]
@@ -34,12 +36,17 @@ def accuracy_bubble_figure(
         ValueError: ``rows`` is empty or a row lacks a key.
     """
     need = ("name", "top1", "gmacs", "params")
+    check_text("title", title)
+    if isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
+        raise TypeError(f"rows must be a list of dicts (accuracy_table()), got {describe(rows)}")
     if not rows:
         raise ValueError("rows is empty: pass vizkit.zoo.published.accuracy_table()")
     for r in rows:
+        if not isinstance(r, Mapping):
+            raise TypeError(f"rows must hold dicts with {list(need)}, got {describe(r)}")
         missing = [k for k in need if k not in r]
         if missing:
-            raise ValueError(f"row {dict(r)!r} lacks {missing}; each row needs {list(need)}")
+            raise ValueError(f"rows: row {dict(r)!r} lacks {missing}; each row needs {list(need)}")
     params = np.array([float(r["params"]) for r in rows])
     size = 12 + 48 * np.sqrt(params / params.max())  # area ∝ parameters
     fig = go.Figure(
@@ -89,13 +96,22 @@ def ilsvrc_history_figure(
     Raises:
         ValueError: no entries, or an entry lacks a key.
     """
+    check_text("title", title)
+    if isinstance(history, str | bytes) or not isinstance(history, Mapping | Sequence):
+        raise TypeError(
+            f"history must be published('ilsvrc_top5') or its list of entries, got "
+            f"{describe(history)}"
+        )
     entries = history.get("entries", []) if isinstance(history, Mapping) else list(history)
+    for e in entries:
+        if not isinstance(e, Mapping):
+            raise TypeError(f"history entries must be dicts, got {describe(e)}")
     source = history.get("source", "") if isinstance(history, Mapping) else ""
     if not entries:
         raise ValueError("history has no entries: pass vizkit.zoo.published('ilsvrc_top5')")
     for e in entries:
         if not all(k in e for k in ("year", "model", "top5_error")):
-            raise ValueError(f"entry {dict(e)!r} needs 'year', 'model' and 'top5_error'")
+            raise ValueError(f"history: entry {dict(e)!r} needs 'year', 'model' and 'top5_error'")
     fig = go.Figure(
         go.Bar(
             x=[f"{e['year']}<br>{e['model'].split(' (')[0]}" for e in entries],

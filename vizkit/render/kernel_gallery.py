@@ -12,7 +12,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit._validate import check_int
 from vizkit.geometry import PADDING_MODES
+from vizkit.render._args import check_mapping, check_picture
 from vizkit.sliding import conv2d_trace
 
 __all__ = ["kernel_gallery_figure", "padding_modes_figure", "to_grey"]
@@ -24,7 +26,7 @@ def to_grey(image: np.ndarray) -> np.ndarray:
     Raises:
         ValueError: another shape.
     """
-    a = np.asarray(image, dtype=float)
+    a = check_picture("image", image, ndim=(2, 3), layout="(H, W) or (H, W, 3)")
     if a.ndim == 2:
         return a
     if a.ndim == 3 and a.shape[2] in (3, 4):
@@ -68,7 +70,13 @@ def kernel_gallery_figure(
         trace's output (zero-mean kernels drawn blue–red around 0).
     """
     grey = to_grey(image)
-    names = ["input (grey)", *kernels]
+    check_mapping("kernels", kernels, "2D kernel")
+    checked = {
+        str(name): check_picture("kernels", k, ndim=(2,), layout="(kH, kW)")
+        for name, k in kernels.items()
+    }
+    columns = check_int("columns", columns, minimum=1, maximum=12)
+    names = ["input (grey)", *checked]
     rows = -(-len(names) // columns)
     fig = make_subplots(
         rows=rows,
@@ -78,8 +86,7 @@ def kernel_gallery_figure(
         vertical_spacing=0.06,
     )
     panels = [_grey_trace(grey, "input", False)]
-    for name, kernel in kernels.items():
-        k = np.asarray(kernel, float)
+    for name, k in checked.items():
         out = conv2d_trace(grey[None], k[None, None], padding=padding).output[0]
         panels.append(_grey_trace(out, name, diverging=abs(float(k.sum())) < 1e-9))
     for i, panel in enumerate(panels):
@@ -102,6 +109,7 @@ def padding_modes_figure(image: np.ndarray, padding: int = 32) -> go.Figure:
     ``padding_mode`` feeds the kernel; the original image is outlined.
     """
     grey = to_grey(image)
+    padding = check_int("padding", padding, minimum=0, fix="pad by 0 or more pixels, e.g. 32")
     modes = PADDING_MODES
     fig = make_subplots(
         rows=1,

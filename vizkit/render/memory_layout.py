@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from vizkit.render import _grid as g
+from vizkit.render._args import check_data
 from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
@@ -62,6 +63,12 @@ def memory_layout_figure(layout: MemoryLayout, *, per_row: int = 24) -> go.Figur
     """
     if isinstance(per_row, bool) or not isinstance(per_row, int) or per_row < 1:
         raise ValueError(f"per_row {per_row!r} must be an int ≥ 1: e.g. per_row=24")
+    check_data(
+        "layout",
+        layout,
+        ("shape", "strides_first", "strides_last", "order_first", "order_last"),
+        "a MemoryLayout from vizkit.device.memory_layout",
+    )
     n, c, h, w = layout.shape
     if c > len(CHANNEL_COLORS) or n * c > 64:
         raise ValueError(

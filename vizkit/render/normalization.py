@@ -6,13 +6,15 @@ Data in: a :class:`vizkit.demos.batchnorm.BatchNormTrace`, and label arrays from
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit._validate import check_int, check_memory, check_number, describe
+from vizkit.render._args import check_data
 from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
@@ -34,6 +36,15 @@ TITLES = {
 }
 
 
+def _check_trace(trace: object) -> None:
+    check_data(
+        "trace",
+        trace,
+        ("steps", "num_channels", "momentum", "train_output_mean", "eval_output_mean"),
+        "a BatchNormTrace from vizkit.demos.batchnorm_trace",
+    )
+
+
 def batchnorm_figure(trace: BatchNormTrace, *, max_channels: int = 4) -> go.Figure:
     """Per-channel batch mean/variance at each step, the running EMA by hand, and torch's.
 
@@ -52,8 +63,8 @@ def batchnorm_figure(trace: BatchNormTrace, *, max_channels: int = 4) -> go.Figu
     Raises:
         ValueError: ``max_channels`` < 1.
     """
-    if max_channels < 1:
-        raise ValueError(f"max_channels {max_channels} must be >= 1")
+    _check_trace(trace)
+    max_channels = check_int("max_channels", max_channels, minimum=1)
     steps = list(range(1, len(trace.steps) + 1))
     momentum = "cumulative average" if trace.momentum is None else f"momentum={trace.momentum}"
     fig = make_subplots(
@@ -136,6 +147,7 @@ def batchnorm_modes_figure(trace: BatchNormTrace) -> go.Figure:
         series per mode (``train`` then ``eval``). Training mode gives 0 and 1 exactly; eval
         mode gives them only once the running averages have converged.
     """
+    _check_trace(trace)
     channels = [f"c{c}" for c in range(trace.num_channels)]
     fig = make_subplots(rows=1, cols=2, subplot_titles=("output mean", "output std"))
     for name, mean, std, color in (
@@ -252,19 +264,40 @@ def normalization_axes_figure(
         ValueError: ``sets`` is empty, a label array is not 4-D, shapes differ, or
             ``highlight`` lies outside the shape.
     """
+    if not isinstance(sets, Mapping):
+        raise TypeError(
+            f"sets must be a dict name → (N, C, H, W) labels, got {describe(sets)}: e.g. "
+            "vizkit.demos.normalization_sets_by_kind(shape)"
+        )
     if not sets:
         raise ValueError("sets is empty: pass {'batch': normalization_sets('batch', shape)}")
-    arrays = {k: np.asarray(v) for k, v in sets.items()}
+    arrays = {}
+    for k, v in sets.items():
+        if not isinstance(v, np.ndarray) or v.dtype.kind not in "iu":
+            raise TypeError(f"sets must hold integer label arrays, got {describe(v)} for {k!r}")
+        arrays[k] = v
     shapes = {a.shape for a in arrays.values()}
     if len(shapes) != 1 or len(next(iter(shapes))) != 4:
-        raise ValueError(f"all label arrays must share one (N, C, H, W) shape, got {shapes}")
+        raise ValueError(f"sets: all label arrays must share one (N, C, H, W) shape, got {shapes}")
     n_, c_, h_, w_ = next(iter(shapes))
+    check_memory(
+        n_ * c_ * h_ * w_ * 200,
+        name="sets",
+        value=f"<labels of shape {(n_, c_, h_, w_)}>",
+        what="a cube of that many cells",
+        fix="draw a small shape such as (2, 4, 3, 3)",
+    )
+    if isinstance(highlight, str | bytes) or not isinstance(highlight, Sequence):
+        raise TypeError(f"highlight must be four ints (n, c, h, w), got {describe(highlight)}")
+    highlight = tuple(check_int("highlight", i) for i in highlight)
     if len(highlight) != 4 or not all(
         0 <= i < s for i, s in zip(highlight, (n_, c_, h_, w_), strict=True)
     ):
         raise ValueError(f"highlight {highlight} lies outside the shape {(n_, c_, h_, w_)}")
     s_ = h_ * w_
-    dx, dy = depth
+    if isinstance(depth, str | bytes) or not isinstance(depth, Sequence) or len(depth) != 2:
+        raise TypeError(f"depth must be two numbers (dx, dy), got {describe(depth)}")
+    dx, dy = (check_number("depth", d) for d in depth)
     titles = []
     for k, a in arrays.items():
         reduced = reduced_axes_from_labels(a)

@@ -17,12 +17,21 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from vizkit._validate import check_int, describe
 from vizkit.render import _grid as g
+from vizkit.render._args import check_frames, check_index, check_picture
 from vizkit.sliding import PoolTrace, max_pool2d_backward
 
 __all__ = ["PoolScene", "max_pool_backward_figure", "pool_animation", "pool_code"]
 
 NAMES = {"max": "max pooling", "avg": "average pooling", "lp": "Lp pooling"}
+
+
+def _check_trace(trace: object) -> None:
+    if not isinstance(trace, PoolTrace):
+        raise TypeError(
+            f"trace must be a PoolTrace from vizkit.pool2d_trace, got {describe(trace)}"
+        )
 
 
 def pool_code(trace: PoolTrace) -> str:
@@ -34,6 +43,7 @@ def pool_code(trace: PoolTrace) -> str:
         >>> pool_code(pool2d_trace(np.zeros((1, 6, 6)), 3, 2, ceil_mode=True))
         'nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True)'
     """
+    _check_trace(trace)
     geo = trace.geometry
 
     def short(pair: tuple[int, int]) -> str:
@@ -68,6 +78,9 @@ class PoolScene:
     """
 
     def __init__(self, trace: PoolTrace, *, channel: int = 0, sample: int = 0) -> None:
+        _check_trace(trace)
+        channel = check_int("channel", channel, minimum=0)
+        sample = check_int("sample", sample, minimum=0)
         shape = trace.output.shape if trace.batched else (1, *trace.output.shape)
         if not 0 <= sample < shape[0] or not 0 <= channel < shape[1]:
             raise ValueError(
@@ -187,7 +200,7 @@ class PoolScene:
     def step_traces(self, step: int) -> list[g.Trace]:
         """Terms, reduction text, cover, window, overhang, winner, current output cell."""
         if not 0 <= step < self.n_steps:
-            raise IndexError(
+            raise ValueError(
                 f"step {step} is out of range: this drawing has {self.n_steps} "
                 f"steps (0 … {self.n_steps - 1})"
             )
@@ -304,9 +317,7 @@ def pool_animation(
         4
     """
     scene = PoolScene(trace, channel=channel, sample=sample)
-    chosen = list(range(scene.n_steps)) if steps is None else [int(k) for k in steps]
-    if not chosen:
-        raise ValueError("steps is empty: pass at least one step index, or None for all")
+    chosen = check_frames(steps, scene.n_steps)
     frames = [scene.frame(k) for k in chosen]
     layout = scene.layout() | g.animation_controls([f["name"] for f in frames], "output cell")
     return g.build_figure(scene.traces(chosen[0]), layout, frames)
@@ -339,18 +350,27 @@ def max_pool_backward_figure(
     Raises:
         ValueError: not a max-pooling trace, a batched one, or a gradient of the wrong shape.
     """
+    _check_trace(trace)
     if trace.kind != "max" or trace.batched:
         raise ValueError(
-            f"max_pool_backward_figure needs an unbatched max-pooling trace, got "
+            f"trace: max_pool_backward_figure needs an unbatched max-pooling trace, got "
             f"kind {trace.kind!r}{' (batched)' if trace.batched else ''}: trace "
             "with kind='max' and a (C, H, W) input"
         )
-    grad = np.ones(trace.output.shape) if grad_output is None else np.asarray(grad_output, float)
+    channel = check_index("channel", channel, trace.input.shape[0], "channels")
+    grad = (
+        np.ones(trace.output.shape)
+        if grad_output is None
+        else check_picture(
+            "grad_output", grad_output, ndim=(1, 2, 3, 4), layout="(C, H_out, W_out)"
+        )
+    )
     switched = np.asarray(max_pool2d_backward(trace, grad))
     if grad_input is None:
         drawn, source = switched, "switches"
     else:
-        drawn, source = np.asarray(grad_input, dtype=float), "autograd"
+        drawn = check_picture("grad_input", grad_input, ndim=(1, 2, 3, 4), layout="(C, H, W)")
+        source = "autograd"
         if drawn.shape != trace.input.shape:
             raise ValueError(
                 f"grad_input must have the input's shape {trace.input.shape}, got "

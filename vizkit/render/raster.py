@@ -20,6 +20,8 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 
+from vizkit._validate import check_int, check_memory, check_number, describe
+
 __all__ = ["figure_frames"]
 
 _TAG = re.compile(r"<[^>]+>")
@@ -213,9 +215,15 @@ def figure_frames(
         ``(H, W, 3)`` uint8 arrays.
 
     Raises:
+        TypeError: ``fig`` is not a figure, ``frames`` not a list of ints, ``cell_px`` not a
+            number.
         ValueError: the figure uses something this drawer does not know (a second pair of
-            axes, a trace type other than heatmap / scatter).
+            axes, a trace type other than heatmap / scatter), a frame index out of range,
+            ``cell_px`` outside 4 … 256, or frames above vizkit's memory budget.
     """
+    if not isinstance(fig, go.Figure):
+        raise TypeError(f"fig must be a plotly go.Figure, got {describe(fig)}")
+    cell_px = check_number("cell_px", cell_px, minimum=4.0, maximum=256.0, fix="use e.g. 28")
     layout = fig.layout.to_plotly_json()
     extra_axes = [k for k in layout if re.fullmatch(r"[xy]axis\d+", k)]
     base = [t.to_plotly_json() for t in fig.data]
@@ -229,7 +237,34 @@ def figure_frames(
         )
     cv = _Canvas(layout, cell_px)
     all_frames = [f.to_plotly_json() for f in fig.frames]
-    chosen = range(len(all_frames)) if frames is None else frames
+    if frames is None:
+        chosen: Sequence[int] = range(len(all_frames))
+    else:
+        if isinstance(frames, str | bytes) or not isinstance(frames, Sequence | range):
+            raise TypeError(f"frames must be a list of frame indices, got {describe(frames)}")
+        count = max(len(all_frames), 1)
+        chosen = [
+            check_int(
+                "frames",
+                k,
+                minimum=0,
+                maximum=count - 1,
+                fix=f"the figure has {count} frame(s): use indices 0 … {count - 1}",
+            )
+            for k in frames
+        ]
+        if not chosen:
+            raise ValueError("frames is empty: pass at least one frame index, or None for all")
+        if not all_frames:
+            chosen = []  # a still figure: its one image
+    width_px, height_px = cv.size
+    check_memory(
+        width_px * height_px * 3 * max(len(chosen), 1) * 2,
+        name="frames" if len(chosen) > 64 else "cell_px",
+        value=len(chosen) if len(chosen) > 64 else cell_px,
+        what=f"{max(len(chosen), 1)} RGB frames of {width_px}×{height_px} pixels",
+        fix="draw fewer frames or use a smaller cell_px",
+    )
     dynamic = {i for f in all_frames for i in (f.get("traces") or range(len(base)))}
     heat = [i for i, t in enumerate(base) if t.get("type") == "heatmap"]
     first_dynamic = min([heat.index(i) for i in heat if i in dynamic], default=len(heat))

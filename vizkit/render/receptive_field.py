@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
+from vizkit._validate import check_int, check_number, describe
+from vizkit.render._args import check_data, check_picture, check_text
+
 if TYPE_CHECKING:
     from vizkit.geometry.receptive import ReceptiveField
 
@@ -28,6 +31,14 @@ def field_box(field: ReceptiveField, position: tuple[int, int]) -> tuple[float, 
     >>> field_box(F(size=(7, 7), jump=(2, 2), start=(0, 0)), (3, 1))
     (3.0, -1.0, 9.0, 5.0)
     """
+    check_data("field", field, ("size", "jump", "start"), "a receptive field (size, jump, start)")
+    if (
+        isinstance(position, str | bytes)
+        or not isinstance(position, tuple | list)
+        or (len(position) != 2)
+    ):
+        raise TypeError(f"position must be a (row, col) pair of ints, got {describe(position)}")
+    position = (check_int("position", position[0]), check_int("position", position[1]))
     box = []
     for a in range(2):
         centre = field.start[a] + position[a] * field.jump[a]
@@ -58,14 +69,22 @@ def receptive_field_figure(
     Raises:
         ValueError: shapes that do not match, or a box that is not four numbers.
     """
-    image, grad = np.asarray(image, dtype=float), np.asarray(gradient_map, dtype=float)
+    image = check_picture("image", image, ndim=(2, 3))
+    grad = check_picture("gradient_map", gradient_map, ndim=(2,), layout="(H, W)")
+    check_text("title", title)
     if grad.ndim != 2 or image.shape[:2] != grad.shape or image.ndim not in (2, 3):
         raise ValueError(
             f"image {image.shape} and gradient_map {grad.shape} must be (H, W[, 3]) "
             "and (H, W) of the same H, W: pass the image the gradient was taken of"
         )
+    if isinstance(theoretical_box, str | bytes) or not isinstance(theoretical_box, Sequence):
+        raise TypeError(
+            f"theoretical_box must be four numbers (top, left, bottom, right), got "
+            f"{describe(theoretical_box)}"
+        )
     if len(theoretical_box) != 4:
         raise ValueError(f"theoretical_box {theoretical_box!r} must be (top, left, bottom, right)")
+    theoretical_box = [check_number("theoretical_box", v) for v in theoretical_box]
     rows, cols = np.nonzero(grad)
     measured = (
         None

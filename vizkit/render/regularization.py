@@ -12,6 +12,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit._validate import check_int
+from vizkit.render._args import check_data
+
 if TYPE_CHECKING:
     from vizkit.demos.clipping import GradientClipping
     from vizkit.demos.dropout import DropoutMasks
@@ -37,8 +40,13 @@ def gradient_clipping_figure(clip: GradientClipping, *, max_points: int = 4000) 
     Raises:
         ValueError: ``max_points`` < 1.
     """
-    if max_points < 1:
-        raise ValueError(f"max_points {max_points} must be >= 1")
+    check_data(
+        "clip",
+        clip,
+        ("before", "by_norm", "by_value", "max_norm", "clip_value", "total_norm"),
+        "a GradientClipping from vizkit.demos.clip_comparison",
+    )
+    max_points = check_int("max_points", max_points, minimum=1, maximum=1_000_000)
     stride = max(1, int(np.ceil(clip.before.size / max_points)))
     b = clip.before[::stride]
     fig = make_subplots(
@@ -104,7 +112,14 @@ def dropout_masks_figure(masks: DropoutMasks, *, sample: int = 0) -> go.Figure:
     Raises:
         ValueError: ``sample`` outside ``[0, N)``.
     """
+    check_data(
+        "masks",
+        masks,
+        ("dropout", "dropout2d", "p"),
+        "DropoutMasks from vizkit.demos.dropout_masks",
+    )
     n_, c_ = masks.dropout.shape[:2]
+    sample = check_int("sample", sample)
     if not 0 <= sample < n_:
         raise ValueError(f"sample {sample} is outside [0, {n_}): pick a sample index")
     fa, fb = masks.dropped_fraction

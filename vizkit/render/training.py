@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vizkit.render._args import check_data, check_text
 from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
@@ -29,6 +30,9 @@ def training_curves_figure(
         ``go.Figure`` with three traces in a fixed order: ``train loss``, ``val loss``,
         ``val accuracy`` (:func:`update_training_curves` relies on it).
     """
+    check_text("title", title)
+    if history is not None:
+        _check_history(history)
     fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "validation accuracy"))
     fig.add_trace(
         go.Scatter(name="train loss", mode="lines", line={"width": current_theme().line_width(1)}),
@@ -51,6 +55,15 @@ def training_curves_figure(
     return fig
 
 
+def _check_history(history: object) -> None:
+    check_data(
+        "history",
+        history,
+        ("steps", "losses", "eval_steps", "eval_losses", "eval_accuracies"),
+        "a TrainHistory (vizkit.train's fit result .history)",
+    )
+
+
 def update_training_curves(fig: go.Figure, history: TrainHistory) -> None:
     """Replace the curves' data in place (works on a ``go.FigureWidget`` while it is shown).
 
@@ -58,6 +71,7 @@ def update_training_curves(fig: go.Figure, history: TrainHistory) -> None:
         fig: A figure from :func:`training_curves_figure`.
         history: The history to draw.
     """
+    _check_history(history)
     with fig.batch_update():
         fig.data[0].x, fig.data[0].y = list(history.steps), list(history.losses)
         fig.data[1].x, fig.data[1].y = list(history.eval_steps), list(history.eval_losses)

@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from vizkit._validate import describe
 from vizkit.render import _grid as g
+from vizkit.render._args import check_frames
 from vizkit.sliding import ConvTransposeTrace, adjoint_check
 
 __all__ = ["TransposedScene", "transposed_animation"]
@@ -33,6 +35,11 @@ class TransposedScene:
     """
 
     def __init__(self, trace: ConvTransposeTrace) -> None:
+        if not isinstance(trace, ConvTransposeTrace):
+            raise TypeError(
+                "trace must be a ConvTransposeTrace from vizkit.conv_transpose2d_trace, got "
+                f"{describe(trace)}"
+            )
         if trace.batched or trace.input.shape[0] != 1 or trace.output.shape[0] != 1:
             raise ValueError(
                 f"the scatter drawing shows one input and one output channel, got input "
@@ -180,7 +187,7 @@ class TransposedScene:
     def step_traces(self, step: int) -> list[g.Trace]:
         """Canvas after this stamp, the stamp text, the input cell and the stamp outline."""
         if not 0 <= step < self.n_steps:
-            raise IndexError(
+            raise ValueError(
                 f"step {step} is out of range: this drawing has {self.n_steps} "
                 f"steps (0 … {self.n_steps - 1})"
             )
@@ -270,9 +277,7 @@ def transposed_animation(
         4
     """
     scene = TransposedScene(trace)
-    chosen = list(range(scene.n_steps)) if steps is None else [int(k) for k in steps]
-    if not chosen:
-        raise ValueError("steps is empty: pass at least one step index, or None for all")
+    chosen = check_frames(steps, scene.n_steps)
     frames = [scene.frame(k) for k in chosen]
     layout = scene.layout() | g.animation_controls([f["name"] for f in frames], "input cell")
     return g.build_figure(scene.traces(chosen[0]), layout, frames)

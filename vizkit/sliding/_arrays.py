@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from vizkit._validate import MEMORY_BUDGET_BYTES, check_memory
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -85,3 +87,26 @@ def check_bias(bias: object, out_channels: int) -> FloatArray:
             f"got shape {b.shape}"
         )
     return b
+
+
+def check_allocation(
+    elements: int, blame: dict[str, tuple[object, int]], what: str, fix: str
+) -> None:
+    """Refuse a trace whose float64 arrays would exceed vizkit's memory budget, before
+    allocating any of them.
+
+    Args:
+        elements: float64 values the trace would hold at its peak.
+        blame: parameter → (its value, the elements it is responsible for); the message names
+            the parameter responsible for the most.
+        what: what would be allocated, in words.
+        fix: how to ask for less.
+
+    Raises:
+        ValueError: over the budget (the message states it).
+    """
+    nbytes = elements * 8
+    if nbytes <= MEMORY_BUDGET_BYTES:
+        return
+    name = max(blame, key=lambda key: blame[key][1])
+    check_memory(nbytes, name=name, value=blame[name][0], what=what, fix=fix)

@@ -22,6 +22,7 @@ from vizkit.geometry import ConvGeometry, IntOrPair, PaddingMode, PaddingSpec
 from vizkit.sliding._arrays import (
     FloatArray,
     as_float_array,
+    check_allocation,
     check_bias,
     frozen,
     require_ndim,
@@ -233,6 +234,29 @@ def conv2d_trace(
         padding,
         dilation,
         padding_mode=padding_mode,
+    )
+    (pt, pb), (pl, pr) = geometry.padding
+    n, (ho, wo) = x4.shape[0], geometry.output_size
+    (sh, sw), (eh, ew) = geometry.stride, geometry.effective_kernel_size
+    padded = n * channels * (x4.shape[2] + pt + pb) * (x4.shape[3] + pl + pr)
+    windows = n * channels * ho * wo * w.shape[2] * w.shape[3]  # einsum may copy the windows
+    unpadded_windows = (  # the windows the same kernel would have without padding
+        n
+        * channels
+        * -(-max(0, x4.shape[2] - eh + 1) // sh)
+        * -(-max(0, x4.shape[3] - ew + 1) // sw)
+        * w.shape[2]
+        * w.shape[3]
+    )
+    check_allocation(
+        padded + windows + n * out_channels * ho * wo,
+        {
+            "padding": (padding, padded - x4.size + windows - unpadded_windows),
+            "x": (f"<array of shape {data.shape}>", x4.size + n * out_channels * ho * wo),
+            "weight": (f"<array of shape {w.shape}>", unpadded_windows),
+        },
+        "the padded input, its windows and the output (float64)",
+        "trace a small example: traces are for looking at every step",
     )
     if flip:
         w = np.ascontiguousarray(w[..., ::-1, ::-1])

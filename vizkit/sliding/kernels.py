@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from vizkit._validate import check_bool, check_int, check_number
+
 __all__ = ["classic_kernels", "gabor"]
 
 
@@ -42,21 +44,30 @@ def gabor(
         A square ``float64`` kernel.
 
     Raises:
-        ValueError: ``frequency``, ``sigma`` or ``size`` out of range.
+        TypeError: an argument of the wrong kind.
+        ValueError: ``frequency`` outside (0, 0.5], ``sigma`` outside 0.1 … 100 pixels,
+            ``size`` outside 1 … 1024, or NaN/inf.
 
     Example:
         >>> gabor(0.25, size=7).shape
         (7, 7)
     """
-    if not 0 < frequency <= 0.5:
-        raise ValueError(
-            f"frequency {frequency} is outside (0, 0.5] cycles per pixel: "
-            "stripes finer than 2 pixels alias; use e.g. 0.2"
+    frequency = check_number(
+        "frequency",
+        frequency,
+        above=0.0,
+        maximum=0.5,
+        fix=f"frequency {frequency!r} is outside (0, 0.5] cycles per pixel: stripes finer "
+        "than 2 pixels alias; use e.g. 0.2",
+    )
+    theta = check_number("theta", theta, fix="an angle in radians, e.g. numpy.pi / 4")
+    if sigma is not None:
+        sigma = check_number(
+            "sigma", sigma, minimum=0.1, maximum=100.0, fix="use e.g. 3 pixels (0.1 … 100)"
         )
-    if sigma is not None and not sigma > 0:
-        raise ValueError(f"sigma {sigma} must be > 0 pixels: use e.g. 3")
-    if size is not None and size < 1:
-        raise ValueError(f"size {size} must be >= 1 pixel: use e.g. 11")
+    if size is not None:
+        size = check_int("size", size, minimum=1, maximum=1024, fix="use e.g. 11 (1 … 1024)")
+    zero_mean = check_bool("zero_mean", zero_mean)
     from skimage.filters import gabor_kernel
 
     kernel: NDArray[np.float64] = np.real(

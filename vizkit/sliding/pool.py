@@ -36,6 +36,7 @@ from vizkit.sliding._arrays import (
     FloatArray,
     IntArray,
     as_float_array,
+    check_allocation,
     frozen,
     require_ndim,
 )
@@ -207,6 +208,17 @@ def pool2d_trace(
         raise ValueError(f"x of shape {data.shape} has an empty axis: every size must be ≥ 1")
     geometry = PoolGeometry.create(
         (x4.shape[2], x4.shape[3]), kernel_size, stride, padding, dilation, ceil_mode, kind=kind
+    )
+    (ho0, wo0), (kh0, kw0) = geometry.output_size, geometry.kernel_size
+    window_elements = x4.shape[0] * x4.shape[1] * ho0 * wo0 * kh0 * kw0
+    check_allocation(
+        4 * window_elements + 3 * x4.size,
+        {
+            "kernel_size": (kernel_size, window_elements),
+            "x": (f"<array of shape {data.shape}>", x4.size),
+        },
+        "the windows' taps and masks (float64)",
+        "trace a small example: traces are for looking at every window",
     )
     p = float(norm_type)
     fill = -np.inf if kind == "max" else 0.0

@@ -24,6 +24,7 @@ from vizkit.geometry import ConvGeometry, ConvTransposeGeometry, IntOrPair
 from vizkit.sliding._arrays import (
     FloatArray,
     as_float_array,
+    check_allocation,
     check_bias,
     frozen,
     require_ndim,
@@ -224,6 +225,24 @@ def conv_transpose2d_trace(
         padding,
         output_padding,
         dilation,
+    )
+    (hs0, ws0), (dh0, dw0) = geometry.stretched_size, geometry.dilation
+    (oph0, opw0), (kh0, kw0) = geometry.output_padding, (w.shape[2], w.shape[3])
+    canvas_h, canvas_w = hs0 + dh0 * (kh0 - 1) + oph0, ws0 + dw0 * (kw0 - 1) + opw0
+    n0 = x4.shape[0]
+    stretched_elements = n0 * c_in * hs0 * ws0
+    canvas_elements = n0 * cog * g * canvas_h * canvas_w
+    check_allocation(
+        2 * stretched_elements + 3 * canvas_elements,
+        {  # a stride stretches the input and the canvas; a dilation spreads the kernel
+            "stride": (stride, (stretched_elements + canvas_elements) * (max(geometry.stride) > 1)),
+            "dilation": (dilation, canvas_elements * (max(dh0, dw0) > 1)),
+            "output_padding": (output_padding, canvas_elements * (max(oph0, opw0) > 0) // 2),
+            "x": (f"<array of shape {data.shape}>", x4.size),
+        },
+        f"the stretched input ({hs0}×{ws0}), the {canvas_h}×{canvas_w} canvas and the direct "
+        "view (float64)",
+        "trace a small example: traces are for looking at every stamp",
     )
     canvas = _scatter(x4, w, g, geometry)
     (ph, pw), (ho, wo) = geometry.padding, geometry.output_size

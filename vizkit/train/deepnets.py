@@ -18,6 +18,16 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
+from vizkit._validate import (
+    check_bool,
+    check_instance,
+    check_int,
+    check_memory,
+    check_number,
+    check_optional_int,
+    check_seed,
+    check_sequence,
+)
 from vizkit.train.loop import Callback, TrainHistory, evaluate, fit
 
 __all__ = ["DeepDigitsNet", "NetConfig", "TrainedConfig", "compare_training"]
@@ -42,17 +52,24 @@ class NetConfig:
     width: int = 16
 
     def __post_init__(self) -> None:
-        if not isinstance(self.depth, int) or self.depth < 1:
-            raise ValueError(f"depth {self.depth!r} must be an int >= 1 (conv layers)")
-        if self.norm not in (None, "batch"):
-            raise ValueError(f"norm {self.norm!r} must be None or 'batch'")
+        check_int("depth", self.depth, minimum=1, maximum=1000, fix="use 1 to 1000 conv layers")
+        if self.norm is not None and self.norm != "batch":
+            kind = ValueError if isinstance(self.norm, str) else TypeError
+            raise kind(f"norm {self.norm!r} must be None or 'batch'")
+        check_bool("residual", self.residual)
+        check_int("width", self.width, minimum=1, maximum=4096)
+        check_memory(
+            self.depth * 9 * self.width * self.width * 4 * 4,
+            name="width",
+            value=self.width,
+            what=f"{self.depth} conv layers of {self.width} channels (with gradients and Adam)",
+            fix="the lecture's nets have 16 channels",
+        )
         if self.residual and self.depth % 2:
             raise ValueError(
                 f"depth {self.depth} is odd but residual=True pairs layers into blocks of 2: "
                 "use an even depth"
             )
-        if self.width < 1:
-            raise ValueError(f"width {self.width} must be >= 1")
 
     @property
     def label(self) -> str:
@@ -98,6 +115,8 @@ class DeepDigitsNet(nn.Sequential):
                 f"config must be a NetConfig, got {type(config).__name__}: "
                 "e.g. NetConfig(depth=8, norm='batch')"
             )
+        in_channels = check_int("in_channels", in_channels, minimum=1, maximum=4096)
+        num_classes = check_int("num_classes", num_classes, minimum=1, maximum=1_000_000)
         w, norm = config.width, config.norm
         super().__init__()
         self.stem = nn.Sequential(
@@ -160,9 +179,10 @@ def compare_training(
 
     Every net starts from the seed (same initialisation rule, same batch order) and trains
     with Adam until ``seconds`` or ``steps`` runs out. With a time budget a slower (deeper) net
-    takes fewer steps; pass ``steps`` for an equal-steps comparison. Interrupting (Jupyter's
-    ■ button) stops the net in training — its best weights so far are kept — and skips the
-    remaining configurations: the runs finished so far are returned.
+    takes fewer steps; pass ``steps`` for an equal-steps comparison. A Stop (a
+    ``TrainingMonitor``'s button or any callback that stops with reason ``"stopped"``) or an
+    interrupt (Jupyter's ■ button) stops the net in training — its best weights so far are
+    kept — and skips the remaining configurations: the runs finished so far are returned.
 
     Args:
         configs: The nets to compare.
@@ -183,12 +203,15 @@ def compare_training(
         One :class:`TrainedConfig` per configuration, in order.
 
     Raises:
-        ValueError: ``configs`` is empty, or neither budget is given.
-        TypeError: An entry of ``configs`` is not a :class:`NetConfig`.
+        ValueError: ``configs`` is empty, neither budget is given, or a budget, rate, size or
+            count out of range (``lr`` ≤ 0, ``seconds`` NaN …).
+        TypeError: An entry of ``configs`` is not a :class:`NetConfig`, or an option of the
+            wrong kind.
     """
     from vizkit.data import load_digits_split
+    from vizkit.device import pick_device
 
-    configs = list(configs)
+    configs = list(check_sequence("configs", configs, what="NetConfig objects"))
     if not configs:
         raise ValueError("configs is empty: pass NetConfig objects, e.g. [NetConfig(depth=4)]")
     for i, c in enumerate(configs):
@@ -196,6 +219,22 @@ def compare_training(
             raise TypeError(f"configs[{i}] is a {type(c).__name__}, expected a NetConfig")
     if seconds is None and steps is None:
         raise ValueError("compare_training needs a budget: pass seconds= or steps= (or both)")
+    if seconds is not None:
+        check_number("seconds", seconds, above=0.0, maximum=86_400.0, fix="e.g. seconds=10")
+    check_optional_int("steps", steps, minimum=1, maximum=1_000_000)
+    check_seed(seed)
+    check_number("lr", lr, above=0.0, fix="Adam's usual rate is lr=1e-3")
+    check_int("batch_size", batch_size, minimum=1, maximum=4096)
+    check_int("eval_every", eval_every, minimum=1)
+    check_int("image_size", image_size, minimum=8, maximum=256, fix="the lecture uses 16")
+    check_bool("progress", progress)
+    check_optional_int("cpu_threads", cpu_threads, minimum=1, maximum=1024)
+    for callback in check_sequence("callbacks", callbacks, what="Callback objects"):
+        check_instance("callbacks", callback, Callback, "a list of vizkit.train.Callback objects")
+    try:
+        pick_device(device)
+    except (TypeError, ValueError) as err:  # pick_device calls it `preferred`; here: device
+        raise type(err)(f"device: {err}") from None
     split = load_digits_split(size=image_size, seed=seed)
     images, labels = split.train.tensors
     order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
@@ -235,6 +274,6 @@ def compare_training(
                 model=result.model,
             )
         )
-        if result.stop_reason == "interrupted":
-            break  # the user pressed stop: keep what we have, skip the rest
+        if result.stop_reason in ("stopped", "interrupted"):
+            break  # the user pressed Stop or ■: keep what we have, skip the rest
     return results

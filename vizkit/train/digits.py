@@ -9,6 +9,16 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
+from vizkit._validate import (
+    check_bool,
+    check_instance,
+    check_int,
+    check_memory,
+    check_number,
+    check_optional_int,
+    check_seed,
+    check_sequence,
+)
 from vizkit.train.loop import Callback, StopReason, TrainHistory, evaluate, fit
 
 __all__ = ["DigitsCNN", "DigitsResult", "train_digits"]
@@ -25,14 +35,42 @@ class DigitsCNN(nn.Sequential):
         width: Filters in ``conv1`` (``conv2`` has twice as many).
         num_classes: Number of logits.
         image_size: Input side length (a multiple of 4, at least 16).
+
+    Raises:
+        TypeError: an argument that is not an int.
+        ValueError: a count below 1, ``image_size`` not a multiple of 4 from 16 on, or
+            weights above vizkit's memory budget.
     """
 
     def __init__(
         self, in_channels: int = 1, width: int = 8, num_classes: int = 10, image_size: int = 32
     ) -> None:
-        if image_size < 16 or image_size % 4:
+        in_channels = check_int("in_channels", in_channels, minimum=1)
+        width = check_int("width", width, minimum=1)
+        num_classes = check_int("num_classes", num_classes, minimum=1)
+        image_size = check_int(
+            "image_size", image_size, minimum=16, fix="use a multiple of 4, at least 16"
+        )
+        if image_size % 4:
             raise ValueError(f"image_size {image_size} must be a multiple of 4, at least 16")
         side = ((image_size - 4) // 2 - 4) // 2
+        terms = {  # weights each argument is responsible for, to name the largest
+            "in_channels": 25 * width * in_channels,
+            "width": 25 * 2 * width * width + 64 * 2 * width,
+            "image_size": 64 * 2 * width * side * side,
+            "num_classes": 64 * num_classes,
+        }
+        weights = sum(terms.values())
+        blame = max(terms, key=lambda name: terms[name])
+        check_memory(
+            weights * 4 * 4,
+            name=blame,
+            value={"in_channels": in_channels, "width": width, "image_size": image_size}.get(
+                blame, num_classes
+            ),
+            what=f"a digits CNN of ~{weights:,} weights (with gradients and Adam's moments)",
+            fix="width=8 and 32×32 images are the lecture's",
+        )
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, width, kernel_size=5)
         self.relu1 = nn.ReLU()
@@ -101,8 +139,40 @@ def train_digits(
 
     Returns:
         A :class:`DigitsResult` with ``.test_accuracy`` and ``.seconds``.
+
+    Raises:
+        TypeError: an argument of the wrong kind (a callback that is not a
+            :class:`~vizkit.train.Callback` included).
+        ValueError: ``seconds`` not a positive finite number (at most a day), ``epochs``
+            outside 1 … 10000, ``width`` below 1, ``cpu_threads`` below 1, a negative seed,
+            or an unknown or unavailable device.
     """
     from vizkit.data import load_digits_split
+    from vizkit.device import pick_device
+
+    seconds = check_number(
+        "seconds", seconds, above=0.0, maximum=86_400.0, fix="a time budget, e.g. seconds=60"
+    )
+    seed = check_seed(seed)
+    epochs = check_int("epochs", epochs, minimum=1, maximum=10_000)
+    width = check_int("width", width, minimum=1, maximum=1024)
+    progress = check_bool("progress", progress)
+    cpu_threads = check_optional_int(
+        "cpu_threads", cpu_threads, minimum=1, maximum=1024, fix="use 1 (fastest here) or None"
+    )
+    items = check_sequence("callbacks", callbacks, what="Callback objects")
+    for callback in items:
+        check_instance(
+            "callbacks",
+            callback,
+            Callback,
+            "a list of vizkit.train.Callback objects",
+            "e.g. [FilterSnapshots(['conv1'])]",
+        )
+    try:
+        pick_device(device)
+    except (TypeError, ValueError) as err:  # pick_device calls it `preferred`; here: device
+        raise type(err)(f"device: {err}") from None
 
     split = load_digits_split(size=32, seed=seed)
     images, labels = split.train.tensors

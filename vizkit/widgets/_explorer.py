@@ -42,13 +42,33 @@ class Scene(Protocol):
 
 
 def slider(
-    name: str, value: int, low: int, high: int, description: str | None = None
+    name: str,
+    value: int,
+    low: int,
+    high: int,
+    description: str | None = None,
+    *,
+    limit: int | None = None,
 ) -> widgets.IntSlider:
-    """An IntSlider whose starting value is checked (never silently clamped)."""
+    """An IntSlider whose starting value is checked (never silently clamped).
+
+    A start above ``high`` widens the slider, up to ``limit`` (default ``4·high``): the
+    drawing has a cell per value, and 10⁹ cells would never be drawn.
+
+    Raises:
+        TypeError: ``value`` is not an int.
+        ValueError: ``value`` below ``low`` or above ``limit``.
+    """
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
     if value < low:
         raise ValueError(f"{name} {value} is below {low}, the smallest allowed: use {name}={low}")
+    top = max(4 * high, low) if limit is None else limit
+    if value > top:
+        raise ValueError(
+            f"{name} {value} is above {top}, the largest this explorer draws: "
+            f"use {name}={high} or less (the slider goes up to {high})"
+        )
     control = widgets.IntSlider(
         value=value,
         min=low,

@@ -8,13 +8,14 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 import numpy as np
-import plotly.graph_objects as go
 import torch
 from torch import nn
 
+from vizkit._validate import check_int, check_pair, check_str, describe
 from vizkit.data import image_to_tensor, load_image
 from vizkit.inspect.activations import feature_maps, layer_tree
 from vizkit.render.activations import feature_maps_figure
+from vizkit.widgets._figure_widget import FigureWidget
 from vizkit.zoo.choice import (
     GIVEN,
     TORCHVISION_MODELS,
@@ -79,7 +80,17 @@ class ActivationExplorer(widgets.VBox):
         model_name: str | None = None,
         torchvision_models: Sequence[str] = TORCHVISION_MODELS,
     ) -> None:
-        self.max_maps, self.image = max_maps, image
+        self.max_maps = check_int("max_maps", max_maps, minimum=1, maximum=4096)
+        if size is not None:
+            check_pair("size", size, minimum=1, maximum=4096)
+        if model_name is not None:
+            check_str("model_name", model_name)
+        if transforms is not None and not callable(transforms):
+            raise TypeError(
+                "transforms must be callable (e.g. weights.transforms()), got "
+                f"{describe(transforms)}"
+            )
+        self.image = image
         self._models: dict[str, tuple[nn.Module, Prepare, str | None]] = {}
         self._quiet = False
         given = None
@@ -99,7 +110,7 @@ class ActivationExplorer(widgets.VBox):
         self.layer = widgets.Dropdown(description="layer", layout=widgets.Layout(width="480px"))
         self.channel = widgets.IntSlider(value=0, min=0, max=0, description="channel")
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="your image")
-        self.grid, self.single = go.FigureWidget(), go.FigureWidget()
+        self.grid, self.single = FigureWidget(), FigureWidget()
         self.status = widgets.HTML()
         self._use(key)  # the starting model: errors raise (there is nothing to show yet)
         self.model_picker.observe(self._pick_model, names="value")

@@ -20,6 +20,7 @@ from vizkit.render.architecture import layer_bars_figure
 from vizkit.summary.summarize import summarize
 from vizkit.summary.table import LayerTable
 from vizkit.summary.table_html import human_bytes, human_count
+from vizkit.widgets._figure_widget import FigureWidget
 from vizkit.zoo.catalog import CATALOG
 
 __all__ = ["ArchitecturePicker", "model_choices"]
@@ -119,7 +120,7 @@ class ArchitecturePicker(widgets.VBox):
         self.status = widgets.HTML()
         self.status.add_class("vizkit-status")
         self.table_html = widgets.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = FigureWidget()
         self.model.observe(self._on_model, names="value")
         self.resolution.observe(self._refresh, names="value")
         self.batch_size.observe(self._refresh, names="value")

@@ -13,6 +13,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
+from vizkit._validate import check_seed
 from vizkit.geometry import (
     PADDING_MODES,
     PADDING_NAMES,
@@ -93,8 +94,8 @@ class ConvExplorer(SceneExplorer):
         self.stride = slider("stride", stride, 1, 5)
         self.padding = slider("padding", number, 0, 5)
         self.dilation = slider("dilation", dilation, 1, 4)
-        self.in_channels = slider("in_channels", in_channels, 1, 4)
-        self.out_channels = slider("out_channels", out_channels, 1, 4)
+        self.in_channels = slider("in_channels", in_channels, 1, 4, limit=8)
+        self.out_channels = slider("out_channels", out_channels, 1, 4, limit=8)
         self.padding_kind = widgets.Dropdown(
             options=PADDING_KINDS,
             value=kind,
@@ -107,7 +108,7 @@ class ConvExplorer(SceneExplorer):
             description="padding_mode",
             layout=widgets.Layout(width="330px"),
         )
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.trace = None
         super().__init__(
             [

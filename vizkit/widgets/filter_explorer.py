@@ -11,8 +11,10 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
+from vizkit._validate import check_int, check_str
 from vizkit.inspect.filters import FilterMode, Normalization, conv_weight, filter_grid
 from vizkit.render.filters import filter_grid_figure
+from vizkit.widgets._figure_widget import FigureWidget
 from vizkit.zoo.choice import GIVEN, TORCHVISION_MODELS, load_choice, picker_choice
 
 __all__ = ["FilterExplorer"]
@@ -77,7 +79,9 @@ class FilterExplorer(widgets.VBox):
         model_name: str | None = None,
         torchvision_models: Sequence[str] = TORCHVISION_MODELS,
     ) -> None:
-        self.max_filters = max_filters
+        self.max_filters = check_int("max_filters", max_filters, minimum=1, maximum=4096)
+        if model_name is not None:
+            check_str("model_name", model_name)
         self._models: dict[str, nn.Module] = {}
         self._quiet = False
         self._notes: dict[str, str | None] = {}
@@ -103,7 +107,7 @@ class FilterExplorer(widgets.VBox):
         self.mode = widgets.Dropdown(
             options=list(get_args(FilterMode)), value="auto", description="mode"
         )
-        self.figure, self.single = go.FigureWidget(), go.FigureWidget()
+        self.figure, self.single = FigureWidget(), FigureWidget()
         self.status = widgets.HTML()
         self._set_layers(layer)
         self.model_picker.observe(self._pick_model, names="value")

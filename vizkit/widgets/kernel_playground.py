@@ -19,12 +19,14 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
+from vizkit._validate import check_optional_int
 from vizkit.geometry import PADDING_MODES, GeometryError
 from vizkit.quick import quick_or_full
 from vizkit.render.kernel_gallery import to_grey
 from vizkit.sliding import ConvTrace, conv2d_trace
 from vizkit.sliding.kernels import classic_kernels, gabor
 from vizkit.widgets._explorer import code_html, error_html
+from vizkit.widgets._figure_widget import FigureWidget
 
 __all__ = ["PHOTOS", "KernelPlayground"]
 
@@ -138,7 +140,8 @@ class KernelPlayground(widgets.VBox):
                 )
         if isinstance(stride, bool) or not isinstance(stride, int) or not 1 <= stride <= 4:
             raise ValueError(f"stride {stride!r} is outside 1–4: pass an int from 1 to 4")
-        self.size = int(size) if size is not None else quick_or_full(96, 256)
+        size = check_optional_int("size", size, minimum=8, maximum=1024, fix="use e.g. size=256")
+        self.size = size if size is not None else quick_or_full(96, 256)
         photos = list(PHOTOS)
         self._own: dict[str, np.ndarray] = {}
         if isinstance(image, str):
@@ -150,7 +153,7 @@ class KernelPlayground(widgets.VBox):
             start = image
         else:
             start = UPLOAD_PREFIX + "your array"
-            self._own[start] = _shrink(to_grey(np.asarray(image, dtype=float)), self.size)
+            self._own[start] = _shrink(to_grey(image), self.size)
             photos.insert(0, start)
         wide = widgets.Layout(width="330px")
         style = {"description_width": "95px"}
@@ -188,7 +191,7 @@ class KernelPlayground(widgets.VBox):
         )
         self.status = widgets.HTML()
         self.status.add_class("vizkit-status")
-        self.figure = go.FigureWidget(self._empty_figure())
+        self.figure = FigureWidget(self._empty_figure())
         self.image = np.zeros((1, 1))
         self.weight = np.zeros((1, 1))
         self.trace: ConvTrace | None = None

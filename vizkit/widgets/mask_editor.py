@@ -29,6 +29,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.callbacks import BoxSelector
 
+from vizkit._validate import check_int, check_optional_int
+from vizkit.widgets._figure_widget import FigureWidget
+
 __all__ = ["MaskEditor"]
 
 HOLE_COLOUR = np.array([1.0, 0.0, 1.0], np.float32)  # magenta: rare in photos
@@ -85,10 +88,14 @@ class MaskEditor(widgets.VBox):
     ) -> None:
         import vizkit.dip as dip  # torch side, loaded when an editor is made
 
-        if isinstance(size, bool) or not isinstance(size, int) or size < 8:
-            raise ValueError(f"size must be an int ≥ 8 (pixels), got {size!r}")
+        size = check_int("size", size, minimum=8, maximum=4096, fix="use e.g. size=128 pixels")
+        self.max_size = check_optional_int(
+            "max_size", max_size, minimum=8, maximum=8192, fix="use e.g. max_size=512, or None"
+        )
+        display_size = check_int(
+            "display_size", display_size, minimum=64, maximum=4096, fix="use e.g. 380 pixels"
+        )
         self._dip = dip
-        self.max_size = max_size
         if image is None:
             from skimage import transform
 
@@ -112,7 +119,7 @@ class MaskEditor(widgets.VBox):
         )
         self.drop_button = widgets.Button(description="drop pixels")
         self.status = widgets.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = FigureWidget()
         self.figure.add_trace(go.Image(hoverinfo="skip"))
         self.figure.add_trace(
             go.Scatter(mode="markers", marker={"opacity": 0}, hoverinfo="skip", showlegend=False)
@@ -257,7 +264,9 @@ class MaskEditor(widgets.VBox):
 
         name, content = upload
         try:
-            self.set_mask(load_image(content, max_size=None))
+            # A mask must match the image, so nothing larger than the image is ever decoded:
+            # a bigger file is read reduced (and then refused, or matched, by its size).
+            self.set_mask(load_image(content, max_size=max(self._image.shape[:2])))
         except (TypeError, ValueError, OSError) as error:
             self._error(f"{name}: {error}")
             return

@@ -12,6 +12,7 @@ from typing import Literal
 import ipywidgets as widgets
 import numpy as np
 
+from vizkit._validate import check_bool, check_seed
 from vizkit.render.pool import PoolScene, pool_code
 from vizkit.sliding import pool2d_trace
 from vizkit.widgets._explorer import SceneExplorer, code_html, slider
@@ -66,7 +67,8 @@ class PoolExplorer(SceneExplorer):
         self.dilation = slider("dilation", dilation, 1, 3)
         self.ceil_mode = widgets.Checkbox(value=bool(ceil_mode), description="ceil_mode")
         self.kind = widgets.Dropdown(options=KINDS, value=kind, description="kind")
-        self.seed = seed
+        self.seed = check_seed(seed)
+        ceil_mode = check_bool("ceil_mode", ceil_mode)
         self.trace = None
         super().__init__(
             [

@@ -36,6 +36,12 @@ def _check_start(name: str, value: object) -> int:
         raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
     if value < low:
         raise ValueError(f"{name} {value} is below {low}, the smallest allowed: use {name}={low}")
+    high = _RANGES[name][1]
+    if value > 16 * high:
+        raise ValueError(
+            f"{name} {value} is above {16 * high}, the largest this calculator draws: use "
+            f"{name}={high} or less (the slider goes up to {high})"
+        )
     return value
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vizkit._validate import check_seed
 from vizkit.render.transpose import TransposedScene
 from vizkit.sliding import conv_transpose2d_trace
 from vizkit.widgets._explorer import SceneExplorer, code_html, slider
@@ -69,12 +70,12 @@ class TransposedConvExplorer(SceneExplorer):
         self.padding = slider("padding", padding, 0, 4)
         self.output_padding = slider("output_padding", output_padding, 0, 3)
         self.dilation = slider("dilation", dilation, 1, 3)
-        self.in_channels = slider("in_channels", in_channels, 1, 4, "channels in")
-        self.out_channels = slider("out_channels", out_channels, 1, 4, "channels out")
+        self.in_channels = slider("in_channels", in_channels, 1, 4, "channels in", limit=8)
+        self.out_channels = slider("out_channels", out_channels, 1, 4, "channels out", limit=8)
         # Which (input, output) channel pair the drawing shows; their ranges follow the above.
         self.show_in = slider("show_in", 0, 0, in_channels - 1, "show in-ch")
         self.show_out = slider("show_out", 0, 0, out_channels - 1, "show out-ch")
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.trace = None
         self.pair_trace = None
         super().__init__(

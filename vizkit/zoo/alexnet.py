@@ -14,7 +14,7 @@ from typing import Literal
 
 from torch import nn
 
-from vizkit.zoo.weights import load_weights
+from vizkit.zoo.weights import check_num_classes, check_variant, check_weights, load_weights
 
 __all__ = ["alexnet", "zfnet"]
 
@@ -66,17 +66,29 @@ def alexnet(
         The network; the paper variant names its layers ``features.conv1`` ... ``classifier.fc8``.
 
     Raises:
-        ValueError: unknown variant, or torchvision weights asked for the paper variant.
+        TypeError: an argument of the wrong kind.
+        ValueError: unknown variant, ``num_classes`` below 1 (or above the memory budget),
+            or torchvision weights asked for the paper variant.
     """
-    if variant == "torchvision":
-        import torchvision
+    import torchvision
 
+    check_variant("variant", variant, ("paper", "torchvision"))
+    num_classes = check_num_classes(num_classes, 4096)
+    check_weights(
+        weights,
+        name="alexnet" if variant == "torchvision" else "alexnet (paper)",
+        torchvision_weights=torchvision.models.AlexNet_Weights
+        if variant == "torchvision"
+        else None,
+        incompatible=None
+        if variant == "torchvision"
+        else "96 filters and groups=2 differ from torchvision's 64-filter AlexNet",
+    )
+    if variant == "torchvision":
         model = torchvision.models.alexnet(weights=None, num_classes=num_classes)
         return load_weights(
             model, weights, name="alexnet", torchvision_weights=torchvision.models.AlexNet_Weights
         )
-    if variant != "paper":
-        raise ValueError(f"variant {variant!r} is not 'paper' or 'torchvision'")
     features = nn.Sequential(
         OrderedDict(
             conv1=nn.Conv2d(3, 96, 11, stride=4),
@@ -115,7 +127,12 @@ def zfnet(*, num_classes: int = 1000, weights: object = None) -> nn.Module:
     Args:
         num_classes: outputs of the last layer.
         weights: a local ``.pth`` path (torchvision has no ZFNet).
+
+    Raises:
+        TypeError, ValueError: ``num_classes`` or ``weights`` of the wrong kind or value.
     """
+    num_classes = check_num_classes(num_classes, 4096)
+    check_weights(weights, name="zfnet", torchvision_weights=None)
     features = nn.Sequential(
         OrderedDict(
             conv1=nn.Conv2d(3, 96, 7, stride=2, padding=1),

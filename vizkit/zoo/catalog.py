@@ -71,12 +71,16 @@ def build(name: str) -> nn.Module:
     """Build the catalog model ``name`` with random weights.
 
     Raises:
+        TypeError: ``name`` is not a str.
         ValueError: unknown name (closest names suggested).
     """
+    from vizkit._validate import check_str
+
+    check_str("name", name)
     if name not in CATALOG:
         from vizkit._suggest import did_you_mean
 
         raise ValueError(
-            did_you_mean(name, CATALOG, what="zoo model", where="see vizkit.zoo.CATALOG")
+            "name: " + did_you_mean(name, CATALOG, what="zoo model", where="see vizkit.zoo.CATALOG")
         )
     return CATALOG[name].builder()

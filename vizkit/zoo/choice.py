@@ -18,6 +18,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from vizkit._validate import (
+    check_instance,
+    check_names,
+    check_sequence,
+    check_shape,
+    check_str,
+    describe,
+)
 from vizkit.zoo.pretrained import Pretrained, load_pretrained
 
 __all__ = [
@@ -85,9 +93,18 @@ def model_options(
 
     Returns:
         Options in picker order; keys are :data:`GIVEN`, ``"zoo:…"`` or ``"torchvision:…"``.
+
+    Raises:
+        TypeError: ``given`` is not a str, or ``torchvision_models`` is a single str (which
+            would be offered letter by letter) or holds non-strings.
     """
     from vizkit.zoo.catalog import CATALOG
 
+    if given is not None:
+        check_str("given", given)
+    torchvision_models = check_names(
+        "torchvision_models", torchvision_models, what="torchvision model name"
+    )
     options = [(given, GIVEN)] if given is not None else []
     options += [(f"zoo · {n} ({e.paper}, random weights)", f"zoo:{n}") for n, e in CATALOG.items()]
     options += [
@@ -120,9 +137,10 @@ def picker_choice(
     elif isinstance(model, str):
         key = model
     else:
+        hint = " (a class: call it to build the network)" if isinstance(model, type) else ""
         raise TypeError(
             f"model must be an nn.Module or a picker key such as 'zoo:alexnet', "
-            f"got {type(model).__name__}"
+            f"got {type(model).__name__}{hint}"
         )
     options = model_options(given=given, torchvision_models=torchvision_models)
     keys = [v for _, v in options]
@@ -145,13 +163,18 @@ def load_choice(key: str) -> ModelChoice:
         A :class:`ModelChoice`.
 
     Raises:
+        TypeError: ``key`` is not a str.
         ValueError: A key without a known source prefix, or an unknown model name.
     """
+    check_str("key", key)
     source, _, name = key.partition(":")
     if source == "zoo":
         from vizkit.zoo.catalog import CATALOG, build
 
-        model = build(name).eval()  # ValueError with the closest names
+        try:
+            model = build(name).eval()  # ValueError with the closest names
+        except ValueError as err:
+            raise ValueError(f"key {key!r}: {err}") from None
         return ModelChoice(
             key,
             model,
@@ -163,7 +186,10 @@ def load_choice(key: str) -> ModelChoice:
             f"zoo {name}: random weights (the zoo builds architectures untrained)",
         )
     if source == "torchvision":
-        loaded = load_pretrained(name)
+        try:
+            loaded = load_pretrained(name)
+        except ValueError as err:
+            raise ValueError(f"key {key!r}: {err}") from None
         crop = getattr(loaded.transforms, "crop_size", [224])
         side = int(crop[0] if isinstance(crop, Sequence) else crop)
         return ModelChoice(
@@ -195,15 +221,32 @@ def transform_images(
         ``(C, H', W')`` for one picture, ``(N, C, H', W')`` for a sequence.
 
     Raises:
-        ValueError: A picture is not ``(H, W, 3)``.
+        TypeError: ``transforms`` is not callable, or ``images`` not arrays.
+        ValueError: A picture is not ``(H, W, 3)``, is empty or holds NaN/inf, or no pictures.
     """
+    if not callable(transforms):
+        raise TypeError(
+            f"transforms must be callable (a weights' transforms()), got {describe(transforms)}"
+        )
     single = isinstance(images, np.ndarray) and images.ndim == 3
-    pictures = [images] if single else list(images)
+    if isinstance(images, np.ndarray):
+        pictures = [images] if single else list(images)
+    else:
+        pictures = list(check_sequence("images", images, what="(H, W, 3) pictures"))
+    if not pictures:
+        raise ValueError("images is empty: pass at least one (H, W, 3) picture")
     out = []
     for picture in pictures:
+        if not isinstance(picture, np.ndarray) or picture.dtype.kind not in "iuf":
+            raise TypeError(
+                f"images must be (H, W, 3) numpy arrays of numbers, got {describe(picture)}"
+            )
+        if picture.ndim != 3 or picture.shape[2] != 3:
+            raise ValueError(
+                f"images: each picture must be (H, W, 3) in [0, 1], got shape {picture.shape}"
+            )
+        check_shape("images", picture, ndim=3, layout="(H, W, 3)")
         array = np.asarray(picture, dtype=np.float32)
-        if array.ndim != 3 or array.shape[2] != 3:
-            raise ValueError(f"each picture must be (H, W, 3) in [0, 1], got shape {array.shape}")
         out.append(transforms(torch.from_numpy(array.copy()).permute(2, 0, 1)))
     return out[0] if single else torch.stack(out)
 
@@ -260,8 +303,14 @@ def pretrained_or(
         A :class:`Subject`.
 
     Raises:
+        TypeError: ``pretrained`` or ``fallback`` of the wrong kind, ``layer`` not a str.
         ValueError: ``layer`` is not a module of the pretrained model, or no pictures.
     """
+    check_instance(
+        "pretrained", pretrained, Pretrained, "a Pretrained", "from vizkit.zoo.load_pretrained()"
+    )
+    check_instance("fallback", fallback, Subject, "a Subject", "e.g. the digits CNN's Subject")
+    check_str("layer", layer)
     arch = type(pretrained.model).__name__
     if not pretrained.pretrained:
         reason = (pretrained.note or "weights not loaded").split(";")[0]
@@ -270,6 +319,8 @@ def pretrained_or(
     if layer not in modules or not layer:
         convs = [n for n, m in modules.items() if isinstance(m, nn.Conv2d)]
         raise ValueError(f"layer {layer!r} is not a module of {arch}; its conv layers: {convs}")
+    if isinstance(pictures, str | bytes) or not hasattr(pictures, "__len__"):
+        raise TypeError(f"pictures must be a list of (H, W, 3) photos, got {describe(pictures)}")
     if len(pictures) == 0:
         raise ValueError("pictures is empty: pass photos, e.g. vizkit.data.natural_images()")
     return Subject(

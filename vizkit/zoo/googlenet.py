@@ -13,7 +13,13 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from vizkit.zoo.weights import load_weights
+from vizkit.zoo.weights import (
+    check_channels,
+    check_flag,
+    check_num_classes,
+    check_weights,
+    load_weights,
+)
 
 __all__ = ["GOOGLENET_TABLE", "GoogLeNet", "Inception", "googlenet"]
 
@@ -55,6 +61,21 @@ class Inception(nn.Module):
         ch5x5: int,
         pool_proj: int,
     ) -> None:
+        check_channels(
+            "Inception",
+            lambda in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj: (
+                in_channels * (ch1x1 + ch3x3red + ch5x5red + pool_proj)
+                + 9 * ch3x3red * ch3x3
+                + 25 * ch5x5red * ch5x5
+            ),
+            in_channels=in_channels,
+            ch1x1=ch1x1,
+            ch3x3red=ch3x3red,
+            ch3x3=ch3x3,
+            ch5x5red=ch5x5red,
+            ch5x5=ch5x5,
+            pool_proj=pool_proj,
+        )
         super().__init__()
         self.branch1 = _conv(in_channels, ch1x1, 1)
         self.branch2 = nn.Sequential(
@@ -154,13 +175,24 @@ def googlenet(
         aux_logits: add the two auxiliary classifiers (they run in training mode only).
         weights: a local ``.pth`` path; torchvision's weights belong to a different
             architecture (batch norm, 3×3 instead of 5×5) and are refused.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong kind or value.
     """
+    num_classes = check_num_classes(num_classes, 1024 + 2 * 1024)
+    aux_logits = check_flag("aux_logits", aux_logits)
+    incompatible = (
+        "torchvision's GoogLeNet uses batch norm and 3×3 in the '5×5' branch; "
+        "use torchvision.models.googlenet for its weights"
+    )
+    check_weights(
+        weights, name="googlenet (paper)", torchvision_weights=None, incompatible=incompatible
+    )
     model = GoogLeNet(num_classes, aux_logits)
     return load_weights(
         model,
         weights,
         name="googlenet (paper)",
         torchvision_weights=None,
-        incompatible="torchvision's GoogLeNet uses batch norm and 3×3 in the '5×5' branch; "
-        "use torchvision.models.googlenet for its weights",
+        incompatible=incompatible,
     )

@@ -17,7 +17,13 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
-from vizkit.zoo.weights import load_weights
+from vizkit.zoo.weights import (
+    check_channels,
+    check_flag,
+    check_num_classes,
+    check_weights,
+    load_weights,
+)
 
 __all__ = ["ConvBN", "InceptionFig5", "InceptionFig6", "InceptionFig7", "inception_v3"]
 
@@ -49,6 +55,15 @@ class InceptionFig5(nn.Module):
     """Figure 5 (35×35 grid): 1×1 | 1×1→3×3 | 1×1→3×3→3×3 | pool→1×1."""
 
     def __init__(self, in_channels: int, width: int = 64, pool_features: int = 32) -> None:
+        check_channels(
+            "InceptionFig5",
+            lambda in_channels, width, pool_features: (
+                in_channels * (2 * width + 48 + pool_features) + 9 * width * 144 + 9 * 96 * 96
+            ),
+            in_channels=in_channels,
+            width=width,
+            pool_features=pool_features,
+        )
         super().__init__()
         self.branch1 = ConvBN(in_channels, width, 1)
         self.branch3 = nn.Sequential(ConvBN(in_channels, 48, 1), ConvBN(48, width, 3))
@@ -68,6 +83,16 @@ class InceptionFig6(nn.Module):
     """Figure 6 (17×17 grid): n×n factorised into 1×n and n×1 convolutions."""
 
     def __init__(self, in_channels: int, mid: int = 128, n: int = 7, out: int = 192) -> None:
+        check_channels(
+            "InceptionFig6",
+            lambda in_channels, mid, n, out: (
+                in_channels * (2 * out + 2 * mid) + 6 * n * mid * max(mid, out)
+            ),
+            in_channels=in_channels,
+            mid=mid,
+            n=n,
+            out=out,
+        )
         super().__init__()
         self.branch1 = ConvBN(in_channels, out, 1)
         self.branch7 = nn.Sequential(
@@ -93,6 +118,11 @@ class InceptionFig7(nn.Module):
     """Figure 7 (8×8 grid): 3×3 outputs split into parallel 1×3 and 3×1 convolutions."""
 
     def __init__(self, in_channels: int) -> None:
+        check_channels(
+            "InceptionFig7",
+            lambda in_channels: in_channels * 1344 + 4 * 3 * 384 * 384 + 9 * 448 * 384,
+            in_channels=in_channels,
+        )
         super().__init__()
         self.branch1 = ConvBN(in_channels, 320, 1)
         self.branch3_reduce = ConvBN(in_channels, 384, 1)
@@ -127,8 +157,17 @@ def inception_v3(
         num_classes: outputs of the classifier.
         aux_logits: keep the auxiliary classifier (runs in training mode only).
         weights: ``"DEFAULT"`` / ``"IMAGENET1K_V1"`` or a local ``.pth`` path.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong kind or value.
     """
     import torchvision
+
+    num_classes = check_num_classes(num_classes, 2048 + 768)
+    aux_logits = check_flag("aux_logits", aux_logits)
+    check_weights(
+        weights, name="inception_v3", torchvision_weights=torchvision.models.Inception_V3_Weights
+    )
 
     model = torchvision.models.inception_v3(
         weights=None, num_classes=num_classes, aux_logits=True, init_weights=False

@@ -11,6 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vizkit.zoo.weights import check_num_classes, check_variant
+
 __all__ = ["C3_TABLE", "EuclideanRBF", "LeNetC3", "LeNetSubsampling", "ScaledTanh", "lenet5"]
 
 #: Table I of the paper: which of the 6 S2 maps each of the 16 C3 maps reads.
@@ -101,7 +103,12 @@ def lenet5(variant: Literal["paper", "modern"] = "paper", *, num_classes: int = 
 
     Returns:
         An ``nn.Sequential`` with named layers (``c1``, ``s2``, ``c3`` ...).
+
+    Raises:
+        TypeError, ValueError: unknown variant, or ``num_classes`` of the wrong kind or value.
     """
+    check_variant("variant", variant, ("paper", "modern"))
+    num_classes = check_num_classes(num_classes, 84)
     if variant == "paper":
         layers = OrderedDict(
             c1=nn.Conv2d(1, 6, 5),

@@ -13,7 +13,7 @@ from typing import Literal
 
 from torch import nn
 
-from vizkit.zoo.weights import load_weights
+from vizkit.zoo.weights import check_num_classes, check_variant, check_weights, load_weights
 
 __all__ = ["allconv", "nin"]
 
@@ -47,8 +47,10 @@ def nin(
         weights: a local ``.pth`` path (torchvision has no NIN).
 
     Raises:
-        ValueError: unknown dataset.
+        TypeError, ValueError: unknown dataset, or ``weights`` of the wrong kind or value.
     """
+    check_variant("dataset", dataset, ("cifar10", "imagenet"))
+    check_weights(weights, name="nin", torchvision_weights=None)
     if dataset == "cifar10":
         layers = OrderedDict(
             block1=_mlpconv(3, (192, 160, 96), 5),
@@ -103,12 +105,13 @@ def allconv(
     ≈1.28 / 1.35 / 1.4 M for ConvPool and All-CNN (Table 3).
 
     Raises:
-        ValueError: unknown model or variant.
+        TypeError, ValueError: unknown model or variant, ``num_classes`` or ``weights`` of the
+            wrong kind or value.
     """
-    if model not in _STAGES:
-        raise ValueError(f"model {model!r} is not 'A', 'B' or 'C'")
-    if variant not in ("base", "strided", "convpool", "all"):
-        raise ValueError(f"variant {variant!r} is not 'base', 'strided', 'convpool' or 'all'")
+    check_variant("model", model, tuple(_STAGES))
+    check_variant("variant", variant, ("base", "strided", "convpool", "all"))
+    num_classes = check_num_classes(num_classes, 192)
+    check_weights(weights, name="allconv", torchvision_weights=None)
     layers: OrderedDict[str, nn.Module] = OrderedDict()
     c_in, n = 3, 0
 

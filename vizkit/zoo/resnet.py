@@ -11,7 +11,8 @@ from __future__ import annotations
 from torch import nn
 from torchvision.models import resnet as tv
 
-from vizkit.zoo.weights import load_weights
+from vizkit._validate import check_int
+from vizkit.zoo.weights import check_flag, check_num_classes, check_weights, load_weights
 
 __all__ = ["BottleneckV1", "resnet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152"]
 
@@ -52,19 +53,31 @@ def resnet(
             torchvision trained v1.5; for depth ≥ 50 they need ``v1_5=True``.
 
     Raises:
-        ValueError: unknown depth; torchvision weights with v1 bottlenecks.
+        TypeError: an argument of the wrong kind.
+        ValueError: unknown depth; ``num_classes`` below 1 or above the memory budget;
+            torchvision weights with v1 bottlenecks.
     """
+    depth = check_int("depth", depth)
     if depth not in _LAYERS:
         raise ValueError(f"depth {depth} is not one of {sorted(_LAYERS)}")
-    block = tv.BasicBlock if depth < 50 else (tv.Bottleneck if v1_5 else BottleneckV1)
-    model = tv.ResNet(block, _LAYERS[depth], num_classes=num_classes)
+    v1_5 = check_flag("v1_5", v1_5)
+    num_classes = check_num_classes(num_classes, 2048)
     incompatible = None
     if depth >= 50 and not v1_5:
         incompatible = "torchvision trained v1.5 bottlenecks; pass v1_5=True to load them"
+    name = f"resnet{depth}" + ("" if depth < 50 else " v1.5" if v1_5 else " v1")
+    check_weights(
+        weights,
+        name=name,
+        torchvision_weights=getattr(tv, f"ResNet{depth}_Weights"),
+        incompatible=incompatible,
+    )
+    block = tv.BasicBlock if depth < 50 else (tv.Bottleneck if v1_5 else BottleneckV1)
+    model = tv.ResNet(block, _LAYERS[depth], num_classes=num_classes)
     return load_weights(
         model,
         weights,
-        name=f"resnet{depth}" + ("" if depth < 50 else " v1.5" if v1_5 else " v1"),
+        name=name,
         torchvision_weights=getattr(tv, f"ResNet{depth}_Weights"),
         incompatible=incompatible,
     )

@@ -11,7 +11,7 @@ from typing import Literal
 
 from torch import nn
 
-from vizkit.zoo.weights import load_weights
+from vizkit.zoo.weights import check_num_classes, check_weights, load_weights
 
 __all__ = ["VGG_CONFIGS", "vgg", "vgg11", "vgg13", "vgg16", "vgg19"]
 
@@ -109,12 +109,21 @@ def vgg(config: Config = "D", *, num_classes: int = 1000, weights: object = None
             local ``.pth`` path.
 
     Raises:
-        ValueError: unknown config; torchvision weights for A-LRN or C.
+        TypeError: an argument of the wrong kind.
+        ValueError: unknown config; ``num_classes`` below 1 or above the memory budget;
+            torchvision weights for A-LRN or C.
     """
-    if config not in VGG_CONFIGS:
-        raise ValueError(
-            f"config {config!r} is not one of {list(VGG_CONFIGS)} (Table 1 of the paper)"
-        )
+    import torchvision
+
+    if not isinstance(config, str) or config not in VGG_CONFIGS:
+        kind = ValueError if isinstance(config, str) else TypeError
+        raise kind(f"config {config!r} is not one of {list(VGG_CONFIGS)} (Table 1 of the paper)")
+    num_classes = check_num_classes(num_classes, 4096)
+    enum = getattr(torchvision.models, _TORCHVISION.get(config, ""), None)
+    incompatible = None if enum else "torchvision trains only configurations A, B, D and E"
+    check_weights(
+        weights, name=f"VGG {config}", torchvision_weights=enum, incompatible=incompatible
+    )
     layers: list[nn.Module] = []
     channels = 3
     for item in VGG_CONFIGS[config]:
@@ -127,15 +136,8 @@ def vgg(config: Config = "D", *, num_classes: int = 1000, weights: object = None
             layers += [nn.Conv2d(channels, out, kernel, padding=kernel // 2), nn.ReLU(inplace=True)]
             channels = out
     model = VGG(nn.Sequential(*layers), num_classes)
-    import torchvision
-
-    enum = getattr(torchvision.models, _TORCHVISION.get(config, ""), None)
     return load_weights(
-        model,
-        weights,
-        name=f"VGG {config}",
-        torchvision_weights=enum,
-        incompatible=None if enum else "torchvision trains only configurations A, B, D and E",
+        model, weights, name=f"VGG {config}", torchvision_weights=enum, incompatible=incompatible
     )
 
 

@@ -29,7 +29,7 @@ help:
 	@echo "make present    lecture mode: the notebooks as clean pages in Voilà, no code (PORT=8866)"
 	@echo "make test       ruff (check + format), mypy, unit tests + doctests, notebooks (quick"
 	@echo "                mode), nbstripout, browser"
-	@echo "make lint       ruff + mypy --strict (geometry, sliding)"
+	@echo "make lint       ruff + mypy --strict (the files listed in pyproject.toml)"
 	@echo "make format     ruff format + ruff check --fix (what make test checks)"
 	@echo "make bench      run every benchmarks/bench_*.py and print the results"
 	@echo "make strip      remove outputs from notebooks/*.ipynb before committing"
@@ -61,7 +61,7 @@ present: $(STAMP)
 test: $(STAMP)
 	$(call timed,ruff,$(BIN)/ruff check vizkit tests benchmarks && \
 		$(BIN)/ruff format --check vizkit tests benchmarks)
-	$(call timed,mypy --strict (geometry + sliding),$(BIN)/mypy)
+	$(call timed,mypy --strict (files listed in pyproject.toml),$(BIN)/mypy)
 	$(call timed,unit tests + doctests,$(BIN)/pytest -m "not browser")
 	$(call timed,notebooks (VIZKIT_QUICK=1),VIZKIT_QUICK=1 $(BIN)/pytest --nbmake \
 		--nbmake-timeout=$(NBMAKE_TIMEOUT) notebooks/)

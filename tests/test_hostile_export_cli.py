@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.hostile import HOSTILE, Entry, bad_bool, bad_number, hostile_test, measure
+from tests.hostile import COUNTS, HOSTILE, Entry, bad_bool, bad_number, hostile_test, measure
 from vizkit import cli, export
 from vizkit.render.conv import conv_animation
 from vizkit.render.raster import figure_frames
@@ -105,6 +105,7 @@ def test_cli_refuses_bad_options_with_exit_status_2(kind, option, data, tmp_path
     value = data.draw(st.sampled_from(CLI_BAD[option]), label=option)
     out = tmp_path_factory.mktemp("cli") / "out.gif"
     argv = ["render", kind, option, value, "--out", str(out)]
+    COUNTS["cli:main"] += 1
     run = measure(lambda: _run_cli(argv))
     assert run.error is None, run.error
     code, message = run.result

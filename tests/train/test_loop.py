@@ -131,8 +131,8 @@ def test_filter_snapshots_every_n_steps():
     ("kwargs", "error", "message"),
     [
         ({}, ValueError, "needs a budget"),
-        ({"steps": 0}, ValueError, "steps 0 must be at least 1"),
-        ({"seconds": -1}, ValueError, "seconds -1 must be positive"),
+        ({"steps": 0}, ValueError, "steps 0 is below 1"),
+        ({"seconds": -1}, ValueError, "seconds -1 is not above 0"),
     ],
 )
 def test_bad_arguments(kwargs, error, message):

@@ -9,8 +9,11 @@ exponential average of the outputs (``ema``), the PSNR against the clean image w
 and the bad step is skipped. If the retried step diverges again from the restored state
 (always so without z-perturbation: the same state gives the same update), the learning rate
 of every parameter group is halved, so the run can get past the bad region instead of
-repeating it. A ``stop`` event, early stopping or Ctrl-C end the run early; the result always
-keeps the best image seen.
+repeating it. Divergence is also judged against the best loss so far, so a climb of steps
+that each stay under the ratio (``lr=1e4``: ×2.7, then ×1.2 …) goes back to the best state
+too, and a run that ends far above its best hands back the best state (``stop_reason
+"diverged"``, with a note). A ``stop`` event, early stopping or Ctrl-C end the run early; the
+result always keeps the best image seen.
 
 With ``precision="auto"`` on a CPU with native bf16, bf16 autocast is kept only while it is
 harmless: every ``bf16_check_every`` steps the bf16 output is compared with an fp32 forward
@@ -34,6 +37,17 @@ from typing import Any, Literal, get_args
 import torch
 from torch import nn
 
+from vizkit._validate import (
+    check_bool,
+    check_choice,
+    check_instance,
+    check_int,
+    check_number,
+    check_optional_int,
+    check_seed,
+    check_shape,
+    describe,
+)
 from vizkit.data.transforms import tensor_to_image
 from vizkit.dip.checkpoint import Checkpoint
 from vizkit.dip.cpu_threads import CpuThreads, ThreadTuner
@@ -52,6 +66,18 @@ __all__ = [
 ]
 
 Precision = Literal["auto", "fp32", "bf16", "fp16"]
+
+#: The most steps one fit may be asked for (the paper's longest run is 6001).
+MAX_STEPS = 1_000_000
+
+#: A loss that stays more than ``√divergence_ratio`` times the best loss so far (2.5 dB of
+#: PSNR against the observed image at the default ratio) for this many steps in a row is a
+#: slow divergence: the run goes back to the best state, as for a sudden jump.
+DRIFT_STEPS = 10
+
+#: Rollbacks to the best state described one by one in ``result.notes``; later ones are
+#: summed up in one note at the end.
+_NOTED_BEST_ROLLBACKS = 3
 
 
 def cpu_has_fast_bf16() -> bool:
@@ -133,13 +159,58 @@ def _fp32_loss(
                 b.copy_(saved)
 
 
-def _check_int(name: str, value: Any, low: int, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+def _check_callable(name: str, value: object, example: str) -> None:
+    if value is not None and not callable(value):
+        raise TypeError(f"{name} must be a function, got {describe(value)}: e.g. {example}")
+
+
+def _first_forward(
+    net: nn.Module,
+    net_in: torch.Tensor,
+    loss_fn: Callable[[torch.Tensor], torch.Tensor],
+    autocast: Any,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first step's forward pass and loss, with errors that name ``z`` or ``loss_fn``."""
+    try:
+        with autocast:
+            out = net(net_in)
+    except RuntimeError as err:
+        if "out of memory" in str(err):
+            raise
         raise ValueError(
-            f"{name} must be an int ≥ {low}{' or None' if allow_none else ''}, got {value!r}"
+            f"z of shape {tuple(net_in.shape)} does not fit net: its first forward pass "
+            f"failed ({str(err).splitlines()[0]}): build z with the net's input channels"
+        ) from err
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"net must return a tensor (1, C, H, W), got {describe(out)}")
+    out = out.float()
+    try:
+        loss = loss_fn(out)
+    except (TypeError, RuntimeError) as err:
+        raise TypeError(
+            f"loss_fn failed on the net's output of shape {tuple(out.shape)} "
+            f"({str(err).splitlines()[0]}): pass a function of the output, e.g. "
+            "lambda out: ((out - target) ** 2).mean()"
+        ) from err
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1 or not loss.is_floating_point():
+        raise TypeError(
+            f"loss_fn must return a scalar float tensor (the loss), got {describe(loss)}: "
+            "e.g. lambda out: ((out - target) ** 2).mean()"
         )
+    if not loss.requires_grad and torch.is_grad_enabled():
+        raise ValueError(
+            "loss_fn's result does not depend on the net's output (it has no gradient): "
+            "compute it from the output, with torch operations"
+        )
+    return out, loss
+
+
+def _check_cpu_threads(value: object) -> None:
+    if value is None or (isinstance(value, str) and value == "auto"):
+        return
+    if isinstance(value, str):
+        raise ValueError(f"cpu_threads {value!r} is not 'auto', None or an int ≥ 1")
+    check_int("cpu_threads", value, minimum=1, maximum=1024, fix="use 'auto', 1 or None")
 
 
 def fit(
@@ -186,7 +257,13 @@ def fit(
             identity by default.
         snapshot_every: Keep a snapshot every this many steps (``None`` = only the last).
         divergence_ratio: A loss above this times the previous step's counts as divergence
-            (the default 10^0.5 is the reference code's 5 dB PSNR drop).
+            (the default 10^0.5 is the reference code's 5 dB PSNR drop): the step is undone.
+            A loss above this times the *best* loss so far, or above its square root times
+            the best for :data:`DRIFT_STEPS` steps in a row (a climb of steps that each look
+            harmless), is a divergence too: the run goes back to the state that gave the
+            best loss and halves the learning rate (``result.notes`` says so). A run that
+            ends above ``√divergence_ratio`` × its best loss hands back that best state, with
+            ``stop_reason "diverged"`` and a note. Must be above 1.
         max_rollbacks: Stop with ``"diverged"`` after this many rollbacks without progress
             (a rollback, the retried step, and a divergence again count as "in a row"; two
             good steps after a rollback reset the count). Each repeated divergence halves
@@ -221,20 +298,56 @@ def fit(
         A :class:`FitResult`.
 
     Raises:
-        ValueError: A setting is out of range (the message names it).
+        TypeError: An argument of the wrong kind (e.g. ``net`` not a module, ``steps=2.5``,
+            ``stop`` not a ``threading.Event``); the message names it.
+        ValueError: A setting out of range (``lr`` ≤ 0, NaN or infinite numbers, ``steps``
+            outside 1 … :data:`MAX_STEPS` …); the message names it and says what is allowed.
     """
-    _check_int("steps", steps, 1)
-    _check_int("snapshot_every", snapshot_every, 1, allow_none=True)
-    _check_int("patience", patience, 1, allow_none=True)
-    _check_int("callback_every", callback_every, 1)
-    _check_int("bf16_check_every", bf16_check_every, 1, allow_none=True)
-    tuner = ThreadTuner(cpu_threads, z.device)  # validates; sets threads only in the loop
-    if not bf16_tolerance_db >= 0:
-        raise ValueError(f"bf16_tolerance_db {bf16_tolerance_db} must be ≥ 0 (dB; 0.3 by default)")
-    if ema is not None and not 0.0 <= ema < 1.0:
-        raise ValueError(f"ema {ema} must be in [0, 1) (0.99 in the paper) or None")
-    if reg_noise_std < 0:
-        raise ValueError(f"reg_noise_std {reg_noise_std} must be ≥ 0 (1/30 in the paper)")
+    check_instance("net", net, nn.Module, "a torch.nn.Module", "e.g. vizkit.dip.unet().build()")
+    check_instance("z", z, torch.Tensor, "a torch.Tensor (1, C_in, H, W)", "vizkit.dip.make_input")
+    check_shape("z", z, ndim=4, layout="(1, C_in, H, W)")
+    if not z.is_floating_point():
+        raise TypeError(f"z must be a floating-point tensor, got dtype {z.dtype}: use z.float()")
+    if not callable(loss_fn) or isinstance(loss_fn, type):
+        raise TypeError(
+            f"loss_fn must be a function of the output, got {describe(loss_fn)}: "
+            "e.g. lambda out: ((out - target) ** 2).mean()"
+        )
+    steps = check_int("steps", steps, minimum=1, maximum=MAX_STEPS)
+    lr = check_number("lr", lr, above=0.0, fix="use e.g. lr=0.01 (the paper's)")
+    reg_noise_std = check_number(
+        "reg_noise_std", reg_noise_std, minimum=0.0, fix="use 0 (off) or e.g. 1/30 (the paper's)"
+    )
+    if ema is not None:
+        ema = check_number("ema", ema, minimum=0.0, below=1.0, fix="use e.g. ema=0.99, or None")
+    if clean is not None:
+        check_instance("clean", clean, torch.Tensor, "a torch.Tensor (1, C, H, W), or None")
+        check_shape("clean", clean, ndim=4, layout="(1, C, H, W)")
+    _check_callable("present", present, "lambda out: out[:, :, :h, :w]")
+    check_optional_int("snapshot_every", snapshot_every, minimum=1, fix="use e.g. 100, or None")
+    divergence_ratio = check_number(
+        "divergence_ratio",
+        divergence_ratio,
+        above=1.0,
+        fix="a loss ratio above 1, e.g. 10**0.5 (a 5 dB drop)",
+    )
+    max_rollbacks = check_int("max_rollbacks", max_rollbacks, minimum=1, fix="use e.g. 10")
+    check_optional_int("patience", patience, minimum=1, fix="use e.g. patience=200, or None")
+    seed = check_seed(seed)
+    check_choice("precision", precision, get_args(Precision))
+    if channels_last is not None:
+        check_bool("channels_last", channels_last)
+    if stop is not None:
+        check_instance("stop", stop, threading.Event, "a threading.Event, or None")
+    _check_callable("callback", callback, "lambda state: print(state.step)")
+    check_int("callback_every", callback_every, minimum=1, fix="use e.g. callback_every=10")
+    check_bool("progress", progress)
+    check_optional_int("bf16_check_every", bf16_check_every, minimum=1, fix="e.g. 100, or None")
+    bf16_tolerance_db = check_number(
+        "bf16_tolerance_db", bf16_tolerance_db, minimum=0.0, fix="use e.g. 0.3 (dB)"
+    )
+    _check_cpu_threads(cpu_threads)
+    tuner = ThreadTuner(cpu_threads, z.device)  # sets threads only in the loop
     if patience is not None and clean is None:
         raise ValueError(
             "patience (early stopping) needs the clean image to measure PSNR: "
@@ -263,6 +376,8 @@ def fit(
     autocast = torch.autocast(device.type, dtype=dtype) if dtype else nullcontext()
     checkpoint = Checkpoint(net, optimizer)
     checkpoint.save()  # so even a first step that diverges has a state to return to
+    best_state = Checkpoint(net, optimizer)  # the state that gave the lowest loss so far
+    drift_ratio = math.sqrt(divergence_ratio)
     net.train()
 
     history: list[StepRecord] = []
@@ -272,6 +387,8 @@ def fit(
     best: torch.Tensor | None = None
     best_psnr, best_step = -math.inf, None
     last_loss, run_of_rollbacks, rollbacks = math.inf, 0, 0
+    best_loss, best_loss_step, best_loss_out = math.inf, 0, None  # the lowest loss so far
+    steps_above, best_rollbacks = 0, 0  # steps in a row far above best_loss; rollbacks to it
     good_since_restore: int | None = None  # None: no rollback yet
     stop_reason: FitStopReason = "done"
     reported: torch.Tensor | None = None
@@ -299,13 +416,56 @@ def fit(
             # the bf16 forward would modify tensors its backward pass still needs
             check = guard_bf16 and (step + 1) % bf16_check_every == 0  # type: ignore[operator]
             loss_fp32 = _fp32_loss(net, net_in, loss_fn) if check else None
-            with autocast:
-                out = net(net_in)
-            out = out.float()
-            loss = loss_fn(out)
+            if history:
+                with autocast:
+                    out = net(net_in)
+                out = out.float()
+                loss = loss_fn(out)
+            else:  # the first step: say which argument does not fit, not torch's internals
+                out, loss = _first_forward(net, net_in, loss_fn, autocast)
             loss_value = float(loss.detach())
             lr_now = optimizer.param_groups[0]["lr"]
-            if not math.isfinite(loss_value) or loss_value > divergence_ratio * last_loss:
+            jumped = not math.isfinite(loss_value) or loss_value > divergence_ratio * last_loss
+            if not jumped:  # a jump is undone on its own and does not count here
+                steps_above = steps_above + 1 if loss_value > drift_ratio * best_loss else 0
+            if not jumped and (
+                loss_value > divergence_ratio * best_loss or steps_above >= DRIFT_STEPS
+            ):
+                # Diverged relative to the best loss so far, by a climb of steps that each
+                # looked harmless (e.g. lr=1e4: ×2.7 then ×1.17 ...): go back to the best
+                # state; the same state at the same lr would climb again, so halve it.
+                best_state.restore()
+                checkpoint.save()
+                rollbacks += 1
+                run_of_rollbacks += 1
+                best_rollbacks += 1
+                history.append(StepRecord(step, loss_value, rolled_back=True, lr=lr_now))
+                for group in optimizer.param_groups:
+                    group["lr"] *= 0.5
+                if best_rollbacks <= _NOTED_BEST_ROLLBACKS:
+                    how = (
+                        f"is {loss_value / best_loss:.2f}×"
+                        if steps_above < DRIFT_STEPS
+                        else f"has stayed above {drift_ratio:.2f}× for {steps_above} steps"
+                    )
+                    notes.append(
+                        f"step {step}: diverged: the loss ({loss_value:.3g}) {how} the best so "
+                        f"far ({best_loss:.3g} at step {best_loss_step}); rolled back to that "
+                        f"state and halved the learning rate to "
+                        f"{optimizer.param_groups[0]['lr']:.3g}"
+                    )
+                last_loss, steps_above, good_since_restore = best_loss, 0, 0
+                if best_loss_out is not None:
+                    if avg is not None:
+                        avg.copy_(best_loss_out)
+                        reported = avg
+                    else:
+                        reported = best_loss_out.clone()
+                if run_of_rollbacks >= max_rollbacks:
+                    stop_reason = "diverged"
+                    break
+                continue
+            if jumped:
                 checkpoint.restore()  # weights + optimizer state; the bad update is dropped
                 rollbacks += 1
                 run_of_rollbacks += 1
@@ -341,6 +501,10 @@ def fit(
                         "dB) from fp32: switched to fp32 for the remaining steps"
                     )
             checkpoint.save()  # the state that produced a good loss
+            new_best = loss_value < best_loss
+            if new_best:
+                best_state.save()
+                best_loss, best_loss_step = loss_value, step
             optimizer.zero_grad(set_to_none=True)
             if scaler is not None:
                 scaler.scale(loss).backward()
@@ -360,6 +524,11 @@ def fit(
                     reported = avg
                 else:
                     reported = raw
+                if new_best:
+                    if best_loss_out is None:
+                        best_loss_out = reported.clone()
+                    else:
+                        best_loss_out.copy_(reported)
                 p = p_raw = None
                 if clean is not None:
                     p_raw = psnr(raw, clean)
@@ -391,13 +560,35 @@ def fit(
         if bar is not None:
             bar.close()
     seconds = time.perf_counter() - start
+    if best_rollbacks > _NOTED_BEST_ROLLBACKS:
+        notes.append(
+            f"{best_rollbacks} rollbacks to the best state in all; the learning rate is now "
+            f"{optimizer.param_groups[0]['lr']:.3g} (lr={lr:g} is too high for this run)"
+        )
+    restored_best = best_loss_out is not None and last_loss > drift_ratio * best_loss
+    if restored_best:
+        # the run ended far above its best loss: hand back the best state, and say so
+        best_state.restore()
+        reported = best_loss_out
+        notes.append(
+            f"the run ended with loss {last_loss:.3g}, {last_loss / best_loss:.2f}× its best "
+            f"({best_loss:.3g} at step {best_loss_step}): the result is the state of step "
+            f"{best_loss_step}"
+        )
+        if stop_reason == "done":
+            stop_reason = "diverged"
     if reported is None:
         with torch.no_grad(), autocast:
             reported = present(net(z).float())
     image = tensor_to_image(reported, rescale=False)
     scored = [r.psnr for r in history if not r.rolled_back]
+    final_psnr = scored[-1] if scored else None
+    if restored_best:
+        final_psnr = psnr(reported, clean) if clean is not None else None
+        if snapshots and snapshots[-1].step == step:
+            snapshots.pop()  # it shows the diverged output, not the image handed back
     if not snapshots or snapshots[-1].step != step:
-        snapshots.append(Snapshot(max(step, 0), image, scored[-1] if scored else None))
+        snapshots.append(Snapshot(max(step, 0), image, final_psnr))
     best_image = tensor_to_image(best, rescale=False) if best is not None else image
     result = FitResult(
         image=image,

@@ -67,6 +67,10 @@ class Preset:
         ema: Exponential-average weight of outputs, or ``None``.
         input: ``"noise"`` or ``"meshgrid"``.
         input_scale: Upper bound of the uniform input noise.
+
+    Raises:
+        TypeError, ValueError: A field of the wrong kind or out of range (``steps`` outside
+            1 … 10⁶, ``lr`` ≤ 0, NaN, an unknown ``input`` …); the message names it.
     """
 
     name: str
@@ -77,6 +81,29 @@ class Preset:
     ema: float | None = None
     input: InputKind = "noise"
     input_scale: float = 0.1
+
+    def __post_init__(self) -> None:
+        """Check every field (a ``Preset`` built by hand, or ``dataclasses.replace``)."""
+        from vizkit._validate import (
+            check_choice,
+            check_instance,
+            check_int,
+            check_number,
+            check_str,
+        )
+        from vizkit.dip.fit import MAX_STEPS
+
+        check_str("name", self.name)
+        check_instance(
+            "network", self.network, NetSpec, "a vizkit.dip.NetSpec", "e.g. vizkit.dip.unet()"
+        )
+        check_int("steps", self.steps, minimum=1, maximum=MAX_STEPS)
+        check_number("lr", self.lr, above=0.0, fix="use e.g. lr=0.01 (the paper's)")
+        check_number("reg_noise_std", self.reg_noise_std, minimum=0.0, fix="e.g. 1/30, or 0")
+        if self.ema is not None:
+            check_number("ema", self.ema, minimum=0.0, below=1.0, fix="use e.g. 0.99, or None")
+        check_choice("input", self.input, get_args(InputKind))
+        check_number("input_scale", self.input_scale, above=0.0, fix="the paper uses 0.1")
 
     def describe(self) -> str:
         """One line for a notebook: what will run."""
@@ -108,19 +135,22 @@ def get_preset(
         The :class:`Preset`.
 
     Raises:
-        ValueError: Unknown task, preset or input.
+        ValueError: Unknown task, preset or input, or ``factor`` outside 2 … 32.
+        TypeError: An argument of the wrong kind (e.g. ``factor=4.0``).
     """
+    from vizkit._validate import check_choice, check_int
+
     if isinstance(name, Preset):
         return name
-    if task not in get_args(Task):
-        raise ValueError(f"task {task!r} is not one of {get_args(Task)}")
-    if name not in get_args(PresetName):
+    check_choice("task", task, get_args(Task))
+    if isinstance(name, str) and name not in get_args(PresetName):
         raise ValueError(
             f"preset {name!r} is not one of {get_args(PresetName)}: use 'paper' "
             "on a GPU, 'cpu' otherwise, or pass a vizkit.dip.Preset"
         )
-    if input not in ("noise", "meshgrid"):
-        raise ValueError(f"input {input!r} is not 'noise' or 'meshgrid'")
+    check_choice("name", name, get_args(PresetName))
+    check_choice("input", input, get_args(InputKind))
+    check_int("factor", factor, minimum=2, maximum=32, fix="use 2, 4 or 8")
     paper = name == "paper"
     c = 128 if paper else _CPU_CHANNELS
     if task == "denoise":
@@ -211,11 +241,18 @@ def choose_setup(device: torch.device | str | None = None, *, quick: bool | None
 
     Raises:
         ValueError: ``device`` names a device this machine does not have.
+        TypeError: ``quick`` is not ``None``, ``True`` or ``False``.
     """
+    from vizkit._validate import check_bool
     from vizkit.device import pick_device
     from vizkit.quick import is_quick
 
-    chosen = pick_device(device)
+    if quick is not None:
+        check_bool("quick", quick)
+    try:
+        chosen = pick_device(device)
+    except (TypeError, ValueError) as err:  # pick_device calls it `preferred`; here: device
+        raise type(err)(f"device: {err}") from None
     quick = is_quick() if quick is None else bool(quick)
     preset: PresetName = "paper" if chosen.type == "cuda" else "cpu"
     size = _QUICK_SIZE if quick else _SIZES[preset]

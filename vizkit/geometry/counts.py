@@ -8,6 +8,7 @@ which is what ``torch.utils.flop_counter`` reports. Bias additions are not inclu
 
 from __future__ import annotations
 
+from vizkit._validate import check_bool
 from vizkit.geometry._checks import GeometryError, IntOrPair, check_int, require_at_least, to_pair
 
 
@@ -52,6 +53,7 @@ def conv_params(
     _channels(in_channels, out_channels, groups)
     kh, kw = to_pair("kernel_size", kernel_size)
     require_at_least("kernel_size", (kh, kw), 1, "a kernel needs at least one tap")
+    check_bool("bias", bias)
     return out_channels * (in_channels // groups) * kh * kw + (out_channels if bias else 0)
 
 

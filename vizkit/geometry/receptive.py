@@ -184,6 +184,11 @@ def receptive_field_chain(layers: Iterable[Window]) -> list[ReceptiveField]:
         >>> rf.size, rf.jump, rf.start
         ((67, 67), (16, 16), (17.0, 17.0))
     """
+    if isinstance(layers, (str, bytes, dict)) or not isinstance(layers, Iterable):
+        raise TypeError(
+            f"layers must be a list of vizkit.geometry.Window, got {type(layers).__name__}: "
+            "e.g. layers=[Window(3), Window(2, stride=2)]"
+        )
     field = ReceptiveField.identity()
     result = []
     for index, layer in enumerate(layers):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from vizkit._validate import check_int, check_names, check_number
 from vizkit.train.loop import Callback, TrainState
 
 __all__ = ["EarlyStopping", "FilterSnapshots", "StopRequest"]
@@ -40,7 +41,9 @@ class FilterSnapshots(Callback):
             per entry of ``steps``.
 
     Raises:
-        ValueError: ``every`` < 1, or (at the start of training) a name is not a conv layer.
+        TypeError: ``layers`` is not a name or a list of names, ``every`` not an int.
+        ValueError: no layers, ``every`` < 1, or (at the start of training) a name is not a
+            conv layer.
     """
 
     layers: Sequence[str]
@@ -51,8 +54,10 @@ class FilterSnapshots(Callback):
     def __post_init__(self) -> None:
         if isinstance(self.layers, str):
             self.layers = (self.layers,)
-        if self.every < 1:
-            raise ValueError(f"every {self.every} must be at least 1 step")
+        self.layers = check_names("layers", self.layers, what="layer name")
+        if not self.layers:
+            raise ValueError("layers is empty: name at least one conv layer, e.g. ['conv1']")
+        self.every = check_int("every", self.every, minimum=1, fix="use e.g. every=10 (steps)")
 
     def _take(self, state: TrainState) -> None:
         self.steps.append(state.step)
@@ -88,12 +93,25 @@ class EarlyStopping(Callback):
     Args:
         patience: Evaluations without improvement before stopping (≥ 1).
         target: Stop as soon as validation accuracy reaches this (0–1), or ``None``.
+
+    Raises:
+        TypeError: ``patience`` not an int, ``target`` not a number.
+        ValueError: ``patience`` < 1, ``target`` outside 0–1 (or NaN).
     """
 
     patience: int = 5
     target: float | None = None
     _waited: int = field(default=0, init=False, repr=False)
     _best: float = field(default=-1.0, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.patience = check_int(
+            "patience", self.patience, minimum=1, fix="use e.g. patience=5 (evaluations)"
+        )
+        if self.target is not None:
+            self.target = check_number(
+                "target", self.target, minimum=0.0, maximum=1.0, fix="an accuracy such as 0.98"
+            )
 
     def on_train_start(self, state: TrainState) -> None:
         """Reset the counter."""

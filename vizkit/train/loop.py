@@ -21,6 +21,17 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
+from vizkit._validate import (
+    check_bool,
+    check_instance,
+    check_int,
+    check_number,
+    check_optional_int,
+    check_seed,
+    check_sequence,
+)
+from vizkit.inspect.modes import eval_mode
+
 __all__ = ["Callback", "TrainHistory", "TrainResult", "TrainState", "evaluate", "fit"]
 
 
@@ -132,6 +143,35 @@ def _batches(
         yield x[idx].to(device, non_blocking=True), y[idx].to(device, non_blocking=True)
 
 
+def _check_dataset(name: str, data: object) -> TensorDataset:
+    """A non-empty ``TensorDataset`` of (images, labels) with as many labels as images."""
+    check_instance(
+        name,
+        data,
+        TensorDataset,
+        "a torch.utils.data.TensorDataset",
+        "wrap tensors as TensorDataset(images, labels)",
+    )
+    tensors = data.tensors  # type: ignore[attr-defined]
+    if len(tensors) < 2:
+        raise ValueError(
+            f"{name} holds {len(tensors)} tensor(s): pass TensorDataset(images, labels)"
+        )
+    if len(tensors[0]) == 0:
+        raise ValueError(f"{name} is empty (0 examples): pass at least one (image, label)")
+    return data  # type: ignore[return-value]
+
+
+def _device(device: object) -> torch.device:
+    """``pick_device`` with its errors naming ``device`` (it calls the argument ``preferred``)."""
+    from vizkit.device import pick_device
+
+    try:
+        return pick_device(device)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"device: {err}") from None
+
+
 @torch.no_grad()
 def evaluate(
     model: nn.Module,
@@ -142,7 +182,9 @@ def evaluate(
 ) -> tuple[float, float]:
     """Mean cross-entropy loss and accuracy (0–1) of ``model`` on a tensor dataset.
 
-    The model is put in eval mode for the pass and returned to its previous mode.
+    The model is put in eval mode for the pass; afterwards every submodule has its own
+    train/eval mode back (a BatchNorm frozen with ``.eval()`` inside a training model stays
+    frozen), also when the forward raises.
 
     Args:
         model: A classifier returning ``(N, classes)`` logits.
@@ -152,19 +194,28 @@ def evaluate(
 
     Returns:
         ``(loss, accuracy)``.
+
+    Raises:
+        TypeError: ``model`` is not an ``nn.Module``, ``dataset`` not a ``TensorDataset``.
+        ValueError: an empty dataset, or ``batch_size`` below 1.
     """
-    device = device or next(model.parameters()).device
-    was_training = model.training
-    model.eval()
+    check_instance("model", model, nn.Module, "a torch.nn.Module (a classifier)")
+    _check_dataset("dataset", dataset)
+    batch_size = check_int("batch_size", batch_size, minimum=1, fix="use e.g. batch_size=512")
+    if device is None:
+        device = next(iter(model.parameters()), torch.empty(0)).device
+    else:
+        device = _device(device)
     total_loss, correct, count = 0.0, 0, 0
     x, y = dataset.tensors[0], dataset.tensors[1]
-    for start in range(0, len(x), batch_size):
-        xb, yb = x[start : start + batch_size].to(device), y[start : start + batch_size].to(device)
-        logits = model(xb)
-        total_loss += float(nn.functional.cross_entropy(logits, yb, reduction="sum"))
-        correct += int((logits.argmax(1) == yb).sum())
-        count += len(yb)
-    model.train(was_training)
+    with eval_mode(model):  # every submodule gets its own mode back, also on error
+        for start in range(0, len(x), batch_size):
+            xb = x[start : start + batch_size].to(device)
+            yb = y[start : start + batch_size].to(device)
+            logits = model(xb)
+            total_loss += float(nn.functional.cross_entropy(logits, yb, reduction="sum"))
+            correct += int((logits.argmax(1) == yb).sum())
+            count += len(yb)
     return total_loss / max(count, 1), correct / max(count, 1)
 
 
@@ -222,27 +273,55 @@ def fit(
 
     Raises:
         ValueError: No budget given (``epochs``, ``steps`` and ``seconds`` all ``None``), a
-            budget below 1 step/epoch or ≤ 0 seconds, or ``batch_size``/``eval_every`` < 1.
-        TypeError: ``train`` or ``val`` is not a ``TensorDataset``.
+            budget below 1 step/epoch or not a positive number of seconds (at most a day),
+            ``batch_size``/``eval_every`` < 1, ``lr`` not positive, a negative
+            ``weight_decay``, an empty dataset, ``cpu_threads`` outside 1 … 1024, or an
+            unknown or unavailable device. Every argument is checked before any work.
+        TypeError: ``model`` is not an ``nn.Module``, ``train`` or ``val`` not a
+            ``TensorDataset``, ``optimizer`` not an optimizer, a callback not a
+            :class:`Callback`, or an argument of the wrong kind (e.g. ``steps=2.5``).
     """
-    from vizkit.device import pick_device
-
+    check_instance("model", model, nn.Module, "a torch.nn.Module", "e.g. vizkit.train.DigitsCNN()")
+    _check_dataset("train", train)
+    if val is not None:
+        _check_dataset("val", val)
     if epochs is None and steps is None and seconds is None:
         raise ValueError("fit needs a budget: pass epochs=, steps= or seconds= (or several)")
-    for name, value in (("epochs", epochs), ("steps", steps)):
-        if value is not None and value < 1:
-            raise ValueError(f"{name} {value} must be at least 1 (or None for no limit)")
-    if seconds is not None and seconds <= 0:
-        raise ValueError(f"seconds {seconds} must be positive (or None for no time limit)")
-    if batch_size < 1 or eval_every < 1:
-        raise ValueError(f"batch_size ({batch_size}) and eval_every ({eval_every}) must be >= 1")
-    for name, data in (("train", train), ("val", val)):
-        if data is not None and not isinstance(data, TensorDataset):
-            raise TypeError(
-                f"{name} must be a torch.utils.data.TensorDataset, got {type(data).__name__}: "
-                "wrap tensors as TensorDataset(images, labels)"
-            )
-    device = pick_device(device)
+    epochs = check_optional_int("epochs", epochs, minimum=1, fix="use epochs=1 or more, or None")
+    steps = check_optional_int("steps", steps, minimum=1, fix="use steps=1 or more, or None")
+    if seconds is not None:
+        seconds = check_number(
+            "seconds", seconds, above=0.0, maximum=86_400.0, fix="a time budget, e.g. seconds=60"
+        )
+    batch_size = check_int("batch_size", batch_size, minimum=1, fix="use e.g. batch_size=64")
+    lr = check_number("lr", lr, above=0.0, fix="Adam's usual rate is lr=1e-3")
+    weight_decay = check_number("weight_decay", weight_decay, minimum=0.0, fix="use e.g. 1e-4")
+    if optimizer is not None:
+        check_instance(
+            "optimizer",
+            optimizer,
+            torch.optim.Optimizer,
+            "a torch.optim.Optimizer over the model's parameters, or None (Adam)",
+            "e.g. torch.optim.SGD(model.parameters(), lr=0.1)",
+        )
+    eval_every = check_int("eval_every", eval_every, minimum=1, fix="use e.g. eval_every=50")
+    items = check_sequence("callbacks", callbacks, what="Callback objects")
+    for callback in items:
+        check_instance(
+            "callbacks",
+            callback,
+            Callback,
+            "a list of vizkit.train.Callback objects",
+            "e.g. [EarlyStopping(patience=3)]",
+        )
+    callbacks = items
+    seed = check_seed(seed)
+    progress = check_bool("progress", progress)
+    restore_best = check_bool("restore_best", restore_best)
+    cpu_threads = check_optional_int(
+        "cpu_threads", cpu_threads, minimum=1, maximum=1024, fix="use 1 (fastest here) or None"
+    )
+    device = _device(device)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     model.to(device).train()

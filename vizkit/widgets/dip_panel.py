@@ -29,6 +29,15 @@ from typing import Any, Literal
 import ipywidgets as widgets
 import numpy as np
 
+from vizkit._suggest import suggestion
+from vizkit._validate import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+    check_optional_int,
+    check_seed,
+)
 from vizkit.render.dip import (
     dip_images_figure,
     psnr_curve_figure,
@@ -46,6 +55,53 @@ TaskName = Literal["denoise", "inpaint", "super_resolve"]
 def _psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = float(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2))
     return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
+
+
+#: Options the panel sets itself for every run (its Stop button and live redraws).
+_PANEL_OWNED = ("stop", "callback", "callback_every", "clean", "mask", "factor")
+
+
+def _check_options(task: str, options: dict[str, Any]) -> None:
+    """``**options`` checked when the panel is made, not only when a run starts: the names
+    the task and :func:`vizkit.dip.fit` take, and the values of the common ones."""
+    import importlib
+    import inspect
+
+    tasks = importlib.import_module("vizkit.dip.tasks")  # the functions, even when patched
+    fit = importlib.import_module("vizkit.dip.fit").fit  # (vizkit.dip.fit is the function)
+    known = {
+        *inspect.signature(getattr(tasks, task)).parameters,
+        *inspect.signature(fit).parameters,
+        "lr",
+        "reg_noise_std",
+        "ema",
+        "input_scale",
+    } - {"options", "net", "z", "loss_fn", "noisy", "image", "low_res", "present", "clean"}
+    for name, value in options.items():
+        if name in _PANEL_OWNED:
+            raise TypeError(
+                f"{name} is set by the panel itself (Stop button, redraws, images): "
+                f"pass it as DIPPanel's own argument or leave it out"
+            )
+        if name not in known:
+            raise TypeError(
+                f"{name} is not an option of {task}: "
+                + suggestion(name, sorted(known), what="option")
+            )
+        if name in ("lr", "input_scale"):
+            check_number(name, value, above=0.0, fix="use e.g. 0.01 (lr) or 0.1 (input_scale)")
+        elif name == "reg_noise_std":
+            check_number(name, value, minimum=0.0, fix="use 0 (off) or e.g. 1/30")
+        elif name == "ema" and value is not None:
+            check_number(name, value, minimum=0.0, below=1.0, fix="use e.g. ema=0.99, or None")
+        elif name == "steps":
+            check_optional_int(name, value, minimum=1, maximum=1_000_000)
+        elif name == "seed":
+            check_seed(value)
+        elif name in ("snapshot_every", "patience"):
+            check_optional_int(name, value, minimum=1)
+        elif name == "progress":
+            check_bool(name, value)
 
 
 class DIPPanel(widgets.VBox):
@@ -72,6 +128,11 @@ class DIPPanel(widgets.VBox):
         redraws: How many times the figures were redrawn.
         stops_while_busy: Whether a click on Stop reaches a fit that blocks its cell
             (:meth:`run`; ipykernel ≥ 7.4); otherwise only ■ (interrupt) stops it.
+
+    Raises:
+        TypeError, ValueError: A bad argument or option, when the panel is made (the same
+            messages the status line would show): an unknown task or option name, ``every``
+            below 1, ``factor`` outside 2 … 32, ``lr`` ≤ 0, an image of the wrong shape …
     """
 
     def __init__(
@@ -87,15 +148,15 @@ class DIPPanel(widgets.VBox):
     ) -> None:
         import vizkit.dip as dip  # the torch side, loaded only when a panel is made
 
-        if task not in ("denoise", "inpaint", "super_resolve"):
-            raise ValueError(f"task {task!r} is not 'denoise', 'inpaint' or 'super_resolve'")
+        task = check_choice("task", task, ("denoise", "inpaint", "super_resolve"))
         if task == "inpaint" and mask is None:
             raise ValueError(
                 "task 'inpaint' needs mask= (1 = known pixel, 0 = hole): e.g. "
                 "vizkit.dip.text_mask(image.shape[:2])"
             )
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be an int ≥ 1 (steps between redraws), got {every!r}")
+        every = check_int("every", every, minimum=1, fix="use e.g. every=10 (steps per redraw)")
+        factor = check_int("factor", factor, minimum=2, maximum=32, fix="use 2, 4 or 8")
+        _check_options(task, options)
         self._dip = dip
         self.task, self.factor, self.every = task, factor, every
         self.corrupted = dip.as_image(corrupted, "corrupted")

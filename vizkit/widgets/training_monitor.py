@@ -7,6 +7,7 @@ import time
 
 import ipywidgets as widgets
 
+from vizkit._validate import check_int, check_str
 from vizkit.render.training import training_curves_figure, update_training_curves
 from vizkit.train.callbacks import StopRequest
 from vizkit.train.loop import Callback, TrainState
@@ -46,12 +47,13 @@ class TrainingMonitor(widgets.VBox, Callback):
             cell (ipykernel ≥ 7.4); otherwise only ■ (interrupt) stops it.
 
     Raises:
+        TypeError: ``every`` not an int, ``title`` not a str.
         ValueError: ``every`` < 1.
     """
 
     def __init__(self, *, every: int = 20, title: str = "Training") -> None:
-        if every < 1:
-            raise ValueError(f"every {every} must be at least 1 step")
+        every = check_int("every", every, minimum=1, fix="use e.g. every=20 (steps per redraw)")
+        title = check_str("title", title, empty=True)
         self.every = every
         self.figure = FigureWidget(training_curves_figure(title=title))
         self.status = widgets.HTML("<i>waiting for training to start…</i>")

@@ -1,0 +1,159 @@
+"""The training loop and its callbacks refuse hostile arguments before any work
+(``fit(steps=nan)`` used to hang, ``fit(optimizer="adam")`` to end in an AttributeError), and
+``evaluate`` gives every submodule its own train/eval mode back, also when the forward raises."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from hypothesis import strategies as st
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from tests.hostile import (
+    Entry,
+    bad_bool,
+    bad_int,
+    bad_module,
+    bad_number,
+    bad_seed,
+    hostile_test,
+)
+from vizkit.train import EarlyStopping, FilterSnapshots, evaluate, fit
+
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
+DEVICES = st.sampled_from(["gpu9000", 3, ["cpu"], "cuda:99"])
+CALLBACKS = st.sampled_from([[3], "monitor", [print], None, 3, [EarlyStopping], {"a": 1}])
+
+
+def _data(n: int = 4) -> TensorDataset:
+    g = torch.Generator().manual_seed(0)
+    return TensorDataset(torch.rand(n, 1, 4, 4, generator=g), torch.arange(n) % 2)
+
+
+def _model() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Flatten(), nn.Linear(16, 2))
+
+
+DATASETS = st.sampled_from(
+    [
+        [(torch.zeros(1, 4, 4), 0)],
+        "digits",
+        torch.zeros(4, 1, 4, 4),
+        TensorDataset(torch.zeros(0, 1, 4, 4), torch.zeros(0, dtype=torch.long)),  # empty
+        TensorDataset(torch.zeros(4, 1, 4, 4)),  # no labels
+        3,
+    ]
+)
+
+TABLE = {
+    "fit": Entry(
+        fit,
+        lambda: {
+            "model": _model(),
+            "train": _data(),
+            "steps": 1,
+            "progress": False,
+            "device": "cpu",
+        },
+        {
+            "model": bad_module(),
+            "train": st.one_of(DATASETS, st.none()),
+            "val": DATASETS,
+            "epochs": bad_int(1, optional=True),
+            "steps": bad_int(1, optional=True),
+            "seconds": bad_number(above=0.0, maximum=86_400.0, optional=True),
+            "batch_size": bad_int(1),
+            "lr": bad_number(above=0.0),
+            "weight_decay": bad_number(minimum=0.0),
+            "optimizer": st.sampled_from(["adam", 3, torch.optim.Adam, nn.Linear(2, 2), [1]]),
+            "eval_every": bad_int(1),
+            "callbacks": CALLBACKS,
+            "seed": bad_seed(),
+            "device": DEVICES,
+            "progress": bad_bool(),
+            "restore_best": bad_bool(),
+            "cpu_threads": bad_int(1, optional=True, huge=True),
+        },
+    ),
+    "evaluate": Entry(
+        evaluate,
+        lambda: {"model": _model(), "dataset": _data()},
+        {
+            "model": bad_module(),
+            "dataset": st.one_of(DATASETS, st.none()),
+            "batch_size": bad_int(1),
+            "device": DEVICES,
+        },
+    ),
+    "FilterSnapshots": Entry(
+        FilterSnapshots,
+        lambda: {"layers": ["0"]},
+        {
+            "layers": st.sampled_from([3, None, [3], [], b"conv", [None], ("0", 2.5)]),
+            "every": bad_int(1),
+        },
+    ),
+    "EarlyStopping": Entry(
+        EarlyStopping,
+        lambda: {},
+        {
+            "patience": bad_int(1),
+            "target": bad_number(minimum=0.0, maximum=1.0, optional=True),
+        },
+    ),
+}
+
+test_refuses_bad_arguments = hostile_test(TABLE)
+
+
+def test_nan_and_inf_step_budgets_are_refused_at_once() -> None:
+    # steps=nan used to hang: `state.step >= nan` is never true
+    for value in (math.nan, math.inf):
+        with pytest.raises(TypeError, match="steps must be an int"):
+            fit(_model(), _data(), steps=value, progress=False, device="cpu")  # type: ignore[arg-type]
+
+
+def _frozen_bn_net() -> nn.Sequential:
+    """A training model holding a BatchNorm the user froze with ``.eval()``."""
+    torch.manual_seed(0)
+    net = nn.Sequential(
+        nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2), nn.Flatten(), nn.Linear(32, 2)
+    ).train()
+    net[1].eval()
+    return net
+
+
+def _modes(net: nn.Module) -> dict[str, bool]:
+    return {name: m.training for name, m in net.named_modules()}
+
+
+def test_evaluate_restores_every_submodules_mode() -> None:
+    net = _frozen_bn_net()
+    before = _modes(net)
+    stats = net[1].running_mean.clone()
+    evaluate(net, _data(6), batch_size=4)
+    assert _modes(net) == before
+    assert before[""] and not before["1"]  # the case that `model.train(was)` got wrong
+    # the frozen BatchNorm stays frozen: a training forward leaves its statistics alone
+    net(torch.rand(3, 1, 4, 4))
+    assert torch.equal(net[1].running_mean, stats)
+    # and the other way round: an eval model with one module left in training mode
+    net.eval()
+    net[3].train()
+    before = _modes(net)
+    evaluate(net, _data(6))
+    assert _modes(net) == before
+
+
+def test_evaluate_restores_modes_when_the_forward_raises() -> None:
+    net = _frozen_bn_net()
+    before = _modes(net)
+    wrong = TensorDataset(torch.rand(2, 1, 5, 5), torch.zeros(2, dtype=torch.long))  # 50 ≠ 32
+    with pytest.raises(RuntimeError):
+        evaluate(net, wrong)
+    assert _modes(net) == before

@@ -61,14 +61,26 @@ if TYPE_CHECKING:
     )
     from vizkit.demos import (
         NORMALIZATIONS,
+        Recipe,
         batchnorm_trace,
+        bias_before_bn,
+        bn_placement,
         check_relationships,
+        cliff_descent,
         clip_comparison,
+        clip_scopes,
+        compare_recipes,
+        crop_accuracy,
+        cudnn_benchmark,
         dropout_masks,
+        ensemble_accuracy,
         gabor_bank,
         ica_filters,
         normalization_sets,
         normalization_sets_by_kind,
+        relu_vs_tanh,
+        sgd_update_check,
+        train_ensemble,
     )
     from vizkit.device import (
         describe_device,
@@ -118,6 +130,11 @@ if TYPE_CHECKING:
         filter_grid_figure,
     )
     from vizkit.render.history import accuracy_bubble_figure, ilsvrc_history_figure
+    from vizkit.render.invariance import (
+        pooling_invariance_figure,
+        pooling_shift_animation,
+        shift_equivariance_figure,
+    )
     from vizkit.render.kernel_gallery import kernel_gallery_figure, padding_modes_figure
     from vizkit.render.memory_layout import memory_layout_figure
     from vizkit.render.normalization import (
@@ -127,6 +144,13 @@ if TYPE_CHECKING:
     )
     from vizkit.render.pool import max_pool_backward_figure, pool_animation
     from vizkit.render.receptive_field import field_box, receptive_field_figure
+    from vizkit.render.recipes import (
+        activation_speed_figure,
+        cliff_figure,
+        clip_scopes_figure,
+        recipe_curves_figure,
+        sgd_check_figure,
+    )
     from vizkit.render.regularization import dropout_masks_figure, gradient_clipping_figure
     from vizkit.render.theme import current_theme
     from vizkit.render.transpose import transposed_animation
@@ -184,6 +208,10 @@ _NAMES: dict[str, str] = {
     **_group("vizkit.demos", "NORMALIZATIONS", "batchnorm_trace", "check_relationships",
              "clip_comparison", "dropout_masks", "gabor_bank", "ica_filters",
              "normalization_sets", "normalization_sets_by_kind"),
+    **_group("vizkit.demos", "Recipe", "compare_recipes", "sgd_update_check",
+             "crop_accuracy", "ensemble_accuracy", "relu_vs_tanh", "clip_scopes",
+             "cliff_descent", "bias_before_bn", "bn_placement", "cudnn_benchmark",
+             "train_ensemble"),
     **_group("vizkit.device", "describe_device", "pick_device", "determinism_report",
              "time_memory_formats", "memory_layout"),
     **_group("vizkit.data", "image_to_tensor", "tensor_to_image", "load_image",
@@ -207,7 +235,11 @@ _NAMES: dict[str, str] = {
     **_group("vizkit.render.pool", "pool_animation", "max_pool_backward_figure"),
     **_group("vizkit.render.architecture", "architecture_figure", "layer_bars_figure"),
     **_group("vizkit.render.history", "accuracy_bubble_figure", "ilsvrc_history_figure"),
+    **_group("vizkit.render.invariance", "pooling_invariance_figure",
+             "pooling_shift_animation", "shift_equivariance_figure"),
     **_group("vizkit.render.receptive_field", "field_box", "receptive_field_figure"),
+    **_group("vizkit.render.recipes", "activation_speed_figure", "cliff_figure",
+             "clip_scopes_figure", "recipe_curves_figure", "sgd_check_figure"),
     **_group("vizkit.render.normalization", "batchnorm_figure", "batchnorm_modes_figure",
              "normalization_axes_figure"),
     **_group("vizkit.render.regularization", "dropout_masks_figure",

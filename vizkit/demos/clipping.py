@@ -5,6 +5,12 @@ Clipping by norm rescales the whole gradient, ``g ← g · min(1, c / ‖g‖)``
 ``[−c, c]`` independently: large entries are cut, small ones untouched, so the direction
 changes. :func:`clip_comparison` runs one backward pass and applies both of torch's functions
 (``torch.nn.utils.clip_grad_norm_``, ``clip_grad_value_``) to copies of the gradients.
+
+The lecture (Straka, NPFL114 lecture 4) lists three scopes: per weight (by value), **per
+variable** (each parameter tensor's norm clipped on its own) and **for the whole gradient**.
+:func:`clip_scopes` does both norm scopes with ``clip_grad_norm_`` — called once per parameter,
+and once over all of them. Why clipping exists at all — the exploding-gradient cliff — is
+:mod:`vizkit.demos.cliff`.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from torch import nn
 from vizkit._validate import check_number, check_shape, describe
 from vizkit.inspect._args import check_model, run_model
 
-__all__ = ["GradientClipping", "clip_comparison"]
+__all__ = ["ClipScopes", "GradientClipping", "clip_comparison", "clip_scopes"]
 
 
 @dataclass(frozen=True)
@@ -164,4 +170,90 @@ def clip_comparison(
         cosine_by_norm=_cos(before, by_norm),
         cosine_by_value=_cos(before, by_value),
         clipped_entries=int(np.count_nonzero(by_value != before)),
+    )
+
+
+# --- per variable vs global ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClipScopes:
+    """Each parameter's gradient norm before and after clipping per variable and globally.
+
+    Attributes:
+        names: Parameter names that received a gradient.
+        norms_before: ``(P,)`` ‖g_p‖ of each parameter.
+        norms_per_variable: ``(P,)`` after ``clip_grad_norm_(p, max_norm)`` for each ``p`` on
+            its own: ``min(‖g_p‖, c)``.
+        norms_global: ``(P,)`` after one ``clip_grad_norm_(all, max_norm)``: every ‖g_p‖ times
+            the same factor ``min(1, c / ‖g‖)``.
+        total_before, total_per_variable, total_global: ‖g‖ over all entries.
+        cosine_per_variable, cosine_global: Cosine with the original whole gradient.
+        max_norm: The threshold ``c``.
+    """
+
+    names: list[str]
+    norms_before: np.ndarray
+    norms_per_variable: np.ndarray
+    norms_global: np.ndarray
+    total_before: float
+    total_per_variable: float
+    total_global: float
+    cosine_per_variable: float
+    cosine_global: float
+    max_norm: float
+
+    def describe(self) -> str:
+        """The totals and directions in two lines."""
+        return (
+            f"per variable: each ‖g_p‖ ≤ {self.max_norm:g}, total ‖g‖ {self.total_before:.3g} → "
+            f"{self.total_per_variable:.3g}, cosine with g {self.cosine_per_variable:.4f}\n"
+            f"global: total ‖g‖ {self.total_before:.3g} → {self.total_global:.3g}, cosine "
+            f"{self.cosine_global:.4f} (direction kept)"
+        )
+
+
+def clip_scopes(
+    model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *, max_norm: float
+) -> ClipScopes:
+    """One backward pass, then clipping by norm per variable and over all parameters.
+
+    Per variable: ``clip_grad_norm_([p], c)`` for each parameter — each tensor's norm is
+    capped at ``c`` on its own, so a total of up to ``c·√P`` remains and the direction of the
+    whole gradient turns (small tensors keep their size, large ones shrink). Global:
+    ``clip_grad_norm_(model.parameters(), c)`` — one factor for all, the direction is kept.
+    In Keras these are ``clipnorm`` (per variable, in ``tf.keras`` since TF 2) and
+    ``global_clipnorm``. The model's ``.grad`` fields and weights are left as they were.
+
+    Args:
+        model, inputs, targets: As in :func:`clip_comparison`.
+        max_norm: The threshold ``c`` (> 0).
+
+    Returns:
+        A :class:`ClipScopes`.
+
+    Raises:
+        TypeError, ValueError: As :func:`clip_comparison`.
+    """
+    check_number("max_norm", max_norm, above=0.0, fix="it is the clipping threshold, e.g. 1.0")
+    base = clip_comparison(model, inputs, targets, max_norm=max_norm, clip_value=1.0)
+    pieces = np.split(base.before, np.cumsum(base.sizes)[:-1])
+    grads = [torch.from_numpy(p.copy()) for p in pieces]
+    per_var = _holders(grads)
+    for h in per_var:
+        torch.nn.utils.clip_grad_norm_([h], max_norm)
+    whole = _holders(grads)
+    torch.nn.utils.clip_grad_norm_(whole, max_norm)
+    flat_var, flat_whole = _flat([h.grad for h in per_var]), _flat([h.grad for h in whole])
+    return ClipScopes(
+        names=base.names,
+        norms_before=np.array([np.linalg.norm(p) for p in pieces]),
+        norms_per_variable=np.array([float(h.grad.norm()) for h in per_var]),
+        norms_global=np.array([float(h.grad.norm()) for h in whole]),
+        total_before=base.total_norm,
+        total_per_variable=float(np.linalg.norm(flat_var)),
+        total_global=float(np.linalg.norm(flat_whole)),
+        cosine_per_variable=_cos(base.before, flat_var),
+        cosine_global=_cos(base.before, flat_whole),
+        max_norm=float(max_norm),
     )

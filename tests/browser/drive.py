@@ -299,7 +299,18 @@ def wait_figure_change(scope: Any, before: str, what: str, timeout_ms: int = ANS
             return now
         page.wait_for_timeout(step)
         deadline_ms -= step
-    raise AssertionError(f"the figure did not change within {timeout_ms} ms after {what}")
+    empty = scope.evaluate(
+        "root => Array.from(root.querySelectorAll('.js-plotly-plot'))"
+        ".some(gd => !(gd.data || []).length)"
+    )
+    hint = (
+        " — a graph has no traces at all: its widget model never applied a message from the "
+        "kernel (anywidget drops every message of a model whose JavaScript took over 2 s to "
+        "load: a busy machine)"
+        if empty
+        else ""
+    )
+    raise AssertionError(f"the figure did not change within {timeout_ms} ms after {what}{hint}")
 
 
 def text_of(element: Any) -> str:

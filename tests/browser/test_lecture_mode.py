@@ -4,8 +4,10 @@ of the notebooks; a notebook opened from it shows no code; a clicked animation s
 off notebook shortcuts.
 
 The notebook driven here is written by the test (``lecture_probe.ipynb``: ``vk.theme()``,
-a ``vk.Stepper`` around ``vk.conv_animation`` and a ``vk.ConvExplorer``) next to a copy
-of ``notebooks/``, so the test does not depend on which cells the course notebooks wrap.
+a ``vk.Stepper`` around ``vk.conv_animation`` and a ``vk.ConvExplorer``) next to a copy of
+``notebooks/``, so the test does not depend on which cells the course notebooks wrap. A second
+written notebook (``lecture_explorers.ipynb``) holds three explorers that fill their figure
+after creating it: in Voilà each must show its data (issue 11: such a figure showed empty axes).
 """
 
 from __future__ import annotations
@@ -48,13 +50,32 @@ PROBE_CELLS = [
     ),
     ("code", "vk.ConvExplorer(input_height=5, input_width=5, kernel_size=3)"),
 ]
+# Explorers that fill their figure after creating it (after plotly took its first state): a
+# page that connects later (Voilà) must get the filled figure, not empty axes (issue 11).
+# A notebook of their own: each plotly FigureWidget loads plotly's 5 MB JavaScript when the
+# page opens, and anywidget gives each model 2 s for that, so the probe above stays light.
+EXPLORERS = "lecture_explorers.ipynb"
+EXPLORER_CELLS = [
+    ("markdown", "# Lecture explorers"),
+    ("code", "import vizkit as vk\nvk.theme()"),
+    ("code", "vk.KernelPlayground(size=32)"),
+    ("code", "vk.ArchitecturePicker('lenet5')"),
+    ("code", "vk.MaskEditor(size=32)"),
+]
+FILLED_EXPLORERS = (
+    ".vizkit-kernel-playground",
+    ".vizkit-architecture-picker",
+    ".vizkit-mask-editor",
+)
 
 
-def write_probe(folder: Path) -> None:
+def write_probe(
+    folder: Path, name: str = PROBE, probe: list[tuple[str, str]] = PROBE_CELLS
+) -> None:
     cells = [
         {"cell_type": kind, "metadata": {}, "source": source}
         | ({"outputs": [], "execution_count": None} if kind == "code" else {})
-        for kind, source in PROBE_CELLS
+        for kind, source in probe
     ]
     notebook = {
         "cells": cells,
@@ -64,7 +85,7 @@ def write_probe(folder: Path) -> None:
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    (folder / PROBE).write_text(json.dumps(notebook))
+    (folder / name).write_text(json.dumps(notebook))
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,7 @@ def present_server(
     root_dir = base / "notebooks"
     shutil.copytree(NOTEBOOKS, root_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     write_probe(root_dir)
+    write_probe(root_dir, EXPLORERS, EXPLORER_CELLS)
     port, token = free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
@@ -226,6 +248,25 @@ def drive_explorer(page: Any) -> None:
     assert moved["window"] != start["window"], "the step moved but the figure did not"
 
 
+# Whether the explorer's plotly graphs all have data to draw (a trace with z, y or an image).
+_FILLED_JS = """el => {
+  const plots = Array.from(el.querySelectorAll('.js-plotly-plot'));
+  const drawn = t => ['z', 'y', 'x', 'source'].some(k => t[k] && t[k].length > 0);
+  return plots.length > 0 && plots.every(gd => (gd.data || []).some(drawn));
+}"""
+
+
+def assert_explorers_drawn(page: Any) -> None:
+    """Every explorer in :data:`FILLED_EXPLORERS` renders a figure with data, not empty axes."""
+    for selector in FILLED_EXPLORERS:
+        explorer = page.locator(selector).first
+        explorer.locator(".js-plotly-plot").first.wait_for(timeout=RENDER_MS)
+        try:
+            page.wait_for_function(_FILLED_JS, arg=explorer.element_handle(), timeout=KEY_MS)
+        except Exception as err:  # playwright's TimeoutError, reworded
+            raise AssertionError(f"{selector}: a figure shows empty axes (issue 11)") from err
+
+
 def test_voila_index_opens_a_notebook_without_code_and_the_keys_step_it(
     page: Any, present_server: PresentServer, browser_context: Any
 ) -> None:
@@ -248,6 +289,15 @@ def test_voila_index_opens_a_notebook_without_code_and_the_keys_step_it(
         drive_explorer(shown)
     finally:
         shown.close()
+
+
+def test_voila_explorers_show_their_figures(page: Any, present_server: PresentServer) -> None:
+    """Issue 11: in lecture mode every explorer's figure shows its data, not empty axes."""
+    # Voilà runs the notebook before it sends the page
+    page.goto(present_server.url(f"voila/render/{EXPLORERS}"), timeout=RENDER_MS)
+    page.get_by_text("Lecture explorers").wait_for(timeout=RENDER_MS)
+    assert_explorers_drawn(page)
+    assert problems(page) == []
 
 
 def test_jupyterlab_same_keys_and_no_notebook_shortcut_fires(

@@ -401,3 +401,26 @@ def test_08_deep_image_prior(
     expect(status).to_contain_text("hole added: rows")
     wait_figure_change(editor, before, "box-selecting on the picture")
     finish(page, console_messages)
+
+
+# --- 10 ---------------------------------------------------------------------------------------
+
+
+def test_10_architectures_up_close(
+    page: Any, lab_server: LabServer, console_messages: list[str]
+) -> None:
+    # Run-All: every cell runs in a real kernel and the page logs no error; no widgets to move.
+    run_notebook(page, lab_server, "10_architectures_up_close.ipynb", console_messages)
+    finish(page, console_messages)
+
+
+# --- 11 ---------------------------------------------------------------------------------------
+
+
+def test_11_training_the_classics(
+    page: Any, lab_server: LabServer, console_messages: list[str]
+) -> None:
+    # Run-All: every cell (the live training demos included) runs in a real kernel and the page
+    # logs no error; the notebook's one widget is the closing Quiz.
+    run_notebook(page, lab_server, "11_training_the_classics.ipynb", console_messages)
+    finish(page, console_messages)

@@ -123,3 +123,39 @@ def test_every_widget_made_by_the_explorers_sends_valid_json(tiny_cnn: Any) -> N
     assert len(made) > 10
     for widget in made:
         _sendable(widget.get_state())
+
+
+def test_the_full_state_is_the_current_figure_not_the_one_of_init(tiny_cnn: Any) -> None:
+    """Issue 11: a page that connects after the cell ran (Voilà) asks for the full state; an
+    explorer filled in ``__init__`` (after plotly took its first state) must not be empty."""
+    from vizkit.widgets.activation_explorer import ActivationExplorer
+
+    plain = go.FigureWidget()
+    plain.add_heatmap(z=[[1.0, 2.0]])
+    assert plain.get_state()["_widget_data"] == []  # plotly alone: the state of __init__
+
+    figure = FigureWidget()
+    figure.add_heatmap(z=[[1.0, math.nan]])
+    figure.layout.title = "now"
+    state = Widget.get_manager_state()["state"][figure.model_id]["state"]
+    assert state["_widget_data"][0]["z"] == [[1.0, None]]  # NaN-free as well
+    assert state["_widget_layout"]["title"]["text"] == "now"
+    assert set(figure.get_state("_py2js_restyle")) == {"_py2js_restyle"}  # updates unchanged
+
+    explorer = ActivationExplorer(tiny_cnn, np.zeros((16, 16, 3), np.float32), size=16, channels=1)
+    for widget in (explorer.grid, explorer.single):
+        data = widget.get_state()["_widget_data"]
+        assert data and data[0].get("z"), "the explorer's figure would show empty axes"
+
+
+def test_per_trace_arrays_of_different_shapes() -> None:
+    """A batch update sends one value per trace: here two images of different sizes (the
+    KernelPlayground after an upload), which ``sum`` cannot add."""
+    first, second = np.zeros((4, 6)), np.full((2, 3), np.nan)
+    cleaned = json_safe({"z": [first, second]})
+    assert cleaned["z"][0] is first and cleaned["z"][1] == [[None] * 3] * 2
+    widget = FigureWidget(data=[go.Heatmap(z=np.zeros((1, 1))), go.Heatmap(z=np.zeros((1, 1)))])
+    sent = _recording(widget)
+    with widget.batch_update():
+        widget.data[0].z, widget.data[1].z = first, second
+    assert sent and all(_sendable(m["state"]) for m in sent)

@@ -1,4 +1,5 @@
-"""FigureWidget: plotly's ``go.FigureWidget`` whose messages are valid JSON.
+"""FigureWidget: plotly's ``go.FigureWidget`` whose messages are valid JSON and whose full
+state is the figure as it is now (also for a page that connects later: Voilà).
 
 Figures mark gaps with NaN (the separators of a feature-map mosaic, padding outside an input,
 an evaluation not yet run). A ``go.Figure`` shown as output is fine — plotly's JSON encoder
@@ -11,6 +12,16 @@ gap, as it does for NaN) where all widget state passes: ipywidgets' ``get_state`
 ``trait_metadata(name, "to_json")`` for each synced trait's serializer, and this class wraps
 that serializer (public traitlets/ipywidgets API; plotly's serializer runs unchanged after).
 
+The state a page builds the figure from: plotly keeps the synced ``_widget_data`` /
+``_widget_layout`` as they were when the widget was **created** and sends every later change
+as a message; it refreshes them only when the figure itself is displayed. A figure inside a
+box (every explorer) is never displayed itself, and a page that asks for the widgets' state
+after the cell ran — Voilà, which runs the whole notebook before its page connects, or a
+reloaded JupyterLab tab — got the empty figure of ``__init__`` (issue 11: empty axes in
+lecture mode). :meth:`FigureWidget.get_state` therefore fills those two keys from the
+current figure whenever the **full** state is asked for (ipywidgets' ``send_state()`` on
+open and the ``request_state`` of a page that connects); single-key updates are unchanged.
+
 Every widget in vizkit makes its figures with :class:`FigureWidget`, never
 ``go.FigureWidget`` directly (``tests/widgets/test_figure_widget.py`` checks the source).
 """
@@ -18,6 +29,8 @@ Every widget in vizkit makes its figures with :class:`FigureWidget`, never
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from copy import deepcopy
 from typing import Any
 
 import numpy as np
@@ -54,14 +67,34 @@ def json_safe(value: Any) -> Any:
         try:
             if math.isfinite(sum(value)):  # only numbers, none of them NaN or inf
                 return value
-        except (TypeError, OverflowError):  # nested lists, arrays, strings, None, …
+        # nested lists, strings, None…; arrays of different shapes (a batch update's
+        # per-trace values) fail to broadcast with ValueError
+        except (TypeError, ValueError, OverflowError):
             pass
         return [json_safe(v) for v in value]
     return value
 
 
 class FigureWidget(go.FigureWidget):
-    """A ``go.FigureWidget`` that never sends NaN or infinity to the browser (see module)."""
+    """A ``go.FigureWidget`` that never sends NaN or infinity to the browser and whose full
+    state is always the current figure (see module)."""
+
+    def get_state(
+        self, key: str | Iterable[str] | None = None, drop_defaults: bool = False
+    ) -> dict[str, Any]:
+        """ipywidgets' state; the full state (``key=None``) carries the figure as it is now."""
+        state: dict[str, Any] = super().get_state(key, drop_defaults=drop_defaults)
+        # a page builds the figure from the full state: the current one, not __init__'s
+        # (during __init__, ipywidgets opens the comm before plotly has built the figure)
+        if key is None and getattr(self, "_layout_obj", None) is not None:
+            current = {
+                "_widget_data": deepcopy(self._data),
+                "_widget_layout": deepcopy(self._layout_obj._props),
+            }
+            for name, value in current.items():
+                to_json = self.trait_metadata(name, "to_json", self._trait_to_json)
+                state[name] = to_json(value, self)
+        return state
 
     def trait_metadata(self, traitname: str, key: str, default: Any = None) -> Any:
         """ipywidgets serializes each synced trait with its ``to_json`` metadata; plotly's

@@ -340,3 +340,52 @@ def test_stack_ratio_against_real_layers(table: ClaimTable) -> None:
     three = 3 * nn.Conv2d(64, 64, 3, bias=False).weight.numel()
     for claim in _of("stack_ratio"):
         assert table.row(claim.id).computed == pytest.approx(seven / three - 1)
+
+
+def test_sgd_after_a_learning_rate_drop_against_torch_optim_sgd(table: ClaimTable) -> None:
+    """The note's update by hand vs ``torch.optim.SGD``: equal while α is constant, apart after
+    α ÷ 10 (torch's buffer has no α in it)."""
+    mu, lam, lr = 0.9, 0.0005, 0.1
+    target = torch.linspace(-1, 1, 6, dtype=torch.float64)
+    theta = torch.zeros(6, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([theta], lr=lr, momentum=mu, weight_decay=lam)
+    mine, v = theta.detach().clone(), torch.zeros(6, dtype=torch.float64)
+    gaps = []
+    for step in range(8):
+        alpha = lr if step < 4 else lr / 10
+        opt.param_groups[0]["lr"] = alpha
+        v = mu * v - alpha * 2 * (mine - target) - lam * alpha * mine
+        mine = mine + v
+        opt.zero_grad()
+        ((theta - target) ** 2).sum().backward()
+        opt.step()
+        gaps.append(float((mine - theta.detach()).abs().max()))
+    assert max(gaps[:4]) < 1e-12 and gaps[4] > 1e-3
+    constant = table.row("straka_npfl138/alexnet/sgd-with-momentum-0-9-and-weight-decay-0-0005")
+    assert constant.computed is True and constant.agrees
+    row = table.row(
+        "straka_npfl138/alexnet/the-same-sgd-update-once-the-learning-rate-is-divided-by-10"
+    )
+    assert row.computed is False and not row.agrees and row.claim.error_kind == "convention"
+    assert "torch.optim.SGD" in row.explanation and "÷ 10" in row.how
+
+
+def test_clipnorm_per_variable_is_not_clipping_the_whole_gradient(table: ClaimTable) -> None:
+    """tf.keras's clipnorm, per variable, written with plain tensor ops, vs one
+    ``clip_grad_norm_`` over all parameters: different norms and direction."""
+    c = 0.1
+    grads = [
+        torch.full((4,), 1.0, dtype=torch.float64),
+        torch.full((9,), 0.02, dtype=torch.float64),
+    ]
+    per_variable = [g * min(1.0, c / float(g.norm())) for g in grads]  # tf.clip_by_norm each
+    holders = [torch.zeros_like(g, requires_grad=True) for g in grads]
+    for h, g in zip(holders, grads, strict=True):
+        h.grad = g.clone()
+    torch.nn.utils.clip_grad_norm_(holders, c)
+    whole = torch.cat([h.grad.flatten() for h in holders])  # type: ignore[union-attr]
+    assert float(whole.norm()) == pytest.approx(c, rel=1e-4)
+    assert float(torch.cat(per_variable).norm()) > c * 1.01
+    row = table.row("straka_npfl114/gradient-clipping/clipnorm-clips-the-gradient-as-a-whole")
+    assert row.claim.value is True and row.computed is False and not row.agrees
+    assert row.claim.error_kind == "convention" and "global_clipnorm" in row.explanation

@@ -8,7 +8,8 @@ the note, its section, what the number is, how the note prints it, and a
 on the meta device, torchvision's crops, ``torch.optim.SGD``, ``nn.BatchNorm2d`` — and returns a
 :class:`ClaimTable` of stated vs computed values. Where they disagree the row explains why (a
 typo, a slip in arithmetic, a different convention or model variant):
-``recompute_claims().seed_errors()`` is the gallery.
+``recompute_claims().seed_errors()`` is the gallery (``python -m vizkit.lectures --errors``
+prints it as a Markdown list).
 
 Example:
     >>> from vizkit.lectures import claims

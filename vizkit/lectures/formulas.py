@@ -227,6 +227,62 @@ def clip_value(*, clip: float = 0.5) -> Measured:
     return _close(g.clamp(-clip, clip), p.grad, "clip_grad_value_")
 
 
+def sgd_momentum_lr_drop(
+    *,
+    lr: float = 0.01,
+    momentum: float = 0.9,
+    decay: float = 0.0005,
+    steps: int = 20,
+    drop_at: int = 11,
+) -> Measured:
+    """The note's update vs ``torch.optim.SGD`` when α is divided by 10 from step ``drop_at``.
+
+    Runs :func:`vizkit.demos.sgd.sgd_update_check` (both forms side by side from the same
+    weights, float64): True when the trajectories stay the same up to rounding after the drop.
+    """
+    from vizkit.demos.sgd import sgd_update_check
+
+    check = sgd_update_check(
+        steps=steps, lr=lr, momentum=momentum, weight_decay=decay, lr_drop_at=drop_at
+    )
+    same = float(check.max_difference.max()) <= 1e-10
+    return Measured(
+        same,
+        f"demos.sgd_update_check: max |θ_note − θ_torch.optim.SGD| {check.max_before_drop:.1e} "
+        f"with α = {lr:g}, {check.max_after_drop:.1e} once α ÷ 10 (from step {drop_at})",
+    )
+
+
+def keras_clipnorm_is_global(*, max_norm: float = 0.1) -> Measured:
+    """Whether ``tf.keras``'s ``clipnorm`` clips the gradient as a whole.
+
+    ``tf.keras`` (TF 2, and Keras 3) applies ``clipnorm`` to each variable's gradient on its own
+    (``tf.clip_by_norm`` per variable; ``global_clipnorm`` clips the whole gradient). Torch's
+    equivalents, ``clip_grad_norm_([p], c)`` per parameter and ``clip_grad_norm_(all, c)``, run
+    on one backward pass of a small seeded CNN (:func:`vizkit.demos.clipping.clip_scopes`):
+    True when the two clipped gradients are the same.
+    """
+    from vizkit.demos.clipping import clip_scopes
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = nn.Sequential(
+            nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 3)
+        ).double()
+    inputs, targets = _rand(8, 1, 8, 8), torch.arange(8) % 3
+    s = clip_scopes(model, inputs, targets, max_norm=max_norm)
+    same = bool(
+        abs(s.total_per_variable - s.total_global) <= 1e-9 and abs(s.cosine_per_variable - 1) < 1e-9
+    )
+    return Measured(
+        same,
+        f"clip_grad_norm_ per parameter (= tf.keras clipnorm, c = {max_norm:g}): total ‖g‖ "
+        f"{s.total_before:.3g} → {s.total_per_variable:.3g}, cosine with g "
+        f"{s.cosine_per_variable:.4f}; as a whole (= global_clipnorm): → {s.total_global:.3g}, "
+        f"cosine {s.cosine_global:.4f}",
+    )
+
+
 def dropout2d_maps() -> Measured:
     """``nn.Dropout2d`` in training zeroes whole feature maps (each map all 0 or all 1/(1−p))."""
     with torch.random.fork_rng(devices=[]):  # the module draws from the global generator
@@ -312,7 +368,9 @@ FORMULA_RECIPES: dict[str, Callable[..., Measured]] = {
         batchnorm_running,
         batchnorm_default,
         sgd_momentum,
+        sgd_momentum_lr_drop,
         clip_norm,
+        keras_clipnorm_is_global,
         clip_value,
         dropout2d_maps,
         zero_residual_identity,

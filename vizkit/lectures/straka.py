@@ -167,6 +167,23 @@ def straka_npfl138() -> list[Claim]:
             compute("sgd_momentum"),
             remark="torch keeps b = −v/α: b ← 0.9b + ∂L/∂θ + 0.0005θ, θ ← θ − αb",
         ),
+        Claim(
+            n,
+            a,
+            "the same SGD update once the learning rate is divided by 10",
+            "v ← 0.9v − α ∂L/∂θ − 0.0005·α·θ; initial α 0.01, divided by 10",
+            True,
+            compute("sgd_momentum_lr_drop"),
+            remark="torch.optim.SGD(lr=α, momentum=0.9, weight_decay=0.0005), α ÷ 10 at step 11",
+            explanation=(
+                "torch.optim.SGD keeps the buffer b = −v/α without the learning rate and steps "
+                "θ ← θ − α·b with the current α, so after α ÷ 10 its next step is ten times "
+                "smaller at once, while the note's v still carries 0.9·v of the old size; the "
+                "note's form (Krizhevsky et al., Sutskever et al. 2013) and PyTorch's agree only "
+                "for a constant learning rate (see the note in torch.optim.SGD's documentation)"
+            ),
+            error_kind="convention",
+        ),
         Claim(n, a, "test-time patches", "10 patches", 10, compute("crops", scheme="ten")),
     ]
     v = "VGG"
@@ -339,6 +356,23 @@ def straka_npfl114() -> list[Claim]:
             "each gradient value clipped to [−c, c]",
             True,
             compute("clip_value"),
+        ),
+        Claim(
+            n,
+            c,
+            "clipnorm clips the gradient as a whole",
+            "for the gradient as a whole (clipnorm of tf.keras.optimizers.Optimizer)",
+            True,
+            compute("keras_clipnorm_is_global"),
+            remark="PyTorch: clip_grad_norm_(model.parameters(), c) clips the whole gradient",
+            explanation=(
+                "in tf.keras (TensorFlow 2, and Keras 3) clipnorm clips each variable's gradient "
+                "on its own (tf.clip_by_norm per variable: the total norm can stay above c and "
+                "the direction turns); the gradient as a whole is clipped by global_clipnorm "
+                "(TF ≥ 2.4), in PyTorch by one clip_grad_norm_ over all parameters — only the "
+                "old stand-alone Keras computed clipnorm over all gradients together"
+            ),
+            error_kind="convention",
         ),
     ]
     claims += _formulas(n, "Convolution operation", "Convolution layer")

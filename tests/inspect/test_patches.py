@@ -80,6 +80,22 @@ def test_layer_field_errors(resnet18, tiny_cnn):
         layer_field(tiny_cnn, "6", (1, 16, 16))
 
 
+def test_a_reused_layer_gives_its_first_calls_field_and_an_unused_one_did_not_run():
+    class Twice(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(2, 2, 3)
+            self.spare = nn.Conv2d(2, 2, 3)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.conv(self.conv(x))
+
+    model = Twice()
+    assert layer_field(model, "conv", (2, 16, 16)).size == (3, 3)  # table.row: the first call
+    with pytest.raises(ValueError, match="layer 'spare' did not run in the forward pass"):
+        layer_field(model, "spare", (2, 16, 16))
+
+
 def test_resnet_patch_is_centred_on_the_units_field(resnet18):
     """Crop box of the strongest unit == the input region its gradient reaches, centred on it.
 

@@ -101,6 +101,7 @@ def test_token_ids_for_an_embedding_model():
     with torch.backends.mkldnn.flags(enabled=False):  # oneDNN's fused LSTM hides from the counter
         _agrees(table, model, ids)
     assert table.row("0").output_shape == (2, 12, 16) and table.inputs[0].dtype == "int64"
+    assert table.fallback_reason is None  # long ids run on the meta device, no real forward
     assert table.notes == ()  # batch_first=True: the batch stays at dim 0
     # float "ids" fail as they would on a real forward, and say how to fix it
     with pytest.raises(TypeError) as info:
@@ -181,16 +182,25 @@ def test_a_forward_without_arguments_runs_with_empty_input_data():
     assert table.total_macs == 24 and table.output_text == "Tensor 1×6 float32"
 
 
-def test_scripted_models_get_parameters_or_one_clear_sentence():
-    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+@pytest.mark.parametrize("how", ["script", "trace"])
+def test_scripted_models_get_parameters_or_one_clear_sentence(how):
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 36, 2))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # torch.jit.script is deprecated
-        scripted = torch.jit.script(model)
-    table = summarize(scripted)  # no input: its modules and parameters
-    assert [r.name for r in table.rows] == ["0", "1", "2"]
+        warnings.simplefilter("ignore")  # torch.jit is deprecated; tracing warns too
+        if how == "script":
+            scripted = torch.jit.script(model)
+        else:
+            scripted = torch.jit.trace(model, torch.randn(1, 3, 8, 8))
+    table = summarize(scripted)  # no input: its modules and parameters, as the Python model's
+    real = [
+        (n, type(m).__name__, sum(p.numel() for p in m.parameters()))
+        for n, m in model.named_children()
+    ]
+    assert [(r.name, r.type, r.params) for r in table.rows] == real
     assert table.total_params == sum(p.numel() for p in model.parameters())
+    assert table.param_bytes == summarize(model).param_bytes
     with pytest.raises(TypeError) as info:
-        summarize(scripted, (3,))
+        summarize(scripted, (3, 8, 8))
     assert str(info.value) == (
         "model is a TorchScript module (torch.jit.script / trace / load): its layers run inside "
         "TorchScript, where summarize cannot follow them with hooks or on the meta device; pass "

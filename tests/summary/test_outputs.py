@@ -9,7 +9,7 @@ import torch
 import torchvision
 from torch import nn
 
-from tests.summary.real_forward import output_shapes
+from tests.summary.real_forward import half_flops, leaf_calls, output_shapes
 from vizkit.summary import summarize
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
@@ -59,7 +59,9 @@ def test_the_output_is_stated(kind, text):
     assert table.fallback_reason is None  # distributions skip their value checks on meta
     with torch.no_grad():
         assert [o.shape for o in table.outputs] == output_shapes(model(x))
-    assert table.row("fc").output_shape == (2, 6) and table.total_macs == 2 * 6 * 4
+    assert [(r.name, r.output_shape) for r in table.rows] == leaf_calls(model, x)
+    assert table.total_params == sum(p.numel() for p in model.parameters())
+    assert table.total_macs == half_flops(model, x) == 2 * 6 * 4
     assert text.split(":")[0] in table._repr_html_()
 
 

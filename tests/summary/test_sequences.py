@@ -53,6 +53,7 @@ def test_cells_count_their_macs_per_call(cell, gates):
     assert all(r.other_ops.get("activation") == batch * 5 * gates for r in calls)
     assert calls[0].params == sum(p.numel() for p in cell.parameters())
     assert sum(r.params for r in calls[1:]) == 0
+    assert table.total_params == sum(p.numel() for p in model.parameters())
 
 
 def test_unbatched_cell_counts_one_sample():
@@ -81,6 +82,7 @@ def test_max_unpool2d_works_and_moves_data_only():
     assert table.row("unpool").macs == 0 and table.row("unpool").other_ops == {}
     assert table.row("pool").other_ops == {"pool": 2 * 4 * 4 * 4 * 4}
     assert table.total_macs == half_flops(model, x) == 2 * 4 * 9 * 9 * 27
+    assert table.total_params == sum(p.numel() for p in model.parameters()) == 4 * 27 + 4
     # the pooling returns its values and their int64 indices: both are new memory
     assert table.row("pool").activation_bytes == 2 * 4 * 4 * 4 * (4 + 8)
     assert any("max_unpool2d" in n for n in table.notes)  # no receptive field through it
@@ -120,5 +122,8 @@ def test_a_reused_relu_has_a_row_per_call_with_that_calls_shape():
     assert [r.other_ops["activation"] for r in act] == [768, 1568, 144]
     assert [r.activation_bytes for r in act] == [768 * 4, 1568 * 4, 144 * 4]
     assert [r.receptive_field.int_size for r in act] == [(1, 1), (3, 3), (5, 5)]
+    assert table.total_params == sum(p.numel() for p in model.parameters())
+    assert act[0].params == 0 and table.row("a").params == 8 * 27 + 8
+    assert table.total_macs == half_flops(model, x) == 8 * 14 * 14 * 27 + 4 * 6 * 6 * 72
     html = table._repr_html_()
     assert "act (call 1/3)" in html and "act (call 3/3)" in html

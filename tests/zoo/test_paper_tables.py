@@ -8,6 +8,7 @@ import torch
 from vizkit import zoo
 from vizkit.summary import summarize
 from vizkit.zoo.paper_tables import (
+    WALK_TYPES,
     LayerWalk,
     WalkLine,
     googlenet_table1,
@@ -56,6 +57,11 @@ def test_walk_errors(vgg16_table):
         layer_walk(vgg16_table, first=0)
     with pytest.raises(ValueError, match=r"types \['Conv3d'\] match no layer"):
         layer_walk(vgg16_table, types=("Conv3d",))
+    with torch.device("meta"):
+        params_only = summarize(zoo.vgg16())  # no input: no output volumes to walk
+    for types in (WALK_TYPES, None):
+        with pytest.raises(ValueError, match="table is a parameters-only table"):
+            layer_walk(params_only, types=types)
 
 
 def test_alexnet_conv1_and_pool1():

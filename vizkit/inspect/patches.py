@@ -10,6 +10,7 @@ union of what each branch sees, not stacked in series.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -20,6 +21,9 @@ from vizkit.inspect._args import check_layer, check_model, model_device, run_mod
 from vizkit.inspect.activations import capture_activations, resolve_layers
 from vizkit.inspect.modes import eval_mode
 from vizkit.summary.summarize import summarize
+
+if TYPE_CHECKING:
+    from vizkit.summary.table import BlockRow, LayerRow
 
 __all__ = ["LayerField", "TopPatches", "layer_field", "top_patches"]
 
@@ -75,9 +79,14 @@ def layer_field(
     resolve_layers(model, layer)  # unknown names: the same message as capture_activations
     size = tuple(example.shape[1:]) if isinstance(example, torch.Tensor) else tuple(example)
     table = summarize(model, size)
-    entries = {r.name: r for r in table.rows} | {b.name: b for b in table.blocks}
-    entry = entries.get(layer)
-    if entry is None:
+    # a block's own field (its output's), else the leaf's first call; resolve_layers above
+    # has already rejected names the model does not have
+    entry: LayerRow | BlockRow | None = None
+    if any(b.name == layer for b in table.blocks):
+        entry = table.block(layer)
+    elif any(r.name == layer for r in table.all_rows):
+        entry = table.row(layer)
+    if entry is None or entry.output_shape is None:
         raise ValueError(f"layer {layer!r} did not run in the forward pass")
     rf = entry.receptive_field
     if rf is None:

@@ -174,6 +174,13 @@ def _rows(
     return rows
 
 
+def _type_name(module: nn.Module) -> str:
+    """The class name; for a TorchScript module, the name of the class it was made from."""
+    if isinstance(module, torch.jit.ScriptModule):
+        return str(getattr(module, "original_name", None) or type(module).__name__)
+    return type(module).__name__
+
+
 def _unused_rows(
     named: list[tuple[str, nn.Module]],
     by_name: dict[str, list[CallRecord]],
@@ -197,7 +204,7 @@ def _unused_rows(
         rows.append(
             _row(
                 name=name,
-                type=type(module).__name__,
+                type=_type_name(module),
                 output_shape=None,
                 weight_params=w,
                 bias_params=b,

@@ -140,10 +140,17 @@ def layer_walk(
     Raises:
         TypeError: ``table`` is not a LayerTable, ``types`` not a list of names, ``first``
             not an int.
-        ValueError: ``first`` below 1, or ``types`` matches no layer of the model.
+        ValueError: ``first`` below 1, ``types`` matches no layer of the model, or ``table``
+            is a parameters-only table (no input given, so no output volumes).
     """
     _check_table(table)
     check_optional_int("first", first, minimum=1, fix="pass a positive count, or None for all")
+    if table.input_shape is None:
+        raise ValueError(
+            "table is a parameters-only table (summarize(model) was given no input), and a "
+            "walk lists every layer's output volume: summarize with an input, e.g. "
+            "vizkit.summarize(model, (3, 224, 224))"
+        )
     rows = [r for r in table.rows if r.output_shape is not None]
     if types is not None:
         wanted = set(check_names("types", types, what="layer class name"))

@@ -81,6 +81,23 @@ def test_crop_accuracy_averages_softmax_over_crops() -> None:
     assert list(both) == ["center", "ten"] and both["ten"] == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("h", [7, 9])  # square images: the shortcut; 7×9: all 144 crops
+def test_multi_crop_accuracy_averages_all_144_crops(h: int) -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(2 * 5 * 5, 3)).eval()
+    x, y = _images(n=40, h=h, w=7), torch.arange(40) % 3
+    crops = eval_crops(x, 5, kind="multi")
+    assert crops.shape[0] == 144
+    if h == 7:  # the three squares of a square image coincide (crop_accuracy judges one)
+        groups = crops.reshape(4, 3, 12, *crops.shape[1:])
+        assert torch.equal(groups[:, 0], groups[:, 1]) and torch.equal(groups[:, 0], groups[:, 2])
+    with torch.no_grad():
+        probs = torch.stack([model(c).softmax(1) for c in crops]).mean(0)
+    expected = float((probs.argmax(1) == y).float().mean())
+    assert 0 < expected < 1
+    assert crop_accuracy(model, TensorDataset(x, y), 5, kind="multi") == pytest.approx(expected)
+
+
 def test_ensemble_averages_the_softmax_of_its_members() -> None:
     torch.manual_seed(0)
     models = [nn.Sequential(nn.Flatten(), nn.Linear(2 * 7 * 7, 3)).eval() for _ in range(3)]

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from vizkit._validate import check_instance, check_int
+from vizkit.demos._threads import one_thread
 
 __all__ = ["DenseEvaluation", "dense_evaluation", "fc_to_conv"]
 
@@ -60,7 +61,16 @@ def fc_to_conv(classifier: nn.Sequential, in_channels: int, kernel_size: int) ->
     for m in classifier:
         if isinstance(m, nn.Linear):
             k = kernel_size if first else 1
-            conv = nn.Conv2d(c, m.out_features, k, bias=m.bias is not None)
+            # no random init: the weights are overwritten (VGG's first: 4096×512×7×7)
+            conv: nn.Conv2d = nn.utils.skip_init(  # type: ignore[no-untyped-call]
+                nn.Conv2d,
+                c,
+                m.out_features,
+                k,
+                bias=m.bias is not None,
+                device=m.weight.device,
+                dtype=m.weight.dtype,
+            )
             with torch.no_grad():
                 conv.weight.copy_(m.weight.reshape(m.out_features, c, k, k))
                 if m.bias is not None:
@@ -121,6 +131,7 @@ class DenseEvaluation:
         return html_table(["what", "value"], rows, css="dense-eval")
 
 
+@one_thread(quick_only=True)
 def dense_evaluation(
     model: nn.Module, image: torch.Tensor, *, max_crops: int = 2
 ) -> DenseEvaluation:
@@ -132,6 +143,9 @@ def dense_evaluation(
         image: ``(3, H, W)`` or ``(N, 3, H, W)``, ``H, W ≥ 224``.
         max_crops: how many 224×224 crops (first and last window) to run the whole network on
             (0 … 4; each costs one forward pass).
+
+    In quick mode (``VIZKIT_QUICK=1``) it runs on one CPU thread (a loaded CI machine's second
+    thread mostly waits).
 
     Returns:
         A :class:`DenseEvaluation`.
@@ -170,7 +184,7 @@ def dense_evaluation(
         with torch.no_grad():
             fmap = features(x)
             n, c, h, w = fmap.shape
-            head = fc_to_conv(classifier, c, 7).to(param.device)
+            head = fc_to_conv(classifier, c, 7)
             score_map = head(fmap)
             windows = fmap.unfold(2, 7, 1).unfold(3, 7, 1)  # (N, C, h', w', 7, 7)
             flat = windows.permute(0, 2, 3, 1, 4, 5).reshape(-1, c * 49)

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torchvision.models.resnet import BasicBlock, Bottleneck
 
 from vizkit._validate import check_int, check_number, check_seed
 from vizkit.demos._table import html_table
+from vizkit.demos._threads import one_thread
 
 __all__ = [
     "AuxiliaryHeads",
@@ -135,6 +135,8 @@ def block_costs(grid: int = 56) -> BlockCosts:
     Raises:
         TypeError, ValueError: ``grid`` not an int in range.
     """
+    from torchvision.models.resnet import BasicBlock, Bottleneck  # torchvision costs ~2 s
+
     from vizkit.summary import summarize
 
     grid = check_int("grid", grid, minimum=1, maximum=512)
@@ -308,6 +310,8 @@ def identity_check(*, channels: int = 64, grid: int = 14, seed: int = 0) -> Iden
     Raises:
         TypeError, ValueError: an argument not an int in range.
     """
+    from torchvision.models.resnet import BasicBlock, Bottleneck
+
     channels = check_int("channels", channels, minimum=4, maximum=512)
     grid = check_int("grid", grid, minimum=1, maximum=64)
     g = torch.Generator().manual_seed(check_seed(seed))
@@ -373,6 +377,7 @@ class AuxiliaryHeads:
         return html_table(["output", "shape", "loss"], rows, css="aux-heads")
 
 
+@one_thread(quick_only=True)
 def auxiliary_heads(*, batch_size: int = 2, weight: float = 0.3, seed: int = 0) -> AuxiliaryHeads:
     """Run GoogLeNet (the paper's, ``vk.zoo.googlenet(aux_logits=True)``) on a random batch of
     224×224 images in training and evaluation mode; combine the losses as the paper does.
@@ -381,6 +386,9 @@ def auxiliary_heads(*, batch_size: int = 2, weight: float = 0.3, seed: int = 0) 
         batch_size: images in the batch (1 … 16).
         weight: loss weight of each side head (0 … 1; the paper's 0.3).
         seed: for the weights, images and labels.
+
+    In quick mode (``VIZKIT_QUICK=1``) it runs on one CPU thread: on a loaded 2-core machine a
+    second thread made the forward and two backward passes about 9× slower.
 
     Raises:
         TypeError, ValueError: an argument of the wrong kind or out of range.

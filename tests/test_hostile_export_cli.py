@@ -37,6 +37,17 @@ TABLE = {
             "cell_px": bad_number(minimum=4.0, maximum=256.0),
         },
     ),
+    "write_mp4": Entry(
+        export.write_mp4,
+        lambda: {"fig": _FIG, "path": "/tmp/vizkit-hostile.mp4"},
+        {
+            "fig": FIGS,
+            "path": st.one_of(PATHS, st.sampled_from(["out.gif", "out.mp4.txt"])),
+            "fps": bad_number(above=0.0, maximum=50.0),
+            "frames": FRAMES,
+            "cell_px": st.one_of(bad_number(minimum=4.0, maximum=256.0), st.just(10**9)),
+        },
+    ),
     "write_html": Entry(
         export.write_html,
         lambda: {"fig": _FIG, "path": "/tmp/vizkit-hostile.html"},

@@ -137,9 +137,14 @@ def write_mp4(
         RuntimeError: no ffmpeg here (the message says how to get one, or to use GIF).
         TypeError, ValueError, FileNotFoundError: as :func:`write_gif`.
     """
+    from vizkit.render.raster import figure_frames
+
     _check_figure(fig)
     rate = _check_fps(fps)
     target = _target(path, ".mp4")
+    # drawing the frames checks frames, cell_px, the figure and the memory budget: a bad
+    # argument is refused as such (TypeError/ValueError) also where ffmpeg is missing
+    images = figure_frames(fig, frames=frames, cell_px=cell_px)
     if not ffmpeg_available():
         raise RuntimeError(
             "MP4 export needs ffmpeg, which is not installed here: `apt-get install ffmpeg` "
@@ -148,9 +153,6 @@ def write_mp4(
     import imageio.v2 as imageio
     import numpy as np
 
-    from vizkit.render.raster import figure_frames
-
-    images = figure_frames(fig, frames=frames, cell_px=cell_px)
     h = max(a.shape[0] for a in images) + 1 & ~1  # even sizes for yuv420p
     w = max(a.shape[1] for a in images) + 1 & ~1
     with imageio.get_writer(target, fps=rate, codec="libx264", macro_block_size=2) as writer:

@@ -28,6 +28,7 @@ from tests.hostile import (
     bad_tensor,
     hostile_test,
 )
+from vizkit.dip.framing import psnr
 from vizkit.dip.presets import Preset
 
 SPEC = dip.hourglass(2, 4, 2, 2)  # tiny: 16×16 in well under 0.1 s a step
@@ -151,6 +152,11 @@ def test_a_climb_away_from_the_best_loss_is_caught(small_rgb: np.ndarray) -> Non
     mse = float(np.mean((result.image - noisy) ** 2))
     assert mse < 1.5 * best < good[-1]
     assert result.history[-1].lr < 1e4  # the learning rate was halved on the way
+    # result.psnr is the PSNR of the image handed back, not of the last (diverged) step
+    scored = [r.psnr for r in result.history if r.psnr is not None]
+    assert result.psnr == pytest.approx(psnr(result.image, clean), abs=1e-4)
+    assert result.psnr != pytest.approx(scored[-1], abs=1e-3)  # the diverged step's differs
+    assert result.snapshots[-1].psnr == result.psnr
     # and a sensible learning rate on the same image is left alone
     calm = dip.denoise(noisy, lr=0.01, network=tiny, precision="fp32", **kwargs)
     assert calm.stop_reason == "done" and calm.rollbacks == 0

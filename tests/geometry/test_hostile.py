@@ -81,6 +81,16 @@ TABLE = {
         lambda: {"layers": [g.Window(3)]},
         {"layers": st.sampled_from([None, 3, "conv", [3], [None], [(3, 1)], {"a": 1}])},
     ),
+    "resolve_padding": Entry(
+        g.resolve_padding,
+        lambda: {"padding": "same", "kernel_size": (3, 3), "stride": (1, 1), "dilation": (1, 1)},
+        {
+            "padding": st.one_of(OFFSETS, st.sampled_from(["sometimes", None, 2.5, (1, 2, 3)])),
+            "kernel_size": SIZES,
+            "stride": st.one_of(SIZES, st.just((2, 2))),  # "same" with stride 2: torch refuses
+            "dilation": SIZES,
+        },
+    ),
     "check_padding_mode": Entry(
         g.check_padding_mode,
         lambda: {"value": "zeros"},

@@ -21,7 +21,7 @@ from tests.hostile import (
     bad_seed,
     hostile_test,
 )
-from vizkit.train import EarlyStopping, FilterSnapshots, evaluate, fit
+from vizkit.train import Callback, EarlyStopping, FilterSnapshots, TrainState, evaluate, fit
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
@@ -156,4 +156,80 @@ def test_evaluate_restores_modes_when_the_forward_raises() -> None:
     wrong = TensorDataset(torch.rand(2, 1, 5, 5), torch.zeros(2, dtype=torch.long))  # 50 ≠ 32
     with pytest.raises(RuntimeError):
         evaluate(net, wrong)
+    assert _modes(net) == before
+
+
+def test_fit_keeps_a_frozen_batchnorm_frozen_and_restores_every_mode() -> None:
+    net = _frozen_bn_net()
+    before = _modes(net)
+    mean, var = net[1].running_mean.clone(), net[1].running_var.clone()
+    seen: list[dict[str, bool]] = []
+
+    class Spy(Callback):
+        def on_step_end(self, state: TrainState) -> None:
+            seen.append(_modes(state.model))
+
+    result = fit(
+        net,
+        _data(6),
+        val=_data(4),
+        steps=3,
+        eval_every=2,
+        callbacks=[Spy()],
+        progress=False,
+        device="cpu",
+    )
+    assert result.steps == 3 and seen
+    for modes in seen:  # during training: everything trains except the frozen BatchNorm
+        assert modes == before
+    # the frozen BatchNorm's running statistics did not move
+    assert torch.equal(net[1].running_mean, mean) and torch.equal(net[1].running_var, var)
+    assert _modes(net) == before
+
+
+def test_fit_trains_a_model_wholly_in_eval_mode_and_gives_eval_back() -> None:
+    net = _frozen_bn_net().eval()
+    mean = net[1].running_mean.clone()
+    seen: list[bool] = []
+
+    class Spy(Callback):
+        def on_step_end(self, state: TrainState) -> None:
+            seen.append(all(m.training for m in state.model.modules()))
+
+    fit(net, _data(6), steps=2, callbacks=[Spy()], progress=False, device="cpu")
+    assert seen == [True, True]  # nothing singled out: all of it trains (BN statistics move)
+    assert not torch.equal(net[1].running_mean, mean)
+    assert not any(m.training for m in net.modules())
+
+
+class _Boom(Callback):
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def on_step_end(self, state: TrainState) -> None:
+        raise self.error
+
+
+def test_fit_restores_modes_after_an_error_and_an_interrupt() -> None:
+    net = _frozen_bn_net()
+    net[3].eval()  # and a frozen head
+    before = _modes(net)
+    with pytest.raises(ZeroDivisionError):
+        fit(
+            net,
+            _data(6),
+            steps=3,
+            callbacks=[_Boom(ZeroDivisionError())],
+            progress=False,
+            device="cpu",
+        )
+    assert _modes(net) == before
+    result = fit(
+        net, _data(6), steps=3, callbacks=[_Boom(KeyboardInterrupt())], progress=False, device="cpu"
+    )
+    assert result.stop_reason == "interrupted"
+    assert _modes(net) == before
+    wrong = TensorDataset(torch.rand(2, 1, 5, 5), torch.zeros(2, dtype=torch.long))  # 50 ≠ 32
+    with pytest.raises(RuntimeError):
+        fit(net, wrong, steps=1, progress=False, device="cpu")
     assert _modes(net) == before

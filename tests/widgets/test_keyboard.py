@@ -193,11 +193,12 @@ def test_the_explorer_box_is_where_the_keys_listen(explorer: ConvExplorer) -> No
 
 
 def test_displaying_an_explorer_hands_over_its_current_figure(explorer: ConvExplorer) -> None:
-    # Filled after it was created: plotly's synced state still holds the empty figure …
-    assert explorer.figure.get_state()["_widget_data"] == []
+    # Filled after it was created, the figure's full state (what Voilà or a reloaded tab asks
+    # for) is the figure the explorer shows, before and after it is displayed.
+    before = [t["name"] for t in explorer.figure.get_state()["_widget_data"]]
+    assert before == [t.name for t in explorer.figure.data] and "window" in before
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    # … until the box is displayed: then it is the figure the explorer shows.
     names = [t["name"] for t in explorer.figure.get_state()["_widget_data"]]
     assert names == [t.name for t in explorer.figure.data] and "window" in names
     layout = explorer.figure.get_state()["_widget_layout"]

@@ -101,6 +101,32 @@ TABLE = {
         {"config": bad_choice(["A", "B", "D"]), "num_classes": NUM_CLASSES, "weights": WEIGHTS},
     ),
     "vgg16": Entry(zoo.vgg16, lambda: {}, {"num_classes": NUM_CLASSES, "weights": WEIGHTS}),
+    **{
+        f"resnet{depth}": Entry(
+            getattr(zoo, f"resnet{depth}"),
+            lambda: {},
+            {
+                "v1_5": bad_bool(),
+                "num_classes": NUM_CLASSES,
+                "weights": WEIGHTS,
+                "depth": st.sampled_from([18, 50, "34"]),  # fixed by the name: not a keyword
+                "width": st.sampled_from([64, 2.5]),  # no such keyword
+            },
+        )
+        for depth in (18, 34, 101, 152)
+    },
+    **{
+        name: Entry(
+            getattr(zoo, name),
+            lambda: {},
+            {
+                "num_classes": NUM_CLASSES,
+                "weights": WEIGHTS,
+                "config": st.sampled_from(["A", "E", 3]),  # fixed by the name: not a keyword
+            },
+        )
+        for name in ("vgg11", "vgg13", "vgg19")
+    },
     "conv_stack": Entry(
         zoo.conv_stack,
         lambda: {"channels": 4},

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from vizkit._validate import check_int, check_number, check_sequence
+from vizkit._validate import check_instance, check_int, check_number, check_sequence, describe
 
 __all__ = ["CliffDescent", "cliff_descent", "cliff_loss"]
 
@@ -35,7 +35,31 @@ def cliff_loss(
 
     Returns:
         The loss, shaped like ``w``.
+
+    Raises:
+        TypeError: ``w`` or ``b`` not a float tensor; ``height``/``sharpness`` not numbers.
+        ValueError: ``w`` and ``b`` of different shapes, empty or not finite; a non-finite
+            ``height`` or a ``sharpness`` that is not positive.
     """
+    for name, value in (("w", w), ("b", b)):
+        check_instance(
+            name, value, torch.Tensor, "a float tensor", f"e.g. {name}=torch.tensor(0.5)"
+        )
+        if not value.is_floating_point():
+            raise TypeError(
+                f"{name} must be a float tensor, got dtype {value.dtype}: pass {name}.float()"
+            )
+        if value.numel() == 0:
+            raise ValueError(f"{name} is empty ({describe(value)}): pass a point or a grid")
+        if not bool(torch.isfinite(value.detach()).all()):
+            raise ValueError(f"{name} contains NaN or infinite values: pass finite numbers")
+    if w.shape != b.shape:
+        raise ValueError(
+            f"b has shape {tuple(b.shape)} but w has shape {tuple(w.shape)}: pass w and b of "
+            "the same shape (a point, or grids from torch.meshgrid)"
+        )
+    height = check_number("height", height, fix="use e.g. height=4.0")
+    sharpness = check_number("sharpness", sharpness, above=0.0, fix="use e.g. sharpness=15.0")
     return 0.05 * (w**2 + b**2) + height * torch.sigmoid(sharpness * (w - 1.0))
 
 

@@ -604,6 +604,7 @@ def fit(
         precision=precision_used,
         notes=notes,
         cpu_threads=tuner.describe(),
+        final_psnr=final_psnr,  # the PSNR of `image`, also when the best state was handed back
     )
     if clean is not None:
         from skimage.metrics import structural_similarity

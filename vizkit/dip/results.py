@@ -74,6 +74,8 @@ class FitResult:
         cpu_threads: On the CPU, torch's thread count the fit ended with, and why (e.g.
             ``"1 (2 threads 2040 ms/step, one 310 ms/step: the cores are busy)"``); ``None``
             elsewhere or when left to torch (``fit(cpu_threads=None)``).
+        final_psnr: PSNR of ``image`` as the fit measured it (read it as :attr:`psnr`);
+            ``None`` without a clean image, or for a result built by hand.
     """
 
     image: np.ndarray
@@ -91,6 +93,7 @@ class FitResult:
     best_ssim: float | None = None
     notes: list[str] = field(default_factory=list)
     cpu_threads: str | None = None
+    final_psnr: float | None = None
 
     @property
     def steps(self) -> int:
@@ -99,11 +102,15 @@ class FitResult:
 
     @property
     def psnr(self) -> float | None:
-        """PSNR of the final image, or ``None`` without a clean image.
+        """PSNR of the final image (:attr:`image`), or ``None`` without a clean image.
 
-        That is the last *scored* step's PSNR: a last step that was rolled back has no PSNR,
-        and the final image is the one from the step before it.
+        Usually the last *scored* step's PSNR: a last step that was rolled back has no PSNR,
+        and the final image is the one from the step before it. When a run that ended far
+        above its best loss hands back the best state (``stop_reason "diverged"``), it is
+        that state's PSNR, which is the image handed back (:attr:`final_psnr`).
         """
+        if self.final_psnr is not None:
+            return self.final_psnr
         for record in reversed(self.history):
             if record.psnr is not None:
                 return record.psnr

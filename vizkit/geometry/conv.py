@@ -86,8 +86,16 @@ def resolve_padding(
     Torch rejects ``"same"`` for strided convolutions, and so does this function.
 
     Raises:
-        GeometryError: an unknown name, negative amounts, or ``"same"`` with ``stride > 1``.
+        GeometryError: an unknown name, negative amounts, or ``"same"`` with ``stride > 1``;
+            a ``kernel_size``, ``stride`` or ``dilation`` below 1.
+        TypeError: an argument that is not an int or an ``(h, w)`` pair of ints.
     """
+    kernel_size = to_pair("kernel_size", kernel_size)
+    stride = to_pair("stride", stride)
+    dilation = to_pair("dilation", dilation)
+    require_at_least("kernel_size", kernel_size, 1, "a kernel needs at least one tap")
+    require_at_least("stride", stride, 1, "1 = move one cell at a time")
+    require_at_least("dilation", dilation, 1, "1 = adjacent kernel taps")
     if isinstance(padding, str):
         name = check_padding_name(padding)
         if name == "same" and stride != (1, 1):

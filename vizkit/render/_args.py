@@ -17,6 +17,7 @@ from vizkit._validate import check_int, check_shape, describe
 __all__ = [
     "MAX_FRAMES",
     "check_data",
+    "check_figure",
     "check_frames",
     "check_index",
     "check_mapping",
@@ -41,6 +42,25 @@ def check_data(name: str, value: object, attrs: Iterable[str], expected: str) ->
     missing = [a for a in attrs if not hasattr(value, a)]
     if missing:
         raise TypeError(f"{name} must be {expected}, got {describe(value)}")
+    return value
+
+
+def check_figure(name: str, value: object, traces: int, made_by: str) -> Any:
+    """A plotly figure with at least ``traces`` traces, as ``made_by`` (a function name) makes.
+
+    Raises:
+        TypeError: not a plotly ``go.Figure``.
+        ValueError: fewer traces than the update needs (a figure from another function).
+    """
+    import plotly.graph_objects as go
+
+    if not isinstance(value, go.Figure):
+        raise TypeError(f"{name} must be a plotly figure from {made_by}(), got {describe(value)}")
+    if len(value.data) < traces:
+        raise ValueError(
+            f"{name} has {len(value.data)} trace(s), not the {traces} of {made_by}(): pass the "
+            f"figure {made_by}() made"
+        )
     return value
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
+from vizkit._validate import check_optional_int
+from vizkit.render._args import check_text
 from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
@@ -39,16 +41,22 @@ def _rows(table: ClaimTable | Sequence[ClaimRow]) -> list[Any]:
     rows = getattr(table, "rows", table)
     if isinstance(rows, str) or not isinstance(rows, Sequence):
         raise TypeError(
-            f"expected a ClaimTable (vk.recompute_claims()) or a list of its rows, "
+            f"table: expected a ClaimTable (vk.recompute_claims()) or a list of its rows, "
             f"got {type(table).__name__}"
         )
     for r in rows:
         if not all(hasattr(r, a) for a in ("claim", "shown", "agrees", "explanation", "how")):
             raise TypeError(
-                f"{r!r} is not a claim row: it needs claim, shown, agrees, "
+                f"table holds {r!r}, which is not a claim row: it needs claim, shown, agrees, "
                 "explanation and how (see vizkit.lectures.ClaimRow)"
             )
     return list(rows)
+
+
+def _check_options(title: object, height: object) -> None:
+    """The title (a str or None) and the height in pixels (100 … 5000, or None)."""
+    check_text("title", title)
+    check_optional_int("height", height, minimum=100, maximum=5000, fix="use e.g. height=600")
 
 
 def _height(n: int, per_row: float, *, most: int = 900) -> int:
@@ -74,6 +82,7 @@ def claims_table_figure(
         TypeError: ``table`` is not a claim table or a list of its rows.
         ValueError: it has no rows.
     """
+    _check_options(title, height)
     rows = _rows(table)
     if not rows:
         raise ValueError("the table has no rows: pass vk.recompute_claims() or one note of it")
@@ -147,6 +156,7 @@ def seed_errors_figure(
         TypeError: ``table`` is not a claim table or a list of its rows.
         ValueError: no row disagrees.
     """
+    _check_options(title, height)
     rows = [r for r in _rows(table) if not r.agrees]
     if not rows:
         raise ValueError("no claim disagrees with torch in this table: nothing to show")
@@ -214,6 +224,7 @@ def claims_summary_figure(
         TypeError: ``table`` is not a claim table or a list of its rows.
         ValueError: it has no rows.
     """
+    _check_options(title, None)
     rows = _rows(table)
     if not rows:
         raise ValueError("the table has no rows: pass vk.recompute_claims()")

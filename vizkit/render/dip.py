@@ -16,7 +16,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vizkit._validate import check_int, check_number, check_optional_int, describe
-from vizkit.render._args import check_data, check_mapping, check_picture, check_text
+from vizkit.render._args import (
+    check_data,
+    check_figure,
+    check_index,
+    check_mapping,
+    check_picture,
+    check_text,
+)
 from vizkit.render.theme import current_theme
 
 __all__ = [
@@ -142,9 +149,18 @@ def dip_results_figure(
 
 
 def update_image(fig: go.Figure, index: int, image: Any, title: str | None = None) -> None:
-    """Replace panel ``index``'s image (and title) in place, e.g. on a ``go.FigureWidget``."""
+    """Replace panel ``index``'s image (and title) in place, e.g. on a ``go.FigureWidget``.
+
+    Raises:
+        TypeError, ValueError: ``fig`` not a figure, ``index`` not one of its panels, a bad
+            ``image`` or a ``title`` that is not a str.
+    """
+    check_figure("fig", fig, 1, "dip_results_figure")
+    index = check_index("index", index, len(fig.data), "panels")
+    title = check_text("title", title)
+    z = to_uint8(image)
     with fig.batch_update():
-        fig.data[index].z = to_uint8(image)
+        fig.data[index].z = z
         if title is not None:
             fig.layout.annotations[index].text = title
 
@@ -212,6 +228,7 @@ def psnr_curve_figure(
 
 def update_psnr_curve(fig: go.Figure, history: Sequence[Any]) -> None:
     """Redraw the curves of :func:`psnr_curve_figure` in place from ``history``."""
+    check_figure("fig", fig, 3, "psnr_curve_figure")
     _check_history(history)
     xs, raw = _xy(history, "psnr_raw")
     xa, avg = _xy(history, "psnr")

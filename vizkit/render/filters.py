@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vizkit._validate import check_int, describe
-from vizkit.render._args import check_data, check_mapping, check_text
+from vizkit.render._args import check_data, check_mapping, check_picture, check_text
 from vizkit.render._grid import animation_controls
 from vizkit.render.theme import current_theme
 
@@ -27,7 +27,7 @@ __all__ = ["filter_banks_figure", "filter_evolution_figure", "filter_grid_figure
 
 def image_trace(image: np.ndarray, **kwargs: Any) -> go.Image:
     """An ``(H, W, 3)`` float image in [0, 1] as a ``go.Image`` (uint8, pixel-exact)."""
-    array = np.asarray(image, dtype=np.float64)
+    array = check_picture("image", image)
     if array.ndim == 2:
         array = np.repeat(array[..., None], 3, axis=2)
     if array.ndim != 3 or array.shape[2] != 3:

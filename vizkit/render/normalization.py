@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vizkit._validate import check_int, check_memory, check_number, describe
-from vizkit.render._args import check_data
+from vizkit.render._args import check_data, check_picture
 from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
@@ -212,9 +212,7 @@ def reduced_axes_from_labels(labels: np.ndarray) -> list[str]:
         >>> reduced_axes_from_labels(np.arange(3)[None, :, None, None] * np.ones((2, 3, 2, 2)))
         ['N', 'H', 'W']
     """
-    labels = np.asarray(labels)
-    if labels.ndim != 4:
-        raise ValueError(f"labels has shape {labels.shape}; expected (N, C, H, W)")
+    labels = check_picture("labels", labels, ndim=(4,), layout="(N, C, H, W)", finite=False)
     names = []
     for axis, name in enumerate("NCHW"):
         first = np.take(labels, [0], axis=axis)

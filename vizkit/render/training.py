@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from vizkit.render._args import check_data, check_text
+from vizkit.render._args import check_data, check_figure, check_text
 from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ def update_training_curves(fig: go.Figure, history: TrainHistory) -> None:
         fig: A figure from :func:`training_curves_figure`.
         history: The history to draw.
     """
+    check_figure("fig", fig, 3, "training_curves_figure")
     _check_history(history)
     with fig.batch_update():
         fig.data[0].x, fig.data[0].y = list(history.steps), list(history.losses)

@@ -261,6 +261,7 @@ def compare_training(
             progress=progress,
             cpu_threads=cpu_threads,
         )
+        model.eval()  # fit gives the fresh model its training mode back; ready to predict
         _, test_acc = evaluate(result.model, split.test)
         results.append(
             TrainedConfig(

@@ -197,6 +197,7 @@ def train_digits(
         progress=progress,
         cpu_threads=cpu_threads,
     )
+    model.eval()  # fit gives the fresh model its training mode back; it is ready to predict
     _, accuracy = evaluate(result.model, split.test)
     return DigitsResult(
         model=model,

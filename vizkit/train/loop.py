@@ -30,7 +30,7 @@ from vizkit._validate import (
     check_seed,
     check_sequence,
 )
-from vizkit.inspect.modes import eval_mode
+from vizkit.inspect.modes import eval_mode, restored_modes
 
 __all__ = ["Callback", "TrainHistory", "TrainResult", "TrainState", "evaluate", "fit"]
 
@@ -245,6 +245,14 @@ def fit(
     keep the original). With ``val``, the weights with the best validation accuracy are kept
     and put back at the end (``restore_best``), also when training is interrupted.
 
+    Train/eval modes: the model trains in training mode, except the parts you froze — when
+    ``model`` itself is in training mode, every submodule you put in ``eval()`` (a frozen
+    BatchNorm keeps its running statistics, a frozen Dropout stays off) stays in eval mode.
+    A model wholly in eval mode trains wholly. At the end, also after an error or an
+    interrupt, every submodule has exactly the mode it had on entry (a fresh model comes back
+    in training mode: call ``model.eval()`` before using it for predictions; vizkit's
+    inspection functions do that for you and give the modes back).
+
     Args:
         model: Any ``nn.Module`` mapping ``(N, C, H, W)`` images to ``(N, classes)`` logits.
         train: Training ``TensorDataset`` (images, int64 labels).
@@ -324,7 +332,7 @@ def fit(
     device = _device(device)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
-    model.to(device).train()
+    model.to(device)
     opt = optimizer or torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     state = TrainState(model=model, optimizer=opt, device=device)
     best_weights: dict[str, torch.Tensor] | None = None
@@ -351,17 +359,11 @@ def fit(
         for cb in callbacks:
             cb.on_eval_end(state)
 
-    previous_threads = torch.get_num_threads()
-    if cpu_threads is not None and device.type == "cpu":
-        torch.set_num_threads(cpu_threads)
-    start = time.perf_counter()
-    for cb in callbacks:
-        cb.on_train_start(state)
-    try:
+    def run_steps() -> None:
         while not state.stop_reason:
             if epochs is not None and state.epoch >= epochs:
                 state.stop_reason = "epochs"
-                break
+                return
             state.epoch += 1
             for xb, yb in _batches(train, batch_size, generator, device):
                 opt.zero_grad(set_to_none=True)
@@ -387,19 +389,29 @@ def fit(
                 elif seconds is not None and time.perf_counter() - start >= seconds:
                     state.stop_reason = "seconds"
                 if state.stop_reason:
-                    break
-    except KeyboardInterrupt:
-        state.stop_reason = "interrupted"  # Jupyter's stop button: keep what we have
-    finally:
-        torch.set_num_threads(previous_threads)
-        if bar is not None:
-            bar.close()
-    evaluated_last = bool(state.history.eval_steps) and state.history.eval_steps[-1] == state.step
-    if val is not None and not evaluated_last:
-        run_eval()
-    if restore_best and best_weights is not None:
-        model.load_state_dict(best_weights)
-    model.eval()
+                    return
+
+    previous_threads = torch.get_num_threads()
+    if cpu_threads is not None and device.type == "cpu":
+        torch.set_num_threads(cpu_threads)
+    start = time.perf_counter()
+    with restored_modes(model):  # each submodule gets its own mode back, also on error
+        _train_modes(model)
+        try:
+            for cb in callbacks:
+                cb.on_train_start(state)
+            run_steps()
+        except KeyboardInterrupt:
+            state.stop_reason = "interrupted"  # Jupyter's stop button: keep what we have
+        finally:
+            torch.set_num_threads(previous_threads)
+            if bar is not None:
+                bar.close()
+        last = state.history.eval_steps[-1] if state.history.eval_steps else None
+        if val is not None and last != state.step:
+            run_eval()
+        if restore_best and best_weights is not None:
+            model.load_state_dict(best_weights)
     state.elapsed = time.perf_counter() - start
     for cb in callbacks:
         cb.on_train_end(state)
@@ -413,3 +425,17 @@ def fit(
         stop_reason=state.stop_reason,
         device=device,
     )
+
+
+def _train_modes(model: nn.Module) -> None:
+    """Put ``model`` in training mode, keeping the parts the user froze frozen.
+
+    When the model itself is in training mode, a submodule the user put in ``eval()`` (a
+    frozen BatchNorm, a frozen backbone) is a deliberate choice: it stays in eval mode, so its
+    running statistics do not move. A model wholly in eval mode (e.g. after an earlier
+    :func:`fit` or :func:`evaluate`) has nothing singled out: all of it trains.
+    """
+    frozen = [m for m in model.modules() if not m.training] if model.training else []
+    model.train()
+    for module in frozen:
+        module.training = False  # not .eval(): only this module's own flag

@@ -20,6 +20,13 @@ from typing import Any, Literal
 
 import ipywidgets as widgets
 
+from vizkit._validate import (
+    check_choice,
+    check_instance,
+    check_int,
+    check_seed,
+    check_sequence,
+)
 from vizkit.render.dip import dip_results_figure
 from vizkit.widgets._figure_widget import FigureWidget
 from vizkit.widgets._kernel_clicks import on_click_now
@@ -27,6 +34,9 @@ from vizkit.widgets._kernel_clicks import on_click_now
 __all__ = ["DIPComparePanel"]
 
 Experiment = Literal["seeds", "networks"]
+
+#: At most this many fits per panel (each takes minutes on a CPU).
+_MAX_VARIANTS = 16
 
 
 class DIPComparePanel(widgets.VBox):
@@ -54,7 +64,11 @@ class DIPComparePanel(widgets.VBox):
 
     Raises:
         ValueError: Unknown ``experiment``, no seeds or networks, ``seed`` in ``options``
-            for ``"seeds"`` or ``network`` for ``"networks"``.
+            for ``"seeds"`` or ``network`` for ``"networks"``; a bad image or mask (checked
+            now, not minutes later on Run), repeated seeds or more than 16, ``size`` outside
+            32 … 2048.
+        TypeError: Seeds that are not ints, ``networks`` not a dict of ``NetSpec``,
+            ``before`` not a dict of titled images.
     """
 
     def __init__(
@@ -71,15 +85,45 @@ class DIPComparePanel(widgets.VBox):
     ) -> None:
         import vizkit.dip as dip  # the torch side, loaded only when a panel is made
 
-        if experiment not in ("seeds", "networks"):
-            raise ValueError(f"experiment {experiment!r} is not 'seeds' or 'networks'")
+        check_choice("experiment", experiment, ("seeds", "networks"))
+        size = check_int("size", size, minimum=32, maximum=2048, fix="use e.g. size=200")
+        target = dip.as_image(image, "image")  # checked now, not minutes later on Run
+        known = dip.mask_from_image(mask, target.shape[:2])
+        if not known.any():
+            raise ValueError(
+                "mask is all zeros (no known pixel): 1 = known, 0 = hole; invert it with "
+                "1 - mask if you drew the holes in white"
+            )
+        if before is not None:
+            check_instance("before", before, Mapping, "a dict title → image, or None")
+            for title in before:
+                check_instance("before", title, str, "a dict with str titles")
         if experiment == "seeds":
             if "seed" in options:
                 raise ValueError("pass the seeds in `seeds`, not as seed=")
-            variants: dict[str, dict[str, Any]] = {f"z with seed {s}": {"seed": s} for s in seeds}
+            if hasattr(seeds, "__len__") and len(seeds) > _MAX_VARIANTS:  # type: ignore[arg-type]
+                raise ValueError(
+                    f"seeds holds {len(seeds)} seeds (one fit each, minutes apiece): pass at "  # type: ignore[arg-type]
+                    f"most {_MAX_VARIANTS}"
+                )
+            chosen = [check_seed(s, "seeds") for s in check_sequence("seeds", seeds, what="ints")]
+            if len(set(chosen)) != len(chosen):
+                raise ValueError(f"seeds {chosen} repeats a seed: each fit needs its own seed")
+            variants: dict[str, dict[str, Any]] = {f"z with seed {s}": {"seed": s} for s in chosen}
         else:
             if "network" in options:
                 raise ValueError("pass the networks in `networks`, not as network=")
+            if networks is not None:
+                check_instance(
+                    "networks", networks, Mapping, "a dict label → vizkit.dip.NetSpec",
+                    "e.g. vk.dip.prior_networks()",
+                )  # fmt: skip
+                for label, spec in networks.items():
+                    check_instance("networks", label, str, "a dict with str labels")
+                    check_instance(
+                        "networks", spec, dip.NetSpec, "a dict of vizkit.dip.NetSpec values",
+                        "e.g. {'hourglass': vk.dip.hourglass()}",
+                    )  # fmt: skip
             nets = dip.prior_networks() if networks is None else dict(networks)
             variants = {label: {"network": spec} for label, spec in nets.items()}
         if not variants:

@@ -39,6 +39,7 @@ import anywidget
 import plotly.graph_objects as go
 import traitlets
 
+from vizkit._validate import check_choice, check_int
 from vizkit.render._grid import SPEEDS
 
 __all__ = ["ACTIONS", "KEYS", "Action", "KeyboardControl", "Stepper"]
@@ -140,14 +141,21 @@ class Stepper(anywidget.AnyWidget):  # type: ignore[misc]
     def __init__(self, figure: go.Figure, *, step: int = 0, speed: str = "normal") -> None:
         if not isinstance(figure, go.Figure):
             raise TypeError(
-                f"Stepper wraps a plotly go.Figure with frames (e.g. vk.conv_animation(...)); "
-                f"got {type(figure).__name__}"
+                f"figure: Stepper wraps a plotly go.Figure with frames (e.g. "
+                f"vk.conv_animation(...)); got {type(figure).__name__}"
             )
         if not figure.frames:
             raise ValueError(
                 "this figure has no frames, so there is nothing to step through: wrap an "
                 "animation (a vk.*_animation figure); show a still figure as it is"
             )
+        n = len(figure.frames)
+        step = check_int("step", step)
+        if not 0 <= step < n:
+            raise ValueError(
+                f"step {step} is out of range: this animation has {n} frames (0 … {n - 1})"
+            )
+        speed = check_choice("speed", speed, SPEED_NAMES)
         from plotly.offline import get_plotlyjs_version
         from plotly.utils import PlotlyJSONEncoder
 

@@ -52,9 +52,9 @@ def check_figure(name: str, value: object, traces: int, made_by: str) -> Any:
         TypeError: not a plotly ``go.Figure``.
         ValueError: fewer traces than the update needs (a figure from another function).
     """
-    import plotly.graph_objects as go
+    from plotly.basedatatypes import BaseFigure  # go.Figure and go.FigureWidget
 
-    if not isinstance(value, go.Figure):
+    if not isinstance(value, BaseFigure):
         raise TypeError(f"{name} must be a plotly figure from {made_by}(), got {describe(value)}")
     if len(value.data) < traces:
         raise ValueError(

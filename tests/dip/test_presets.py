@@ -15,9 +15,9 @@ from vizkit.dip.presets import Setup, choose_setup
     [
         ("cuda", False, "paper", 512, None),
         ("cuda", True, "paper", 64, 12),
-        ("cpu", False, "cpu", 128, None),
+        ("cpu", False, "cpu", 96, None),
         ("cpu", True, "cpu", 64, 12),
-        ("mps", False, "cpu", 128, None),
+        ("mps", False, "cpu", 96, None),
     ],
 )
 def test_preset_and_sizes_follow_the_device_and_mode(
@@ -33,7 +33,7 @@ def test_quick_mode_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("VIZKIT_QUICK", "1")
     assert choose_setup("cpu").quick and choose_setup("cpu").size == 64
     monkeypatch.setenv("VIZKIT_QUICK", "0")
-    assert choose_setup("cpu") == Setup(torch.device("cpu"), "cpu", 128, False, None)
+    assert choose_setup("cpu") == Setup(torch.device("cpu"), "cpu", 96, False, None)
 
 
 def test_describe_and_photo():

@@ -10,8 +10,10 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from torch import nn
 from torch.utils.data import TensorDataset
 
+from vizkit.data.datasets import DatasetSplit
 from vizkit.train import Callback, TrainState
 
 
@@ -22,6 +24,21 @@ def blobs(n: int = 128, seed: int = 0) -> TensorDataset:
     x = torch.randn(n, 1, 8, 8, generator=g) * 0.5
     x[y == 1, :, :4] += 1.0
     return TensorDataset(x, y)
+
+
+def tiny_split() -> DatasetSplit:
+    """16 random 1×8×8 training images (4 of them again as the test set): the smallest split
+    the training demos accept, for tests of their argument checks."""
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(16, 1, 8, 8, generator=g), torch.arange(16) % 10
+    return DatasetSplit(
+        train=TensorDataset(x, y), test=TensorDataset(x[:4], y[:4]), classes=(), name="t"
+    )
+
+
+def tiny_model() -> nn.Module:
+    """A Linear classifier of 4×4 inputs (3 classes)."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(16, 3))
 
 
 def small_astronaut() -> np.ndarray:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 import torch
 from hypothesis import strategies as st
-from torch import nn
 from torch.utils.data import TensorDataset
 
 from tests.hostile import (
@@ -20,23 +19,11 @@ from tests.hostile import (
     bad_tensor,
     hostile_test,
 )
+from tests.support import tiny_model, tiny_split
 from vizkit import demos
-from vizkit.data.datasets import DatasetSplit
 from vizkit.demos.recipes import Recipe
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
-
-
-def _split() -> DatasetSplit:
-    g = torch.Generator().manual_seed(0)
-    x, y = torch.randn(16, 1, 8, 8, generator=g), torch.arange(16) % 10
-    return DatasetSplit(
-        train=TensorDataset(x, y), test=TensorDataset(x[:4], y[:4]), classes=(), name="t"
-    )
-
-
-def _model() -> nn.Module:
-    return nn.Sequential(nn.Flatten(), nn.Linear(16, 3))
 
 
 GRID = torch.linspace(-1, 2, 5)
@@ -90,7 +77,7 @@ TABLE = {
     "crop_accuracies": Entry(
         demos.crop_accuracies,
         lambda: {
-            "model": _model(),
+            "model": tiny_model(),
             "data": TensorDataset(torch.rand(4, 1, 8, 8), torch.arange(4) % 3),
             "size": 4,
             "kinds": ("center",),
@@ -127,7 +114,7 @@ TABLE = {
     ),
     "train_ensemble": Entry(
         demos.train_ensemble,
-        lambda: {"recipe": Recipe("r"), "split": _split(), "epochs": 1, "progress": False},
+        lambda: {"recipe": Recipe("r"), "split": tiny_split(), "epochs": 1, "progress": False},
         {
             "recipe": st.sampled_from([None, "sgd", 3, {"name": "x"}]),
             "split": st.sampled_from([None, "digits", 3, TensorDataset(torch.zeros(2, 1, 8, 8))]),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import torch
 from hypothesis import strategies as st
-from torch import nn
 from torch.utils.data import TensorDataset
 
 from tests.hostile import (
@@ -19,7 +18,7 @@ from tests.hostile import (
     bad_tensor,
     hostile_test,
 )
-from vizkit.data.datasets import DatasetSplit
+from tests.support import tiny_model, tiny_split
 from vizkit.demos.activations_speed import relu_vs_tanh
 from vizkit.demos.augment import (
     crop_accuracy,
@@ -35,18 +34,6 @@ from vizkit.demos.recipes import Recipe, compare_recipes, train_recipe
 from vizkit.demos.sgd import sgd_update_check
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
-
-
-def _split() -> DatasetSplit:
-    g = torch.Generator().manual_seed(0)
-    x, y = torch.randn(16, 1, 8, 8, generator=g), torch.arange(16) % 10
-    return DatasetSplit(
-        train=TensorDataset(x, y), test=TensorDataset(x[:4], y[:4]), classes=(), name="t"
-    )
-
-
-def _model() -> nn.Module:
-    return nn.Sequential(nn.Flatten(), nn.Linear(16, 3))
 
 
 NOT_SPLIT = st.sampled_from([None, "digits", 3, TensorDataset(torch.zeros(2, 1, 8, 8))])
@@ -86,7 +73,7 @@ TABLE = {
     ),
     "train_recipe": Entry(
         train_recipe,
-        lambda: {"recipe": Recipe("r"), "split": _split(), "epochs": 1, "progress": False},
+        lambda: {"recipe": Recipe("r"), "split": tiny_split(), "epochs": 1, "progress": False},
         {
             "recipe": NOT_RECIPE,
             "split": NOT_SPLIT,
@@ -99,7 +86,7 @@ TABLE = {
     ),
     "compare_recipes": Entry(
         compare_recipes,
-        lambda: {"recipes": [Recipe("r")], "split": _split(), "epochs": 1, "progress": False},
+        lambda: {"recipes": [Recipe("r")], "split": tiny_split(), "epochs": 1, "progress": False},
         {
             "recipes": st.sampled_from([[], "r", None, [3], [Recipe("a"), Recipe("a")]]),
             "split": NOT_SPLIT,
@@ -129,7 +116,7 @@ TABLE = {
     "crop_accuracy": Entry(
         crop_accuracy,
         lambda: {
-            "model": _model(),
+            "model": tiny_model(),
             "data": TensorDataset(torch.rand(4, 1, 8, 8), torch.arange(4) % 3),
             "size": 4,
         },
@@ -144,18 +131,18 @@ TABLE = {
     "ensemble_accuracy": Entry(
         ensemble_accuracy,
         lambda: {
-            "models": [_model(), _model()],
+            "models": [tiny_model(), tiny_model()],
             "data": TensorDataset(torch.rand(4, 1, 4, 4), torch.arange(4) % 3),
         },
         {
-            "models": st.sampled_from([[], [_model()], None, "m", [3, 4], [_model(), "m"]]),
+            "models": st.sampled_from([[], [tiny_model()], None, "m", [3, 4], [tiny_model(), "m"]]),
             "data": st.sampled_from([None, torch.zeros(4, 1, 4, 4), "test"]),
             "size": st.sampled_from([0, -1, 2.5, "4", 99, 10**9]),
         },
     ),
     "relu_vs_tanh": Entry(
         relu_vs_tanh,
-        lambda: {"split": _split(), "max_steps": 2, "eval_every": 1, "progress": False},
+        lambda: {"split": tiny_split(), "max_steps": 2, "eval_every": 1, "progress": False},
         {
             "split": NOT_SPLIT,
             "target_error": bad_number(above=0.0, below=1.0),
@@ -190,7 +177,7 @@ TABLE = {
     "clip_scopes": Entry(
         clip_scopes,
         lambda: {
-            "model": _model(),
+            "model": tiny_model(),
             "inputs": torch.rand(5, 16),
             "targets": torch.tensor([0, 1, 2, 0, 1]),
             "max_norm": 1.0,

@@ -41,17 +41,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+sys.path.insert(0, str(ROOT))  # the browser tests' Chromium flags: one definition
+from tests.browser.conftest import CHROMIUM_FLAGS  # noqa: E402
+
 BENCH_NOTEBOOK = "bench_latency.ipynb"
 BENCH_CELLS = [
     "from vizkit.widgets.conv_explorer import ConvExplorer\n"

@@ -19,17 +19,9 @@
 # installed into the environment, which is where a Binder or JupyterHub image has them too.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${VIZKIT_VENV:-$repo/.venv}"
-python="$venv/bin/python"
-jupyter="$venv/bin/jupyter"
-if [[ ! -x "$jupyter" ]]; then
-  echo "no JupyterLab in $venv: run \`make venv\` first (or set VIZKIT_VENV)" >&2
-  exit 1
-fi
-port="${PORT:-8888}"
-token="${TOKEN:-$("$python" -c 'import secrets; print(secrets.token_hex(16))')}"
-root_dir="${NOTEBOOK_DIR:-$repo/notebooks}"
+# repo, venv, python, server (= $venv/bin/jupyter), port, token, root_dir — shared with
+# present.sh, so both read PORT, TOKEN, NOTEBOOK_DIR and VIZKIT_VENV the same way.
+source "$(dirname "${BASH_SOURCE[0]}")/_lab_common.sh" jupyter JupyterLab 8888
 
 # Idempotent and quick: keeps an older .venv (set up before the settings existed) in step.
 "$python" "$repo/scripts/install_lab_settings.py" --quiet
@@ -51,4 +43,4 @@ echo "  JupyterLab is starting on $root_dir. Open this URL in your browser:"
 echo "    http://127.0.0.1:$port/lab/tree/00_start_here.ipynb?token=$token"
 echo "  (port busy? make lab PORT=8890)   Stop with Ctrl-C."
 echo
-exec "$jupyter" lab "${flags[@]}" "$@"
+exec "$server" lab "${flags[@]}" "$@"

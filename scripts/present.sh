@@ -20,17 +20,9 @@
 # Unlike `jupyter lab`, voila runs as root without an --allow-root flag (it has none).
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${VIZKIT_VENV:-$repo/.venv}"
-python="$venv/bin/python"
-voila="$venv/bin/voila"
-if [[ ! -x "$voila" ]]; then
-  echo "no voila in $venv: run \`make venv\` first (or set VIZKIT_VENV)" >&2
-  exit 1
-fi
-port="${PORT:-8866}"
-token="${TOKEN:-$("$python" -c 'import secrets; print(secrets.token_hex(16))')}"
-root_dir="${NOTEBOOK_DIR:-$repo/notebooks}"
+# repo, venv, python, server (= $venv/bin/voila), port, token, root_dir — shared with lab.sh,
+# so both read PORT, TOKEN, NOTEBOOK_DIR and VIZKIT_VENV the same way.
+source "$(dirname "${BASH_SOURCE[0]}")/_lab_common.sh" voila voila 8866
 # The kernels Voilà starts inherit it: vk.theme() in a notebook picks the projector theme.
 export VIZKIT_THEME="${VIZKIT_THEME:-lecture}"
 
@@ -51,4 +43,4 @@ echo "    http://127.0.0.1:$port/?token=$token"
 echo "  Click a notebook to present it; click an animation, then ← → step, space plays."
 echo "  (port busy? make present PORT=8867)   Stop with Ctrl-C."
 echo
-exec "$voila" "${flags[@]}" "$@" "$root_dir"
+exec "$server" "${flags[@]}" "$@" "$root_dir"

@@ -22,6 +22,7 @@ from tests.hostile import (
 from tests.support import tiny_model, tiny_split
 from vizkit import demos
 from vizkit.demos.recipes import Recipe
+from vizkit.train import StopRequest
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
@@ -124,6 +125,7 @@ TABLE = {
             "width": bad_int(1, maximum=256, huge=True),
             "seed": bad_seed(),
             "progress": bad_bool(),
+            "callbacks": st.sampled_from([[3], "stop", None, 3, [StopRequest], {"a": 1}]),
         },
     ),
 }

@@ -32,12 +32,14 @@ from vizkit.demos.clipping import clip_scopes
 from vizkit.demos.cudnn import cudnn_benchmark
 from vizkit.demos.recipes import Recipe, compare_recipes, train_recipe
 from vizkit.demos.sgd import sgd_update_check
+from vizkit.train import StopRequest
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 NOT_SPLIT = st.sampled_from([None, "digits", 3, TensorDataset(torch.zeros(2, 1, 8, 8))])
 NOT_RECIPE = st.sampled_from([None, "sgd", 3, {"name": "x"}])
+NOT_CALLBACKS = st.sampled_from([[3], "monitor", [print], None, 3, [StopRequest], {"a": 1}])
 IMAGES = bad_tensor((4, 1, 8, 8))
 
 TABLE = {
@@ -82,6 +84,7 @@ TABLE = {
             "width": bad_int(1, maximum=256, huge=True),
             "seed": bad_seed(),
             "progress": bad_bool(),
+            "callbacks": NOT_CALLBACKS,
         },
     ),
     "compare_recipes": Entry(
@@ -91,6 +94,7 @@ TABLE = {
             "recipes": st.sampled_from([[], "r", None, [3], [Recipe("a"), Recipe("a")]]),
             "split": NOT_SPLIT,
             "epochs": bad_int(1, maximum=1000, huge=True),
+            "callbacks": NOT_CALLBACKS,
         },
     ),
     "random_crop_flip": Entry(

@@ -17,6 +17,7 @@ from vizkit.demos.recipes import (
     train_recipe,
 )
 from vizkit.demos.sgd import sgd_update_check
+from vizkit.train import Callback, StopRequest, TrainState
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
@@ -141,3 +142,48 @@ def test_compare_and_ensemble(tiny_split) -> None:
         compare_recipes([Recipe("a"), Recipe("a")], tiny_split, epochs=1, progress=False)
     members = train_ensemble(Recipe("a"), tiny_split, members=2, epochs=1, progress=False)
     assert members[0].train_losses != members[1].train_losses  # different seeds
+
+
+class _StopAt(StopRequest):
+    """A Stop button pressed after ``step`` optimiser steps."""
+
+    def __init__(self, step: int) -> None:
+        super().__init__()
+        self.at = step
+
+    def on_step_end(self, state: TrainState) -> None:
+        if state.step == self.at:
+            self.request()
+        super().on_step_end(state)
+
+
+def test_a_stop_button_ends_the_run_and_the_comparison_keeping_what_was_done(tiny_split) -> None:
+    # 192 images / 64 = 3 steps per epoch: a stop after step 4 is inside epoch 2
+    run = train_recipe(Recipe("a"), tiny_split, epochs=5, progress=False, callbacks=[_StopAt(4)])
+    assert run.stop_reason == "stopped" and run.epochs == [1, 2]
+    full = train_recipe(Recipe("a"), tiny_split, epochs=1, progress=False)
+    assert run.train_losses[0] == full.train_losses[0]  # epoch 1 as in an uninterrupted run
+    assert full.stop_reason == "epochs" and run.model.training is False
+    runs = compare_recipes(
+        [Recipe("a"), Recipe("b")], tiny_split, epochs=3, progress=False, callbacks=[_StopAt(2)]
+    )
+    assert [r.recipe.name for r in runs] == ["a"] and runs[0].epochs == [1]
+    members = train_ensemble(
+        Recipe("a"), tiny_split, members=3, epochs=1, progress=False, callbacks=[_StopAt(1)]
+    )
+    assert len(members) == 1 and members[0].stop_reason == "stopped"
+
+
+def test_recipe_lrs_and_losses_are_fits_history_per_epoch(tiny_split) -> None:
+    class Spy(Callback):
+        def on_train_end(self, state: TrainState) -> None:
+            self.history = state.history
+
+    spy = Spy()
+    run = train_recipe(
+        Recipe("p", plateau=True, patience=0, label_smoothing=0.1),
+        tiny_split, epochs=3, progress=False, callbacks=[spy],
+    )  # fmt: skip
+    h = spy.history
+    assert run.lrs == h.lrs[::3] and run.test_losses == h.eval_losses and h.eval_steps == [3, 6, 9]
+    np.testing.assert_allclose(run.train_losses, np.reshape(h.losses, (3, 3)).mean(1))

@@ -10,6 +10,7 @@ from torch import nn
 from tests.hostile import Entry, bad_bool, bad_int, bad_module, bad_seed, hostile_test
 from vizkit.device import describe_device, determinism_report, pick_device, time_memory_formats
 from vizkit.device.strides import memory_layout  # vizkit.device.strides: the module
+from vizkit.device.threads import torch_threads
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
@@ -49,6 +50,11 @@ TABLE = {
         },
     ),
     "memory_layout": Entry(memory_layout, lambda: {}, {"shape": SHAPES}),
+    "torch_threads": Entry(
+        torch_threads,
+        lambda: {"count": 1},
+        {"count": bad_int(1, optional=True, huge=True), "device": DEVICES},
+    ),
 }
 
 test_refuses_bad_arguments = hostile_test(TABLE)

@@ -15,6 +15,7 @@ from torch.utils.data import TensorDataset
 from tests.hostile import (
     Entry,
     bad_bool,
+    bad_choice,
     bad_int,
     bad_module,
     bad_number,
@@ -25,7 +26,18 @@ from vizkit.train import Callback, EarlyStopping, FilterSnapshots, TrainState, e
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
+
+def _other_scheduler() -> torch.optim.lr_scheduler.LRScheduler:
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    return torch.optim.lr_scheduler.StepLR(opt, step_size=1)
+
+
 DEVICES = st.sampled_from(["gpu9000", 3, ["cpu"], "cuda:99"])
+# a scheduler class, one over an optimizer fit does not use (fit builds its own Adam here)
+SCHEDULERS = st.sampled_from(
+    ["steplr", 3, torch.optim.lr_scheduler.StepLR, _other_scheduler(), torch.optim.SGD]
+)
+CALLABLES = st.sampled_from([3, "flip", nn.CrossEntropyLoss, [print], 0.1, b"x"])
 CALLBACKS = st.sampled_from([[3], "monitor", [print], None, 3, [EarlyStopping], {"a": 1}])
 
 
@@ -71,6 +83,10 @@ TABLE = {
             "lr": bad_number(above=0.0),
             "weight_decay": bad_number(minimum=0.0),
             "optimizer": st.sampled_from(["adam", 3, torch.optim.Adam, nn.Linear(2, 2), [1]]),
+            "scheduler": SCHEDULERS,
+            "scheduler_step": bad_choice(["epoch", "step"]),
+            "loss_fn": CALLABLES,
+            "batch_transform": CALLABLES,
             "eval_every": bad_int(1),
             "callbacks": CALLBACKS,
             "seed": bad_seed(),

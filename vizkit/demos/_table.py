@@ -1,4 +1,10 @@
-"""A plain HTML table for the demos' result objects (their ``_repr_html_``), nothing else."""
+"""A plain HTML table for the demos' result objects (their ``_repr_html_``), nothing else.
+
+Why not :func:`vizkit.summary.table_html.table_html` (layering would allow the import): that
+draws one ``LayerTable`` — fixed columns, classes for unused and "own" rows, SI-prefixed MACs,
+a notes list — and takes no headers or rows; this takes any headers and rows and formats each
+cell by its type. Either serving the other would need options only the other uses.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1e-2 and value != 0 else f"{value:,.4g}"
     if isinstance(value, tuple):
-        return " × ".join(map(str, value)) if value else "—"
+        return html.escape(" × ".join(map(str, value))) if value else "—"
     return html.escape(str(value))
 
 

@@ -1,12 +1,15 @@
-"""One torch CPU thread for the demos' tiny models (a decorator and context manager)."""
+"""One torch CPU thread for the demos' tiny models (a decorator and context manager).
+
+A thin wrapper of :class:`vizkit.device.torch_threads` (the one place that sets torch's count)
+adding the demos' quick-mode switch.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 
-import torch
-
+from vizkit.device.threads import torch_threads
 from vizkit.quick import is_quick
 
 __all__ = ["one_thread"]
@@ -26,12 +29,5 @@ def one_thread(*, quick_only: bool = False) -> Iterator[None]:
             a learner's many cores do speed up. On a loaded 2-core machine one GoogLeNet
             forward and backward pass took 0.3 s of CPU with one thread and 2.8 s with two.
     """
-    if quick_only and not is_quick():
+    with torch_threads(None if quick_only and not is_quick() else 1):
         yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)

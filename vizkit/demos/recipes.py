@@ -12,7 +12,8 @@ write AlexNet's update as
 
 - :class:`Recipe` names one recipe; :func:`train_recipe` trains a small all-convolutional CNN
   on the digits with it (random crops of ``crop`` pixels out of the full image, mirror images,
-  ``ReduceLROnPlateau``, label smoothing) and :func:`compare_recipes` runs several with the
+  ``ReduceLROnPlateau``, label smoothing) in :func:`vizkit.train.fit` — the one training loop,
+  with its progress bar and Stop button — and :func:`compare_recipes` runs several with the
   same seed.
 
 Each returns data that :mod:`vizkit.render.recipes` draws.
@@ -20,7 +21,7 @@ Each returns data that :mod:`vizkit.render.recipes` draws.
 
 from __future__ import annotations
 
-import time
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -41,8 +42,8 @@ from vizkit._validate import (
     check_sequence,
     check_str,
 )
-from vizkit.demos._threads import one_thread
 from vizkit.demos.augment import center_crop, random_crop_flip
+from vizkit.train.loop import Callback, TrainResult, fit
 
 __all__ = [
     "Recipe",
@@ -52,6 +53,9 @@ __all__ = [
     "train_ensemble",
     "train_recipe",
 ]
+
+_CUT_SHORT = ("stopped", "interrupted")
+"""Stop reasons after which :func:`compare_recipes` and :func:`train_ensemble` train no more."""
 
 Activation = Literal["relu", "tanh"]
 OptimizerName = Literal["sgd", "adam"]
@@ -125,8 +129,11 @@ class RecipeRun:
         train_losses: Mean training loss of each epoch.
         test_losses: Test cross-entropy (no smoothing) after each epoch.
         test_accuracies: Test accuracy (0–1) after each epoch, on centre crops.
-        lrs: Learning rate used in each epoch.
+        lrs: Learning rate used in each epoch (at its first step).
         seconds: Wall-clock seconds of training.
+        stop_reason: Why training ended (:class:`vizkit.train.TrainResult`'s reason:
+            ``"epochs"`` when it ran to the end, ``"stopped"``/``"interrupted"`` when cut short;
+            the last epoch's numbers are then those of the partial epoch).
     """
 
     recipe: Recipe
@@ -137,11 +144,12 @@ class RecipeRun:
     test_accuracies: list[float] = field(default_factory=list)
     lrs: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    stop_reason: str = ""
 
     @property
     def final_accuracy(self) -> float:
-        """Test accuracy after the last epoch."""
-        return self.test_accuracies[-1]
+        """Test accuracy after the last epoch (``nan`` when stopped before the first step)."""
+        return self.test_accuracies[-1] if self.test_accuracies else math.nan
 
 
 def small_cnn(
@@ -212,19 +220,6 @@ def _check_split(name: str, split: object) -> tuple[TensorDataset, TensorDataset
     return split.train, split.test
 
 
-@torch.no_grad()
-def _test(model: nn.Module, data: TensorDataset, crop: int | None) -> tuple[float, float]:
-    x, y = data.tensors
-    if crop is not None:
-        x = center_crop(x, crop)
-    model.eval()
-    logits = model(x)
-    return float(nn.functional.cross_entropy(logits, y)), float(
-        (logits.argmax(1) == y).float().mean()
-    )
-
-
-@one_thread()
 def train_recipe(
     recipe: Recipe,
     split: object,
@@ -234,8 +229,14 @@ def train_recipe(
     width: int = 8,
     seed: int = 0,
     progress: bool = True,
+    callbacks: Sequence[Callback] = (),
 ) -> RecipeRun:
     """Train :func:`small_cnn` on ``split`` with ``recipe``; evaluate after every epoch.
+
+    The training runs in :func:`vizkit.train.fit` (one CPU thread, one evaluation per epoch on
+    the centre crops, the recipe's optimiser, scheduler, loss and crops/flips), so a Stop
+    button (:class:`vizkit.train.StopRequest`) or Jupyter's ■ ends it after the current step
+    and the run so far comes back (``stop_reason`` says why).
 
     Args:
         recipe: A :class:`Recipe`.
@@ -244,7 +245,9 @@ def train_recipe(
         batch_size: Images per step.
         width: Filters of the CNN's first layer.
         seed: Seeds weights, batch order and augmentation: same seed, same run.
-        progress: Show a ``tqdm.auto`` bar over the epochs.
+        progress: Show a ``tqdm.auto`` bar over the steps.
+        callbacks: :class:`vizkit.train.Callback` objects for the loop (a live plot, a Stop
+            button's :class:`~vizkit.train.StopRequest`).
 
     Returns:
         A :class:`RecipeRun`.
@@ -262,7 +265,7 @@ def train_recipe(
     width = check_int("width", width, minimum=1, maximum=256)
     seed = check_seed(seed)
     progress = check_bool("progress", progress)
-    x_train, y_train = train.tensors
+    x_train, _ = train.tensors
     side = min(x_train.shape[-2:])
     if recipe.crop is not None and recipe.crop > side:
         raise ValueError(
@@ -288,48 +291,43 @@ def train_recipe(
         if recipe.plateau
         else None
     )
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
-    generator = torch.Generator().manual_seed(seed)
-    run = RecipeRun(recipe=recipe, model=model)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+    transform = None
+    if recipe.crop is not None or recipe.flip:
+        size, flip = recipe.crop or side, recipe.flip
 
-        bar = tqdm(total=epochs, desc=recipe.name, unit="epoch", leave=False)
-    start = time.perf_counter()
-    try:
-        for epoch in range(1, epochs + 1):
-            model.train()
-            order = torch.randperm(len(x_train), generator=generator)
-            losses = []
-            run.lrs.append(float(opt.param_groups[0]["lr"]))
-            for i in range(0, len(order), batch_size):
-                idx = order[i : i + batch_size]
-                xb, yb = x_train[idx], y_train[idx]
-                if recipe.crop is not None or recipe.flip:
-                    xb = random_crop_flip(
-                        xb, recipe.crop or side, flip=recipe.flip, generator=generator
-                    )
-                opt.zero_grad(set_to_none=True)
-                loss = loss_fn(model(xb), yb)
-                loss.backward()
-                opt.step()
-                losses.append(loss.item())
-            test_loss, test_acc = _test(model, test, recipe.crop)
-            run.epochs.append(epoch)
-            run.train_losses.append(float(np.mean(losses)))
-            run.test_losses.append(test_loss)
-            run.test_accuracies.append(test_acc)
-            if scheduler is not None:
-                scheduler.step(test_loss)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(acc=f"{test_acc:.3f}", refresh=False)
-    finally:
-        if bar is not None:
-            bar.close()
+        def transform(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            return random_crop_flip(x, size, flip=flip), y  # torch's RNG, seeded by fit
+
+    x_test, y_test = test.tensors
+    if recipe.crop is not None:
+        x_test = center_crop(x_test, recipe.crop)
+    steps_per_epoch = math.ceil(len(x_train) / batch_size)
+    result = fit(
+        model, train, val=TensorDataset(x_test, y_test), epochs=epochs, batch_size=batch_size,
+        optimizer=opt, scheduler=scheduler,
+        loss_fn=nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing),
+        batch_transform=transform, eval_every=steps_per_epoch, callbacks=callbacks, seed=seed,
+        device="cpu", progress=progress, restore_best=False, cpu_threads=1,
+    )  # fmt: skip
     model.eval()
-    run.seconds = time.perf_counter() - start
+    return _recipe_run(recipe, result, steps_per_epoch)
+
+
+def _recipe_run(recipe: Recipe, result: TrainResult, steps_per_epoch: int) -> RecipeRun:
+    """Per-epoch numbers from :func:`fit`'s per-step history (the last epoch may be partial)."""
+    h = result.history
+    run = RecipeRun(recipe=recipe, model=result.model, seconds=result.seconds)
+    run.stop_reason = result.stop_reason
+    for step, loss, acc in zip(h.eval_steps, h.eval_losses, h.eval_accuracies, strict=True):
+        if step == 0:  # stopped before the first step: nothing trained
+            continue
+        epoch = math.ceil(step / steps_per_epoch)
+        first = (epoch - 1) * steps_per_epoch
+        run.epochs.append(epoch)
+        run.train_losses.append(float(np.mean(h.losses[first:step])))
+        run.test_losses.append(loss)
+        run.test_accuracies.append(acc)
+        run.lrs.append(h.lrs[first])
     return run
 
 
@@ -342,15 +340,18 @@ def compare_recipes(
     width: int = 8,
     seed: int = 0,
     progress: bool = True,
+    callbacks: Sequence[Callback] = (),
 ) -> list[RecipeRun]:
     """:func:`train_recipe` for each recipe, same data, same seed (same initial weights).
 
     Args:
         recipes: One or more :class:`Recipe` (at most 20), with distinct names.
-        split, epochs, batch_size, width, seed, progress: As in :func:`train_recipe`.
+        split, epochs, batch_size, width, seed, progress, callbacks: As in
+            :func:`train_recipe`.
 
     Returns:
-        One :class:`RecipeRun` per recipe, in order.
+        One :class:`RecipeRun` per recipe, in order; a run cut short by a Stop button or ■
+        is the last one (the recipes after it are not trained).
 
     Raises:
         TypeError: ``recipes`` not a list of :class:`Recipe`.
@@ -370,14 +371,16 @@ def compare_recipes(
     check_int("width", width, minimum=1, maximum=256)
     check_seed(seed)
     check_bool("progress", progress)
-    runs = []
+    runs: list[RecipeRun] = []
     for r in items:
         runs.append(
             train_recipe(
                 r, split, epochs=epochs, batch_size=batch_size, width=width, seed=seed,
-                progress=progress,
+                progress=progress, callbacks=callbacks,
             )
         )  # fmt: skip
+        if runs[-1].stop_reason in _CUT_SHORT:
+            break
     return runs
 
 
@@ -391,6 +394,7 @@ def train_ensemble(
     width: int = 8,
     seed: int = 0,
     progress: bool = True,
+    callbacks: Sequence[Callback] = (),
 ) -> list[RecipeRun]:
     """Train ``members`` independent copies of the same recipe (seeds ``seed, seed+1, …``).
 
@@ -401,10 +405,11 @@ def train_ensemble(
         recipe: A :class:`Recipe`.
         split: A :class:`vizkit.data.DatasetSplit`.
         members: Models to train (2…20).
-        epochs, batch_size, width, seed, progress: As in :func:`train_recipe`.
+        epochs, batch_size, width, seed, progress, callbacks: As in :func:`train_recipe`.
 
     Returns:
-        One :class:`RecipeRun` per member (``[r.model for r in runs]`` are the models).
+        One :class:`RecipeRun` per member (``[r.model for r in runs]`` are the models); a
+        run cut short by a Stop button or ■ is the last one.
 
     Raises:
         TypeError, ValueError: As :func:`train_recipe`, or ``members`` outside 2…20.
@@ -412,10 +417,14 @@ def train_ensemble(
     check_instance("recipe", recipe, Recipe, "a vizkit.demos.Recipe", "e.g. Recipe('sgd')")
     members = check_int("members", members, minimum=2, maximum=20)
     seed = check_seed(seed)
-    return [
-        train_recipe(
-            recipe, split, epochs=epochs, batch_size=batch_size, width=width, seed=seed + k,
-            progress=progress,
-        )
-        for k in range(members)
-    ]  # fmt: skip
+    runs: list[RecipeRun] = []
+    for k in range(members):
+        runs.append(
+            train_recipe(
+                recipe, split, epochs=epochs, batch_size=batch_size, width=width,
+                seed=seed + k, progress=progress, callbacks=callbacks,
+            )
+        )  # fmt: skip
+        if runs[-1].stop_reason in _CUT_SHORT:
+            break
+    return runs

@@ -3,7 +3,8 @@
 - :mod:`~vizkit.device.pick`: ``pick_device`` (cuda → mps → cpu) and ``describe_device``;
 - :mod:`~vizkit.device.determinism`: cuDNN's flags and a run-twice repeatability check;
 - :mod:`~vizkit.device.strides`: how ``(N, C, H, W)`` lies in memory (strides);
-- :mod:`~vizkit.device.memory_format`: ``channels_last`` vs the default, timed here.
+- :mod:`~vizkit.device.memory_format`: ``channels_last`` vs the default, timed here;
+- :mod:`~vizkit.device.threads`: ``torch_threads``, torch's CPU thread count for a block.
 
 There is no module-level "current device": functions take one as an argument or read it
 from the model.
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from vizkit.device.memory_format import MemoryFormatTiming, time_memory_formats
     from vizkit.device.pick import DeviceInfo, available_devices, describe_device, pick_device
     from vizkit.device.strides import MemoryLayout, memory_layout
+    from vizkit.device.threads import torch_threads
 
 _NAMES = {
     "DeviceInfo": ".pick", "available_devices": ".pick", "describe_device": ".pick",
@@ -27,6 +29,7 @@ _NAMES = {
     "DeterminismReport": ".determinism", "determinism_report": ".determinism",
     "MemoryFormatTiming": ".memory_format", "time_memory_formats": ".memory_format",
     "MemoryLayout": ".strides", "memory_layout": ".strides",
+    "torch_threads": ".threads",
 }  # fmt: skip
 
 __all__ = sorted(_NAMES)

@@ -8,7 +8,8 @@ denoiser took 2.0 s/step with torch's two threads and 0.31 s with one (0.13 s of
 against 0.94 s: the waiting threads spin). No fixed setting is right everywhere, so
 :class:`ThreadTuner` times a few steps each way early in a fit — and again every
 ``recheck_every`` steps, as the load changes — and keeps the faster setting. torch's thread
-count is process-wide: the tuner restores it when the fit ends.
+count is process-wide: the tuner restores it when the fit ends (it sets and restores the count
+through :class:`vizkit.device.torch_threads`, the one place that does).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import math
 from typing import Literal
 
 import torch
+
+from vizkit.device.threads import torch_threads
 
 __all__ = ["CpuThreads", "ThreadTuner"]
 
@@ -70,6 +73,9 @@ class ThreadTuner:
         self.previous = torch.get_num_threads()
         self.many = self.previous
         self.active = device.type == "cpu" and setting is not None
+        # entered now with the current count (no change), left in restore()
+        self._threads = torch_threads(self.many if self.active else None, device=device)
+        self._threads.__enter__()
         self.auto = self.active and setting == "auto" and self.many > 1
         self.trials, self.recheck_every = trials, recheck_every
         self.chosen = setting if isinstance(setting, int) else self.many
@@ -94,9 +100,7 @@ class ThreadTuner:
         """Set the threads for ``step``."""
         if not self.active:
             return
-        threads = self._trial(step) or self.chosen
-        if torch.get_num_threads() != threads:
-            torch.set_num_threads(threads)
+        self._threads.set(self._trial(step) or self.chosen)
 
     def after(self, step: int, seconds: float) -> None:
         """Record how long ``step`` took; decide at the end of a trial, or as soon as all
@@ -132,5 +136,4 @@ class ThreadTuner:
 
     def restore(self) -> None:
         """Put torch's thread count back as it was before the fit."""
-        if self.active and torch.get_num_threads() != self.previous:
-            torch.set_num_threads(self.previous)
+        self._threads.restore()

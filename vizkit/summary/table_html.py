@@ -1,4 +1,9 @@
-"""HTML for a :class:`~vizkit.summary.table.LayerTable` in a notebook (stdlib only)."""
+"""HTML for a :class:`~vizkit.summary.table.LayerTable` in a notebook (stdlib only).
+
+Only the layer table: the demos' small result tables (any headers and rows, cells formatted by
+type) are ``vizkit.demos._table.html_table``, which has none of this table's columns or row
+classes.
+"""
 
 from __future__ import annotations
 

@@ -1,11 +1,13 @@
 """A small, readable training loop with callbacks.
 
 :func:`fit` is the whole loop in one screen: pick the device, shuffle with a seeded generator,
-step the optimiser, evaluate every ``eval_every`` steps, keep the best weights, stop on a time
-budget, a step budget, a callback's request (e.g. ``TrainingMonitor``'s Stop button) or a
-keyboard interrupt (Jupyter's ■ button) — and in every case hand back the best model so far.
-Callbacks see a :class:`TrainState` and may set ``state.stop = True`` (optionally with their
-own ``state.stop_reason``); the live plot, filter snapshots and progress bar are callbacks.
+transform each batch (crops, flips), step the optimiser and its learning-rate scheduler,
+evaluate every ``eval_every`` steps, keep the best weights, stop on a time budget, a step
+budget, a callback's request (e.g. ``TrainingMonitor``'s Stop button) or a keyboard interrupt
+(Jupyter's ■ button) — and in every case hand back the best model so far. Callbacks see a
+:class:`TrainState` and may set ``state.stop = True`` (optionally with their own
+``state.stop_reason``); the live plot, filter snapshots and progress bar are callbacks.
+Every training loop of vizkit's classifiers runs here (``vizkit.demos.train_recipe`` too).
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import torch
 from torch import nn
+from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from torch.utils.data import TensorDataset
 
 from vizkit._validate import (
@@ -30,9 +33,38 @@ from vizkit._validate import (
     check_seed,
     check_sequence,
 )
+from vizkit.device.threads import MAX_THREADS, torch_threads
 from vizkit.inspect.modes import eval_mode, restored_modes
+from vizkit.train._checks import (
+    check_callable,
+    check_dataset,
+    check_scheduler,
+    checked_batch,
+    checked_loss,
+    device_named,
+)
 
-__all__ = ["Callback", "TrainHistory", "TrainResult", "TrainState", "evaluate", "fit"]
+__all__ = [
+    "BatchTransform",
+    "Callback",
+    "LossFn",
+    "TrainHistory",
+    "TrainResult",
+    "TrainState",
+    "evaluate",
+    "fit",
+]
+
+BatchTransform = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+"""``(images, labels) -> (images, labels)``, applied to every training batch (not to ``val``).
+torchvision's ``transforms.v2`` objects have this form (``v2.RandomHorizontalFlip()``,
+``v2.CutMix(num_classes=10)``)."""
+
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+"""``(logits, labels) -> scalar loss``, e.g. ``nn.CrossEntropyLoss(label_smoothing=0.1)``."""
+
+SchedulerStep = Literal["epoch", "step"]
+"""When a (non-plateau) learning-rate scheduler steps: after every epoch or every step."""
 
 
 StopReason = Literal["", "steps", "epochs", "seconds", "callback", "stopped", "interrupted"]
@@ -47,6 +79,7 @@ class TrainHistory:
         steps, losses: training loss after each optimiser step (``losses[i]`` at ``steps[i]``).
         eval_steps, eval_losses, eval_accuracies: validation loss and accuracy (0–1) at each
             evaluation.
+        lrs: the learning rate (of the first parameter group) that each step used.
     """
 
     steps: list[int] = field(default_factory=list)
@@ -54,6 +87,7 @@ class TrainHistory:
     eval_steps: list[int] = field(default_factory=list)
     eval_losses: list[float] = field(default_factory=list)
     eval_accuracies: list[float] = field(default_factory=list)
+    lrs: list[float] = field(default_factory=list)  # last: positional construction still works
 
 
 @dataclass
@@ -74,6 +108,7 @@ class TrainState:
         stop: Set it to ``True`` in a callback to stop after this step.
         stop_reason: Why the loop stopped (filled at the end). A callback that sets ``stop``
             may name its reason here (``"stopped"`` for a Stop button); default ``"callback"``.
+        scheduler: The learning-rate scheduler, or ``None``.
     """
 
     model: nn.Module
@@ -88,6 +123,7 @@ class TrainState:
     elapsed: float = 0.0
     stop: bool = False
     stop_reason: StopReason = ""
+    scheduler: LRScheduler | None = None
 
 
 class Callback:
@@ -143,35 +179,6 @@ def _batches(
         yield x[idx].to(device, non_blocking=True), y[idx].to(device, non_blocking=True)
 
 
-def _check_dataset(name: str, data: object) -> TensorDataset:
-    """A non-empty ``TensorDataset`` of (images, labels) with as many labels as images."""
-    check_instance(
-        name,
-        data,
-        TensorDataset,
-        "a torch.utils.data.TensorDataset",
-        "wrap tensors as TensorDataset(images, labels)",
-    )
-    tensors = data.tensors  # type: ignore[attr-defined]
-    if len(tensors) < 2:
-        raise ValueError(
-            f"{name} holds {len(tensors)} tensor(s): pass TensorDataset(images, labels)"
-        )
-    if len(tensors[0]) == 0:
-        raise ValueError(f"{name} is empty (0 examples): pass at least one (image, label)")
-    return data  # type: ignore[return-value]
-
-
-def _device(device: object) -> torch.device:
-    """``pick_device`` with its errors naming ``device`` (it calls the argument ``preferred``)."""
-    from vizkit.device import pick_device
-
-    try:
-        return pick_device(device)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as err:
-        raise type(err)(f"device: {err}") from None
-
-
 @torch.no_grad()
 def evaluate(
     model: nn.Module,
@@ -200,12 +207,12 @@ def evaluate(
         ValueError: an empty dataset, or ``batch_size`` below 1.
     """
     check_instance("model", model, nn.Module, "a torch.nn.Module (a classifier)")
-    _check_dataset("dataset", dataset)
+    check_dataset("dataset", dataset)
     batch_size = check_int("batch_size", batch_size, minimum=1, fix="use e.g. batch_size=512")
     if device is None:
         device = next(iter(model.parameters()), torch.empty(0)).device
     else:
-        device = _device(device)
+        device = device_named(device)
     total_loss, correct, count = 0.0, 0, 0
     x, y = dataset.tensors[0], dataset.tensors[1]
     with eval_mode(model):  # every submodule gets its own mode back, also on error
@@ -231,6 +238,10 @@ def fit(
     lr: float = 1e-3,
     weight_decay: float = 0.0,
     optimizer: torch.optim.Optimizer | None = None,
+    scheduler: LRScheduler | None = None,
+    scheduler_step: SchedulerStep = "epoch",
+    loss_fn: LossFn | None = None,
+    batch_transform: BatchTransform | None = None,
     eval_every: int = 50,
     callbacks: Sequence[Callback] = (),
     seed: int = 0,
@@ -239,7 +250,7 @@ def fit(
     restore_best: bool = True,
     cpu_threads: int | None = None,
 ) -> TrainResult:
-    """Train a classifier with cross-entropy; stop on the first budget reached.
+    """Train a classifier (cross-entropy by default); stop on the first budget reached.
 
     The model is moved to ``device`` and trained in place (pass ``copy.deepcopy(model)`` to
     keep the original). With ``val``, the weights with the best validation accuracy are kept
@@ -253,6 +264,18 @@ def fit(
     in training mode: call ``model.eval()`` before using it for predictions; vizkit's
     inspection functions do that for you and give the modes back).
 
+    One step: ``batch_transform`` → ``optimizer.step()`` on ``loss_fn(model(x), y)`` → a
+    per-step scheduler → callbacks → an evaluation every ``eval_every`` steps → at the end of
+    an epoch a per-epoch scheduler. Schedulers step as in torch's own examples:
+
+    - ``ReduceLROnPlateau`` after every evaluation, with the validation loss (plain
+      cross-entropy); without ``val``, after every epoch with the epoch's mean training loss;
+    - any other scheduler after every epoch (``scheduler_step="epoch"``: ``StepLR``,
+      ``MultiStepLR``, ``CosineAnnealingLR`` with ``T_max`` in epochs) or after every optimiser
+      step (``"step"``: ``OneCycleLR``, warm-ups counted in steps).
+
+    ``history.lrs`` records the learning rate each step used.
+
     Args:
         model: Any ``nn.Module`` mapping ``(N, C, H, W)`` images to ``(N, classes)`` logits.
         train: Training ``TensorDataset`` (images, int64 labels).
@@ -264,6 +287,15 @@ def fit(
         lr: Adam's learning rate (ignored when ``optimizer`` is given).
         weight_decay: Adam's weight decay.
         optimizer: Your own optimiser over ``model``'s parameters (default: Adam).
+        scheduler: A ``torch.optim.lr_scheduler`` scheduler built on ``optimizer`` (so it
+            needs ``optimizer=``), stepped as described above.
+        scheduler_step: ``"epoch"`` or ``"step"``: when a non-plateau scheduler steps.
+        loss_fn: ``(logits, labels) -> scalar loss`` for training (default: cross-entropy),
+            e.g. ``nn.CrossEntropyLoss(label_smoothing=0.1)``. Evaluations always report plain
+            cross-entropy, so runs with different losses compare.
+        batch_transform: ``(images, labels) -> (images, labels)`` applied to every training
+            batch on ``device`` (random crops, flips, mixing; ``val`` is left alone). Its random
+            draws come from torch's global generator, which ``seed`` seeds.
         eval_every: Evaluate on ``val`` every this many steps (and at the end).
         callbacks: :class:`Callback` objects (live plot, snapshots, early stopping, ...).
         seed: Seeds the batch order and torch's global RNG (dropout, augmentation), so runs
@@ -272,9 +304,10 @@ def fit(
         progress: Show a ``tqdm.auto`` progress bar.
         restore_best: Put the best validation weights back at the end.
         cpu_threads: On the CPU, run with this many torch threads for the duration of the
-            call (the previous setting is restored afterwards); ``None`` leaves it alone.
-            Tiny models train fastest on one thread: on a busy 2-core machine two OpenMP
-            threads were measured 15× slower (``benchmarks/bench_train.py``).
+            call (:class:`vizkit.device.torch_threads`; the previous setting is restored
+            afterwards); ``None`` leaves it alone. Tiny models train fastest on one thread: on
+            a busy 2-core machine two OpenMP threads were measured 15× slower
+            (``benchmarks/bench_train.py``).
 
     Returns:
         A :class:`TrainResult`.
@@ -283,16 +316,20 @@ def fit(
         ValueError: No budget given (``epochs``, ``steps`` and ``seconds`` all ``None``), a
             budget below 1 step/epoch or not a positive number of seconds (at most a day),
             ``batch_size``/``eval_every`` < 1, ``lr`` not positive, a negative
-            ``weight_decay``, an empty dataset, ``cpu_threads`` outside 1 … 1024, or an
-            unknown or unavailable device. Every argument is checked before any work.
+            ``weight_decay``, an empty dataset, ``cpu_threads`` outside 1 … 1024, an unknown
+            or unavailable device, a ``scheduler`` not built on ``optimizer``, or
+            ``scheduler_step="step"`` with ``ReduceLROnPlateau``. Every argument is checked
+            before any work.
         TypeError: ``model`` is not an ``nn.Module``, ``train`` or ``val`` not a
-            ``TensorDataset``, ``optimizer`` not an optimizer, a callback not a
-            :class:`Callback`, or an argument of the wrong kind (e.g. ``steps=2.5``).
+            ``TensorDataset``, ``optimizer`` not an optimizer, ``scheduler`` not a scheduler,
+            ``loss_fn``/``batch_transform`` not callable (or, at the first step, returning
+            something other than a scalar loss / an ``(images, labels)`` pair), a callback not
+            a :class:`Callback`, or an argument of the wrong kind (e.g. ``steps=2.5``).
     """
     check_instance("model", model, nn.Module, "a torch.nn.Module", "e.g. vizkit.train.DigitsCNN()")
-    _check_dataset("train", train)
+    check_dataset("train", train)
     if val is not None:
-        _check_dataset("val", val)
+        check_dataset("val", val)
     if epochs is None and steps is None and seconds is None:
         raise ValueError("fit needs a budget: pass epochs=, steps= or seconds= (or several)")
     epochs = check_optional_int("epochs", epochs, minimum=1, fix="use epochs=1 or more, or None")
@@ -312,6 +349,19 @@ def fit(
             "a torch.optim.Optimizer over the model's parameters, or None (Adam)",
             "e.g. torch.optim.SGD(model.parameters(), lr=0.1)",
         )
+    scheduler = check_scheduler(scheduler, scheduler_step, optimizer)
+    check_callable(
+        "loss_fn",
+        loss_fn,
+        "a function (logits, labels) -> scalar loss, or None (cross-entropy)",
+        "e.g. nn.CrossEntropyLoss(label_smoothing=0.1)",
+    )
+    check_callable(
+        "batch_transform",
+        batch_transform,
+        "a function (images, labels) -> (images, labels), or None",
+        "e.g. lambda x, y: (x.flip(-1), y)",
+    )
     eval_every = check_int("eval_every", eval_every, minimum=1, fix="use e.g. eval_every=50")
     items = check_sequence("callbacks", callbacks, what="Callback objects")
     for callback in items:
@@ -327,20 +377,28 @@ def fit(
     progress = check_bool("progress", progress)
     restore_best = check_bool("restore_best", restore_best)
     cpu_threads = check_optional_int(
-        "cpu_threads", cpu_threads, minimum=1, maximum=1024, fix="use 1 (fastest here) or None"
+        "cpu_threads",
+        cpu_threads,
+        minimum=1,
+        maximum=MAX_THREADS,
+        fix="use 1 (fastest here) or None",
     )
-    device = _device(device)
+    device = device_named(device)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     model.to(device)
     opt = optimizer or torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    state = TrainState(model=model, optimizer=opt, device=device)
+    criterion: LossFn = loss_fn or nn.functional.cross_entropy
+    plateau = scheduler if isinstance(scheduler, ReduceLROnPlateau) else None
+    per_step = scheduler is not None and plateau is None and scheduler_step == "step"
+    per_epoch = scheduler is not None and plateau is None and scheduler_step == "epoch"
+    state = TrainState(model=model, optimizer=opt, device=device, scheduler=scheduler)
     best_weights: dict[str, torch.Tensor] | None = None
     steps_per_epoch = math.ceil(len(train) / batch_size)
     total = steps or (epochs * steps_per_epoch if epochs else None)
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
         bar = tqdm(total=total, desc="training", unit="step", leave=False)
 
@@ -353,11 +411,20 @@ def fit(
         h.eval_steps.append(state.step)
         h.eval_losses.append(loss)
         h.eval_accuracies.append(acc)
+        if plateau is not None:
+            plateau.step(loss)
         if acc > state.best_accuracy:
             state.best_accuracy, state.best_step = acc, state.step
-            best_weights = copy.deepcopy(model.state_dict())
+            if restore_best:  # only then are the weights needed
+                best_weights = copy.deepcopy(model.state_dict())
         for cb in callbacks:
             cb.on_eval_end(state)
+
+    def end_epoch() -> None:
+        if per_epoch and scheduler is not None:
+            scheduler.step()
+        elif plateau is not None and val is None:
+            plateau.step(sum(state.history.losses[-steps_per_epoch:]) / steps_per_epoch)
 
     def run_steps() -> None:
         while not state.stop_reason:
@@ -366,10 +433,15 @@ def fit(
                 return
             state.epoch += 1
             for xb, yb in _batches(train, batch_size, generator, device):
+                if batch_transform is not None:
+                    xb, yb = checked_batch(batch_transform(xb, yb))
                 opt.zero_grad(set_to_none=True)
-                loss = nn.functional.cross_entropy(model(xb), yb)
-                loss.backward()
+                loss = checked_loss(criterion(model(xb), yb))
+                torch.autograd.backward(loss)  # loss.backward(), typed
+                state.history.lrs.append(float(opt.param_groups[0]["lr"]))
                 opt.step()
+                if per_step and scheduler is not None:
+                    scheduler.step()
                 state.step += 1
                 state.loss = loss.detach().item()
                 state.history.steps.append(state.step)
@@ -382,6 +454,8 @@ def fit(
                     cb.on_step_end(state)
                 if state.step % eval_every == 0:
                     run_eval()
+                if state.step % steps_per_epoch == 0:  # every epoch has exactly this many
+                    end_epoch()
                 if state.stop:
                     state.stop_reason = state.stop_reason or "callback"
                 elif steps is not None and state.step >= steps:
@@ -391,11 +465,9 @@ def fit(
                 if state.stop_reason:
                     return
 
-    previous_threads = torch.get_num_threads()
-    if cpu_threads is not None and device.type == "cpu":
-        torch.set_num_threads(cpu_threads)
     start = time.perf_counter()
-    with restored_modes(model):  # each submodule gets its own mode back, also on error
+    # torch's thread count and every submodule's mode come back, also on error
+    with torch_threads(cpu_threads, device=device), restored_modes(model):
         _train_modes(model)
         try:
             for cb in callbacks:
@@ -404,7 +476,6 @@ def fit(
         except KeyboardInterrupt:
             state.stop_reason = "interrupted"  # Jupyter's stop button: keep what we have
         finally:
-            torch.set_num_threads(previous_threads)
             if bar is not None:
                 bar.close()
         last = state.history.eval_steps[-1] if state.history.eval_steps else None

@@ -166,13 +166,14 @@ _STEPPER_JS = """el => {
     cell: current ? JSON.stringify(current.x) : null,
   };
 }"""
-# An explorer: its step readout and the window outline of its FigureWidget.
+# An explorer: its step readout and the window outline of its FigureWidget (a layout shape:
+# vizkit.render.browser_layers).
 _EXPLORER_JS = """el => {
   const gd = el.querySelector('.js-plotly-plot');
-  const window = (gd.data || []).find(t => t.name === 'window');
+  const window = ((gd.layout || {}).shapes || []).find(s => s.name === 'window');
   return {
     step: el.querySelector('.vizkit-step .widget-readout').textContent.trim(),
-    window: window ? JSON.stringify(window.x) : null,
+    window: window && window.visible !== false ? window.path : null,
   };
 }"""
 

@@ -11,11 +11,18 @@ import torch
 import torch.nn.functional as F
 
 from vizkit.render._grid import polygon_cells
+from vizkit.render.browser_layers import path_points
 from vizkit.widgets.conv_explorer import ConvExplorer
 
 
 def text(explorer: ConvExplorer) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", explorer.status.value))
+
+
+def shape_cells(explorer: ConvExplorer, name: str) -> list[tuple[int, int]]:
+    """The cells outlined by the layout shape ``name`` (the explorer draws outlines as shapes)."""
+    (shape,) = [s for s in explorer.figure.layout.shapes if s.name == name]
+    return polygon_cells(*path_points(shape.path))
 
 
 def output_grid(explorer: ConvExplorer) -> np.ndarray:
@@ -50,8 +57,9 @@ def test_step_slider_moves_the_window():
     e = ConvExplorer(input_height=6, input_width=6, kernel_size=3, stride=1)
     e.step.value = 7
     step = e.trace.steps[7]
-    cells = polygon_cells(e.figure.data[7].x, e.figure.data[7].y)
+    cells = shape_cells(e, "window")
     assert sorted(cells) == sorted((r, c) for r in step.rows for c in step.cols)
+    assert e.figure.data[7].visible is False  # the window trace is drawn as a layout shape
     e.play.value = 3  # the play button drives the same slider
     assert e.step.value == 3
 

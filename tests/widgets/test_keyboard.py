@@ -15,6 +15,7 @@ import pytest
 
 import vizkit.widgets.keyboard as keyboard
 from vizkit.render._grid import SPEEDS, polygon_cells
+from vizkit.render.browser_layers import path_points
 from vizkit.render.conv import conv_animation
 from vizkit.sliding import conv2d_trace
 from vizkit.widgets.conv_explorer import ConvExplorer
@@ -33,8 +34,8 @@ def explorer() -> ConvExplorer:
 
 
 def _window(e: ConvExplorer) -> list[tuple[int, int]]:
-    trace = next(t for t in e.figure.data if t.name == "window")
-    return polygon_cells(trace.x, trace.y)
+    shape = next(s for s in e.figure.layout.shapes if s.name == "window")  # drawn as a shape
+    return polygon_cells(*path_points(shape.path))
 
 
 # --- the key map and the JavaScript that reads it ----------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import ipywidgets as widgets
 
 from vizkit.geometry import GeometryError
+from vizkit.render.browser_layers import labels_as_images, trace_shape, traces_as_shapes
 from vizkit.widgets._figure_sync import FigureBox
 from vizkit.widgets._figure_widget import FigureWidget
 from vizkit.widgets.keyboard import Action, KeyboardControl
@@ -96,7 +97,17 @@ def code_html(text: str) -> str:
 
 
 class SceneExplorer(FigureBox, widgets.VBox):
-    """Base class: controls on the left, the figure and the status line below."""
+    """Base class: controls on the left, the figure and the status line below.
+
+    For a quick redraw in the browser (:mod:`vizkit.render.browser_layers`), a subclass may
+    name in ``LABEL_IMAGES`` the heatmaps no step changes whose cell numbers are drawn as
+    one picture instead of one SVG text per cell (plotly.js re-creates every label on every
+    redraw), and in ``SHAPES`` the reveal cover and outlines drawn as layout shapes above
+    those pictures.
+    """
+
+    LABEL_IMAGES: tuple[str, ...] = ()
+    SHAPES: tuple[str, ...] = ()
 
     def __init__(self, controls: list[widgets.Widget], css_class: str) -> None:
         self.figure = FigureWidget()
@@ -126,6 +137,8 @@ class SceneExplorer(FigureBox, widgets.VBox):
         self._shape: tuple[str, ...] = ()
         self._sent: list[dict[str, Any]] = []
         self._sent_layout: dict[str, Any] = {}
+        self._moved: dict[int, dict[str, Any]] = {}  # trace index → trace drawn as a shape
+        self._base_shapes: list[Any] = []
         self.keyboard = KeyboardControl(self._on_key)
         player = widgets.HBox([self.play, self.step, self.speed, self.keyboard])
         super().__init__(
@@ -209,29 +222,44 @@ class SceneExplorer(FigureBox, widgets.VBox):
             return
         self._scene, self._error = scene, None
         step = min(self.step.value, scene.n_steps - 1)
-        traces = scene.traces(step)
+        traces, layout = self._browser_parts(scene.traces(step), scene.layout())
         shape = tuple(t["type"] for t in traces)
         if shape != self._shape:  # a different structure: replace the traces
             self.figure.data = ()
             self.figure.add_traces(traces)
             self._shape = shape
             self._sent = [dict(t) for t in traces]
-            self._sent_layout = scene.layout()
+            self._sent_layout = layout
             self.figure.layout = self._sent_layout
         else:
-            layout = scene.layout()
             changed = {
                 k: v for k, v in layout.items() if _differs(self._sent_layout.get(k, _MISSING), v)
             }
             with self.figure.batch_update():
                 for index, new in enumerate(traces):
                     self._update_trace(index, new)
-                if changed:  # only the parts that differ (usually the caption and sizes)
-                    self.figure.layout.update(changed)
+                rest = dict(changed)
+                for key in ("images", "shapes", "annotations"):
+                    # assigned whole: plotly's update merges them item by item, 20× slower
+                    if key in rest:
+                        setattr(self.figure.layout, key, rest.pop(key))
+                if rest:  # only the parts that differ (usually the caption and sizes)
+                    self.figure.layout.update(rest)
             self._sent_layout.update(changed)
         for control in (self.step, self.play):
             control.max = scene.n_steps - 1
         self.status.value = self._status(scene)
+
+    def _browser_parts(
+        self, traces: list[dict[str, Any]], layout: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The scene's traces and layout with LABEL_IMAGES and SHAPES applied."""
+        if self.LABEL_IMAGES:
+            traces, layout = labels_as_images(traces, layout, self.LABEL_IMAGES)
+        self._moved, self._base_shapes = {}, list(layout.get("shapes") or [])
+        if self.SHAPES:
+            traces, layout, self._moved = traces_as_shapes(traces, layout, self.SHAPES)
+        return traces, layout
 
     def _show_step(self, change: object = None) -> None:
         """Step moved: replace only the traces that change from step to step."""
@@ -240,7 +268,15 @@ class SceneExplorer(FigureBox, widgets.VBox):
         frame = self._scene.frame(min(self.step.value, self._scene.n_steps - 1))
         with self.figure.batch_update():
             for index, new in zip(frame["traces"], frame["data"], strict=True):
-                self._update_trace(index, new)
+                if index in self._moved:
+                    self._moved[index] = {**self._moved[index], **new}
+                else:
+                    self._update_trace(index, new)
+            if self._moved:
+                shapes = [*self._base_shapes, *(trace_shape(t) for t in self._moved.values())]
+                if _differs(self._sent_layout.get("shapes"), shapes):
+                    self.figure.layout.shapes = shapes
+                    self._sent_layout["shapes"] = shapes
 
     def _update_trace(self, index: int, new: dict[str, Any]) -> None:
         """Send only the properties that differ from what this explorer last sent.

@@ -69,6 +69,9 @@ class ConvExplorer(SceneExplorer):
         ((1, 2, 2), 3)
     """
 
+    LABEL_IMAGES = ("input", "output")
+    SHAPES = ("cover", "window", "current")
+
     def __init__(
         self,
         input_height: int = 5,

@@ -44,6 +44,9 @@ class PoolExplorer(SceneExplorer):
         (1, 3, 3)
     """
 
+    LABEL_IMAGES = ("input", "output")
+    SHAPES = ("cover", "window", "overhang", "winner", "current")
+
     def __init__(
         self,
         input_height: int = 6,

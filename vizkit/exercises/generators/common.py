@@ -33,14 +33,14 @@ def quiet_torch() -> Iterator[None]:
     """
     import torch
 
-    threads, onednn = torch.get_num_threads(), torch.backends.mkldnn.enabled
+    from vizkit.device.threads import torch_threads
+
+    onednn = torch.backends.mkldnn.enabled
     try:
-        torch.set_num_threads(1)
         torch.backends.mkldnn.enabled = False
-        with torch.random.fork_rng(devices=[]), torch.no_grad():
+        with torch_threads(1), torch.random.fork_rng(devices=[]), torch.no_grad():
             yield
     finally:
-        torch.set_num_threads(threads)
         torch.backends.mkldnn.enabled = onednn
 
 

@@ -245,7 +245,7 @@ def train_recipe(
         batch_size: Images per step.
         width: Filters of the CNN's first layer.
         seed: Seeds weights, batch order and augmentation: same seed, same run.
-        progress: Show a ``tqdm.auto`` bar over the steps.
+        progress: Show a ``tqdm.auto`` bar over the steps, labelled with the recipe's name.
         callbacks: :class:`vizkit.train.Callback` objects for the loop (a live plot, a Stop
             button's :class:`~vizkit.train.StopRequest`).
 
@@ -307,7 +307,8 @@ def train_recipe(
         optimizer=opt, scheduler=scheduler,
         loss_fn=nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing),
         batch_transform=transform, eval_every=steps_per_epoch, callbacks=callbacks, seed=seed,
-        device="cpu", progress=progress, restore_best=False, cpu_threads=1,
+        device="cpu", progress=recipe.name if progress else False, restore_best=False,
+        cpu_threads=1,
     )  # fmt: skip
     model.eval()
     return _recipe_run(recipe, result, steps_per_epoch)

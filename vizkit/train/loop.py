@@ -246,7 +246,7 @@ def fit(
     callbacks: Sequence[Callback] = (),
     seed: int = 0,
     device: str | torch.device | None = None,
-    progress: bool = True,
+    progress: bool | str = True,
     restore_best: bool = True,
     cpu_threads: int | None = None,
 ) -> TrainResult:
@@ -301,7 +301,8 @@ def fit(
         seed: Seeds the batch order and torch's global RNG (dropout, augmentation), so runs
             on the CPU repeat exactly.
         device: ``None`` picks cuda → mps → cpu (:func:`vizkit.device.pick_device`).
-        progress: Show a ``tqdm.auto`` progress bar.
+        progress: Show a ``tqdm.auto`` progress bar; a string shows it with that label
+            (default label ``"training"``).
         restore_best: Put the best validation weights back at the end.
         cpu_threads: On the CPU, run with this many torch threads for the duration of the
             call (:class:`vizkit.device.torch_threads`; the previous setting is restored
@@ -374,7 +375,8 @@ def fit(
         )
     callbacks = items
     seed = check_seed(seed)
-    progress = check_bool("progress", progress)
+    label = progress if isinstance(progress, str) and progress else "training"
+    progress = True if isinstance(progress, str) else check_bool("progress", progress)
     restore_best = check_bool("restore_best", restore_best)
     cpu_threads = check_optional_int(
         "cpu_threads",
@@ -400,7 +402,7 @@ def fit(
     if progress:
         from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
-        bar = tqdm(total=total, desc="training", unit="step", leave=False)
+        bar = tqdm(total=total, desc=label, unit="step", leave=False)
 
     def run_eval() -> None:
         nonlocal best_weights

@@ -63,13 +63,16 @@ present: $(STAMP)
 	@$(if $(filter command line environment,$(origin PORT)),PORT=$(PORT)) \
 		VIZKIT_VENV=$(abspath $(VENV)) exec scripts/present.sh
 
+# The notebooks stage leaves to the browser stage the notebooks tests/browser/test_notebooks.py
+# runs (Run All there checks what nbmake checks, then moves the widgets), when Chromium and
+# Playwright are here to run it: tests/nbmake_browser_split.py. `make notebooks` runs them all.
 test: $(STAMP)
 	$(call timed,ruff,$(BIN)/ruff check vizkit tests benchmarks && \
 		$(BIN)/ruff format --check vizkit tests benchmarks)
 	$(call timed,mypy --strict (files listed in pyproject.toml),$(BIN)/mypy)
 	$(call timed,unit tests + doctests,$(BIN)/pytest -m "not browser")
-	$(call timed,notebooks (VIZKIT_QUICK=1),VIZKIT_QUICK=1 $(BIN)/pytest --nbmake \
-		--nbmake-timeout=$(NBMAKE_TIMEOUT) notebooks/)
+	$(call timed,notebooks (VIZKIT_QUICK=1),VIZKIT_QUICK=1 VIZKIT_NOTEBOOKS_IN_BROWSER=1 \
+		$(BIN)/pytest --nbmake --nbmake-timeout=$(NBMAKE_TIMEOUT) notebooks/)
 	$(call timed,nbstripout --verify,$(BIN)/nbstripout --verify notebooks/*.ipynb)
 	$(call timed,browser tests,$(BIN)/pytest -m browser $(BROWSER_RERUNS) tests/browser)
 	@echo "make test: all stages passed"

@@ -1,8 +1,10 @@
-"""Every notebook (00–08) in the JupyterLab of `make lab`, in Chromium, in quick mode.
+"""Every notebook but 09 in the JupyterLab of `make lab`, in Chromium, in quick mode.
 
 Each test opens its notebook, runs Run → Run All Cells, waits until every code cell has an
-execution count, and checks there is no error output, no stderr traceback, no widget that
-failed to render and no widget/plotly error in the browser console. Then it moves every
+execution count, and checks there is no error output, no stderr traceback, no warning text on
+stderr, no widget that failed to render and no widget/plotly error in the browser console —
+what ``make test``'s nbmake stage checks and more, so that stage leaves these notebooks to this
+file (``tests/nbmake_browser_split.py``). Then it moves every
 kind of control of every vizkit widget in the notebook once — sliders with the keyboard,
 dropdowns, buttons, FileUploads fed a real PNG, the MaskEditor's box select dragged with the
 mouse — and asserts that the widget's figure or status line changed (the round trip
@@ -20,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from tests.nbmake_warnings import WARNING_TEXT
+
 from .conftest import LabServer
 from .drive import (
     ANSWER_MS,
@@ -35,6 +39,7 @@ from .drive import (
     readout,
     run_all_cells,
     slider,
+    stderr_texts,
     text_of,
     toggle,
     upload,
@@ -63,6 +68,10 @@ def run_notebook(page: Any, lab: LabServer, name: str, console: list[str]) -> No
     found = problems(page)
     assert not found, f"{name}: " + "\n".join(found)
     assert all(re.fullmatch(r"\[\d+\]:", p) for p in prompts), f"{name}: cells not run: {prompts}"
+    # what nbmake's stage checks (tests/nbmake_warnings.py), which leaves these notebooks to
+    # this test in `make test` (tests/nbmake_browser_split.py): no warning text on stderr
+    warned = [text for text in stderr_texts(page) if WARNING_TEXT.search(text)]
+    assert not warned, f"{name}: warning printed into a cell's output: {warned}"
     errors = widget_console_errors(console)
     assert not errors, errors
 

@@ -238,13 +238,11 @@ class SceneExplorer(FigureBox, widgets.VBox):
             with self.figure.batch_update():
                 for index, new in enumerate(traces):
                     self._update_trace(index, new)
-                rest = dict(changed)
-                for key in ("images", "shapes", "annotations"):
-                    # assigned whole: plotly's update merges them item by item, 20× slower
-                    if key in rest:
-                        setattr(self.figure.layout, key, rest.pop(key))
-                if rest:  # only the parts that differ (usually the caption and sizes)
-                    self.figure.layout.update(rest)
+                # only the parts that differ (usually the caption, sizes, images, shapes), each
+                # assigned whole: plotly's layout.update merges and validates path by path,
+                # 6× slower for these keys (20× for the list of images)
+                for key, value in changed.items():
+                    setattr(self.figure.layout, key, value)
             self._sent_layout.update(changed)
         for control in (self.step, self.play):
             control.max = scene.n_steps - 1

@@ -122,6 +122,7 @@ def test_no_batch_dimension():
     table = summarize(model, (3, 8, 8), batch_dim=None)
     _agrees(table, model, torch.randn(3, 8, 8))
     assert table.input_shape == (3, 8, 8) and table.row("0").output_shape == (4, 6, 6)
+    assert table.batch_dim is None  # recorded: the shapes have no batch dimension to drop
     assert table.total_macs == 4 * 6 * 6 * 27
     with pytest.raises(ValueError, match="batch_size 2 with batch_dim=None"):
         summarize(model, (3, 8, 8), batch_dim=None, batch_size=2)
@@ -129,7 +130,10 @@ def test_no_batch_dimension():
 
 def test_batch_dim_places_the_batch():
     model = nn.Linear(4, 2)
-    assert summarize(model, (5, 4), batch_dim=1, batch_size=3).input_shape == (5, 3, 4)
+    table = summarize(model, (5, 4), batch_dim=1, batch_size=3)
+    assert table.input_shape == (5, 3, 4) and table.batch_dim == 1
+    assert summarize(model, (5, 4)).batch_dim == 0
+    assert summarize(model, input_data=torch.zeros(2, 4)).batch_dim == 0  # given batch first
     with pytest.raises(ValueError, match=r"batch_dim 3 is outside 0…2 for input_size \(5, 4\)"):
         summarize(model, (5, 4), batch_dim=3)
 
@@ -137,7 +141,7 @@ def test_batch_dim_places_the_batch():
 def test_batch_first_false_puts_the_batch_second():
     lstm = nn.LSTM(8, 6, num_layers=2)  # reads (L, N, H_in)
     table = summarize(lstm, (5, 8), batch_size=3)
-    assert table.input_shape == (5, 3, 8)
+    assert table.input_shape == (5, 3, 8) and table.batch_dim == 1
     assert table.notes[0].startswith("batch dimension placed at dim 1: the model (LSTM) reads")
     x = torch.randn(5, 3, 8)
     with torch.backends.mkldnn.flags(enabled=False):  # oneDNN's fused LSTM hides from the counter
@@ -145,7 +149,8 @@ def test_batch_first_false_puts_the_batch_second():
     assert table.output_text == (
         "tuple: output[0] 5×3×6 float32, output[1][0] 2×3×6 float32, output[1][1] 2×3×6 float32"
     )
-    assert summarize(lstm, (5, 8), batch_size=3, batch_dim=0).input_shape == (3, 5, 8)
+    first = summarize(lstm, (5, 8), batch_size=3, batch_dim=0)
+    assert first.input_shape == (3, 5, 8) and first.batch_dim == 0
     encoder = nn.TransformerEncoder(
         nn.TransformerEncoderLayer(8, 2, 16), 1, enable_nested_tensor=False
     )
@@ -157,6 +162,7 @@ def test_no_input_gives_a_parameters_only_table():
     table = summarize(model)
     assert [r.name for r in table.all_rows] == ["conv", "emb", "head"]
     assert all(r.output_shape is None and r.macs == 0 for r in table.all_rows)
+    assert table.input_shape is None and table.batch_dim is None
     assert table.total_params == sum(p.numel() for p in model.parameters()) == 4 * 27 + 4 + 40 + 10
     assert table.total_macs == table.activation_bytes == table.inference_peak_bytes == 0
     assert table.input_shape is None and table.inputs == () and table.outputs == ()

@@ -98,3 +98,33 @@ def test_resnet_flops_v1_near_the_paper_v1_5_above():
     assert flops["resnet18"] == (1.81, 1.8, 1.81)
     assert abs(flops["resnet50"].v1 - flops["resnet50"].paper) < 0.07
     assert flops["resnet50"].v1_5 - flops["resnet50"].paper > 0.2
+
+
+@pytest.mark.parametrize(
+    ("batch_dim", "batch_size", "x_shape"),
+    [(None, 1, (2, 9, 9)), ("auto", 1, (1, 2, 9, 9)), (0, 3, (3, 2, 9, 9))],
+)
+def test_walk_drops_the_batch_only_where_the_table_has_one(batch_dim, batch_size, x_shape):
+    # Conv2d and MaxPool2d take an unbatched (C, H, W) input too: torch's shapes are the truth.
+    model = torch.nn.Sequential(torch.nn.Conv2d(2, 4, 3), torch.nn.MaxPool2d(2))
+    table = summarize(model, (2, 9, 9), batch_dim=batch_dim, batch_size=batch_size)
+    assert table.batch_dim == (None if batch_dim is None else 0)
+    walk = layer_walk(table)
+    outputs = [model[0](torch.zeros(x_shape))]
+    outputs.append(model[1](outputs[0]))
+    unbatched = [o.shape if batch_dim is None else o.shape[1:] for o in outputs]
+    assert [line.output_shape for line in walk.lines] == [tuple(s) for s in unbatched]
+    assert [line.activations for line in walk.lines] == [o.numel() for o in outputs]
+    assert walk.batch_dim == table.batch_dim
+    assert walk.input_activations == torch.zeros(x_shape).numel()
+    assert "2 × 9 × 9" in walk._repr_html_()
+
+
+def test_walk_with_the_batch_second():
+    # batch_dim=1: a (L, N, F) sequence-first input; the walk drops dimension 1
+    model = torch.nn.Sequential(torch.nn.Linear(8, 4))
+    table = summarize(model, (5, 8), batch_dim=1, batch_size=3)
+    assert table.input_shape == (5, 3, 8) and table.batch_dim == 1
+    out = model(torch.zeros(5, 3, 8))
+    assert layer_walk(table).lines[0].output_shape == (out.shape[0], out.shape[2])
+    assert "5 × 8" in layer_walk(table)._repr_html_()

@@ -285,6 +285,7 @@ def assemble(
     dtype: torch.dtype,
     fallback: str | None,
     notes: tuple[str, ...] = (),
+    batch_dim: int | None = 0,
 ) -> LayerTable:
     """The layer table of one recorded pass.
 
@@ -295,6 +296,7 @@ def assemble(
         dtype: the activations' dtype.
         fallback: why a real forward pass replaced the meta one, or None.
         notes: notes of the request (where the batch went), before the pass's own.
+        batch_dim: where the batch is in the input shapes (None: no batch dimension).
     """
     # Some modules of ``named`` may be outside the pass's calls (a block's own module that a
     # parent reaches through ``.forward()``); a called module outside ``named`` has no row.
@@ -309,6 +311,7 @@ def assemble(
         all_rows=tuple(rows),
         blocks=tuple(blocks),
         input_shape=inputs[0].shape if inputs else None,
+        batch_dim=batch_dim,
         dtype=str(dtype).replace("torch.", ""),
         total_macs=record.macs,
         other_ops=dict(record.other),
@@ -341,6 +344,7 @@ def parameters_only(model: nn.Module, dtype: torch.dtype) -> LayerTable:
         all_rows=tuple(rows),
         blocks=(),
         input_shape=None,
+        batch_dim=None,
         dtype=str(dtype).replace("torch.", ""),
         total_macs=0,
         other_ops={},

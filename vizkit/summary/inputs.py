@@ -69,12 +69,16 @@ class ForwardInputs:
         kwargs: keyword arguments; tensors as recipes.
         specs: every input tensor, in argument order.
         notes: where the batch went, when not to dimension 0.
+        batch_dim: where the batch is in the input shapes: ``batch_dim`` as resolved
+            (``"auto"`` → 0 or 1), None for ``batch_dim=None`` (no batch dimension), 0 for
+            ``input_data`` (given batch included, batch first as torch's layers take it).
     """
 
     args: tuple
     kwargs: dict[str, object]
     specs: tuple[TensorSpec, ...]
     notes: tuple[str, ...] = ()
+    batch_dim: int | None = 0
 
     def meta(self) -> tuple[tuple, dict[str, object]]:
         """The arguments with meta tensors (shapes, dtypes and strides; no memory)."""
@@ -200,7 +204,8 @@ def _from_sizes(
     batch_dim: object,
     dtypes: object,
     default: torch.dtype,
-) -> tuple[list[_Leaf], list[str]]:
+) -> tuple[list[_Leaf], list[str], int | None]:
+    """The input recipes, notes on where the batch went, and the batch dimension used."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, int):
         raise TypeError(f"batch_size must be an int, got {batch_size!r}")
     if batch_size < 1:
@@ -228,7 +233,8 @@ def _from_sizes(
                 "is the whole input (no batch dimension added); drop batch_size, or give "
                 "batch_dim=0 to add one"
             )
-        return [_Leaf(size, k, None) for size, k in zip(sizes, kinds, strict=True)], notes
+        leaves = [_Leaf(size, k, None) for size, k in zip(sizes, kinds, strict=True)]
+        return leaves, notes, None
     if isinstance(batch_dim, bool) or not isinstance(batch_dim, int):
         raise TypeError(f"batch_dim must be an int, None or 'auto', got {batch_dim!r}")
     leaves = []
@@ -239,7 +245,7 @@ def _from_sizes(
                 "where the batch is inserted into one sample's shape"
             )
         leaves.append(_Leaf((*size[:batch_dim], batch_size, *size[batch_dim:]), kind, None))
-    return leaves, notes
+    return leaves, notes, batch_dim
 
 
 def _as_leaf(t: object) -> object:
@@ -280,6 +286,7 @@ def forward_inputs(
         ValueError: contradicting or impossible values, with the fix.
     """
     kwargs = dict(forward_kwargs or {})
+    resolved: int | None = 0  # input_data and keyword tensors: batch included, first
     if input_data is not None:
         if input_size is not None:
             raise ValueError(
@@ -315,7 +322,9 @@ def forward_inputs(
             )
         notes: list[str] = []
     elif input_size is not None:
-        leaves, notes = _from_sizes(model, input_size, batch_size, batch_dim, dtypes, dtype)
+        leaves, notes, resolved = _from_sizes(
+            model, input_size, batch_size, batch_dim, dtypes, dtype
+        )
         args = tuple(leaves)
     elif kwargs:
         args, notes = (), []
@@ -337,7 +346,7 @@ def forward_inputs(
         return None
     args = tuple(map_tensors(a, _as_leaf, torch.Tensor) for a in args)
     kwargs = {k: map_tensors(v, _as_leaf, torch.Tensor) for k, v in kwargs.items()}
-    return ForwardInputs(args, kwargs, _specs(args, kwargs), tuple(notes))
+    return ForwardInputs(args, kwargs, _specs(args, kwargs), tuple(notes), resolved)
 
 
 def _specs(args: tuple, kwargs: dict[str, object]) -> tuple[TensorSpec, ...]:

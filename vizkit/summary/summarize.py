@@ -132,6 +132,7 @@ def summarize(
             prepared.dtype,
             fallback,
             prepared.inputs.notes,
+            prepared.inputs.batch_dim,
         )
     finally:
         if gc_was_enabled:

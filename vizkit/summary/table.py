@@ -182,6 +182,11 @@ class LayerTable:
         blocks: one :class:`BlockRow` per module with children that ran.
         input_shape: the shape of the (first) input tensor, batch included, e.g.
             ``(1, 3, 224, 224)``; None for a parameters-only table (no input given).
+        batch_dim: where the batch is in ``input_shape`` and the rows' shapes: the
+            ``batch_dim`` given to :func:`~vizkit.summary.summarize` (``"auto"`` resolved to 0,
+            or 1 for a ``batch_first=False`` first layer); 0 for ``input_data`` (given batch
+            included); None when the input has no batch dimension (``batch_dim=None``) or no
+            input was given (parameters only).
         dtype: dtype of the activations and parameters, e.g. ``"float32"``.
         total_params: ``sum(p.numel() for p in model.parameters())`` (shared ones once).
         trainable_params: the part of ``total_params`` with ``requires_grad``.
@@ -240,6 +245,7 @@ class LayerTable:
     inputs: tuple[TensorSpec, ...] = ()
     outputs: tuple[TensorSpec, ...] = ()
     output_type: str | None = None
+    batch_dim: int | None = 0
 
     @property
     def output_text(self) -> str:

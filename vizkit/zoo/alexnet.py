@@ -70,10 +70,10 @@ def alexnet(
         ValueError: unknown variant, ``num_classes`` below 1 (or above the memory budget),
             or torchvision weights asked for the paper variant.
     """
-    import torchvision
-
     check_variant("variant", variant, ("paper", "torchvision"))
     num_classes = check_num_classes(num_classes, 4096)
+    if variant == "torchvision":  # torchvision takes seconds to import: only when used
+        import torchvision
     check_weights(
         weights,
         name="alexnet" if variant == "torchvision" else "alexnet (paper)",

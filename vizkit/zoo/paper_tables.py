@@ -28,9 +28,7 @@ from vizkit._validate import (
     check_optional_int,
     check_sequence,
 )
-from vizkit.zoo.googlenet import googlenet
 from vizkit.zoo.published import published
-from vizkit.zoo.resnet import resnet
 from vizkit.zoo.vgg import VGG_CONFIGS, vgg
 
 if TYPE_CHECKING:
@@ -61,7 +59,8 @@ class WalkLine(NamedTuple):
 
     Attributes:
         name: dotted module name (``"features.conv1"``).
-        output_shape: output volume without the batch, e.g. ``(96, 55, 55)``.
+        output_shape: output volume without the batch, e.g. ``(96, 55, 55)`` (the whole
+            shape when the table's input has no batch dimension).
         activations: values in that output (the notes' "memory" column), for the whole batch.
         params: parameters of the layer.
     """
@@ -79,10 +78,13 @@ class LayerWalk:
     Attributes:
         input_shape: the input batch, e.g. ``(1, 3, 224, 224)``.
         lines: one :class:`WalkLine` per listed layer, in execution order.
+        batch_dim: where the batch is in ``input_shape`` (the table's
+            :attr:`~vizkit.summary.LayerTable.batch_dim`); None when the input has none.
     """
 
     input_shape: tuple[int, ...]
     lines: tuple[WalkLine, ...]
+    batch_dim: int | None = 0
 
     @property
     def input_activations(self) -> int:
@@ -108,7 +110,7 @@ class LayerWalk:
 
         head = "<tr><th>layer</th><th>output</th><th>activations</th><th>parameters</th></tr>"
         first = (
-            f"<tr><td>input</td><td>{shape(self.input_shape[1:])}</td>"
+            f"<tr><td>input</td><td>{shape(_unbatched(self.input_shape, self.batch_dim))}</td>"
             f"<td>{self.input_activations:,}</td><td>0</td></tr>"
         )
         body = "".join(
@@ -158,10 +160,20 @@ def layer_walk(
         if not rows:
             present = sorted({r.type for r in table.rows})
             raise ValueError(f"types {sorted(wanted)} match no layer; the model has {present}")
+    batch_dim = table.batch_dim
     lines = tuple(
-        WalkLine(r.name, tuple(r.output_shape[1:]), r.activations, r.params) for r in rows[:first]
+        WalkLine(r.name, _unbatched(r.output_shape, batch_dim), r.activations, r.params)
+        for r in rows[:first]
     )
-    return LayerWalk(tuple(table.input_shape), lines)
+    return LayerWalk(tuple(table.input_shape), lines, batch_dim)
+
+
+def _unbatched(shape: Sequence[int], batch_dim: int | None) -> tuple[int, ...]:
+    """``shape`` without its batch dimension (all of it when there is none)."""
+    shape = tuple(shape)
+    if batch_dim is None or batch_dim >= len(shape):
+        return shape
+    return shape[:batch_dim] + shape[batch_dim + 1 :]
 
 
 class VGGCount(NamedTuple):
@@ -244,6 +256,7 @@ def googlenet_table1(table: LayerTable | None = None) -> list[InceptionLine]:
             )
     if table is None:
         from vizkit.summary import summarize
+        from vizkit.zoo.googlenet import googlenet
 
         with torch.device("meta"):
             model = googlenet()
@@ -290,6 +303,7 @@ def resnet_flops(depths: Sequence[int] = (18, 34, 50, 101, 152)) -> dict[str, Re
         ValueError: a depth other than 18, 34, 50, 101, 152.
     """
     from vizkit.summary import summarize
+    from vizkit.zoo.resnet import resnet  # imports torchvision: only for this table
 
     depths = check_sequence("depths", depths, what="ints")
     for depth in depths:

@@ -113,13 +113,15 @@ def vgg(config: Config = "D", *, num_classes: int = 1000, weights: object = None
         ValueError: unknown config; ``num_classes`` below 1 or above the memory budget;
             torchvision weights for A-LRN or C.
     """
-    import torchvision
-
     if not isinstance(config, str) or config not in VGG_CONFIGS:
         kind = ValueError if isinstance(config, str) else TypeError
         raise kind(f"config {config!r} is not one of {list(VGG_CONFIGS)} (Table 1 of the paper)")
     num_classes = check_num_classes(num_classes, 4096)
-    enum = getattr(torchvision.models, _TORCHVISION.get(config, ""), None)
+    enum = None
+    if weights is not None:  # torchvision (seconds to import) only to look up its weights
+        import torchvision
+
+        enum = getattr(torchvision.models, _TORCHVISION.get(config, ""), None)
     incompatible = None if enum else "torchvision trains only configurations A, B, D and E"
     check_weights(
         weights, name=f"VGG {config}", torchvision_weights=enum, incompatible=incompatible

@@ -45,7 +45,8 @@ RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "geometry": ((), ("geometry", "_suggest", "_validate")),
     "sliding": (("numpy", "skimage"), ("geometry", "sliding", *BASE)),
     "render": (
-        ("numpy", "plotly", "PIL", "imageio", "kaleido"),
+        # _plotly_utils: plotly's own helpers (same distribution), for render/_plotly_internals
+        ("numpy", "plotly", "_plotly_utils", "PIL", "imageio", "kaleido"),
         ("geometry", "sliding", "render", *BASE),
     ),
     "export": (

@@ -92,3 +92,56 @@ def test_errors() -> None:
         DIPComparePanel("seeds", image, mask, seeds=[])
     bad = DIPComparePanel("seeds", image[:40], mask[:40], seeds=[0], steps=2)
     assert bad.run() == {} and "too small" in bad.status.value
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"stpes": 10}, TypeError, r"stpes is not an option of inpaint: did you mean 'steps'"),
+        ({"learning_rate": 0.01}, TypeError, "learning_rate is not an option of inpaint"),
+        ({"stop": None}, TypeError, r"stop is set by the panel itself \(Stop button"),
+        ({"callback": print}, TypeError, "callback is set by the panel itself"),
+        ({"callback_every": 5}, TypeError, "callback_every is set by the panel itself"),
+        ({"steps": 0}, ValueError, "steps 0 is below 1"),
+        ({"lr": -1.0}, ValueError, "lr -1.0 is not above 0"),
+    ],
+)
+def test_options_are_checked_when_the_panel_is_made(
+    options: dict[str, object], error: type[Exception], message: str
+) -> None:
+    image = np.zeros((64, 64, 3), np.float32)
+    mask = dip.hole_mask(64)
+    with pytest.raises(error, match=message):
+        DIPComparePanel("seeds", image, mask, seeds=[0], network=TINY, **options)
+    if error is TypeError and "not an option" in message:
+        # the ground truth: what Run calls refuses the name too (only later, minutes in)
+        with pytest.raises(TypeError, match=next(iter(options))):
+            dip.inpaint(image, mask, network=TINY, steps=1, progress=False, **options)
+
+
+def test_every_option_the_check_accepts_reaches_a_fit(clean: np.ndarray) -> None:
+    # options of inpaint itself, of fit and of the preset, all given at once, all run
+    hole = dip.hole_mask(64)
+    panel = DIPComparePanel(
+        "networks",
+        clean,
+        hole,
+        networks={"tiny": TINY},
+        clean=clean,
+        steps=2,
+        seed=3,
+        device="cpu",
+        preset="cpu",
+        input="noise",
+        resize="pad",
+        lr=0.02,
+        reg_noise_std=0.0,
+        ema=None,
+        input_scale=0.1,
+        snapshot_every=None,
+        patience=None,
+        precision="fp32",
+        cpu_threads=1,
+    )
+    results = panel.run()
+    assert list(results) == ["tiny"] and results["tiny"].steps == 2, panel.status.value

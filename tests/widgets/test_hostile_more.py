@@ -8,7 +8,15 @@ import plotly.graph_objects as go
 import pytest
 from hypothesis import strategies as st
 
-from tests.hostile import Entry, bad_array, bad_choice, bad_int, hostile_test
+from tests.hostile import (
+    Entry,
+    bad_array,
+    bad_choice,
+    bad_int,
+    bad_number,
+    bad_seed,
+    hostile_test,
+)
 from vizkit.widgets import DIPComparePanel, KeyboardControl, Stepper
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")
@@ -47,6 +55,10 @@ TABLE = {
             ),
             "size": bad_int(32, 2048, huge=True),
             "before": st.sampled_from([3, "masked", [_picture()], {3: _picture()}]),
+            # **options for inpaint and fit, checked when the panel is made
+            "steps": bad_int(1, optional=True, huge=True),
+            "lr": bad_number(above=0.0),
+            "snapshot_every": bad_int(1, optional=True),
         },
     ),
     "DIPComparePanel(networks)": Entry(
@@ -56,6 +68,7 @@ TABLE = {
             "networks": st.sampled_from(
                 [{}, [1, 2], "hourglass", 3, {"a": 3}, {"a": "hourglass"}, {3: None}]
             ),
+            "seed": bad_seed(),
         },
     ),
     "KeyboardControl": Entry(

@@ -28,6 +28,7 @@ from vizkit._validate import (
     check_sequence,
 )
 from vizkit.render.dip import dip_results_figure
+from vizkit.widgets._dip_options import check_task_options
 from vizkit.widgets._figure_widget import FigureWidget
 from vizkit.widgets._kernel_clicks import on_click_now
 
@@ -37,6 +38,8 @@ Experiment = Literal["seeds", "networks"]
 
 #: At most this many fits per panel (each takes minutes on a CPU).
 _MAX_VARIANTS = 16
+#: Options the panel sets itself for every fit (its Stop button and status line).
+_PANEL_OWNED = ("stop", "callback", "callback_every")
 
 
 class DIPComparePanel(widgets.VBox):
@@ -54,7 +57,8 @@ class DIPComparePanel(widgets.VBox):
         size: Width of each panel in pixels.
         **options: Passed to every :func:`vizkit.dip.inpaint` (``clean``, ``preset``,
             ``device``, ``steps``, ``input``; ``network`` for ``"seeds"``, ``seed`` for
-            ``"networks"`` …).
+            ``"networks"`` …) and on to :func:`vizkit.dip.fit`; names and common values
+            are checked when the panel is made.
 
     Attributes:
         run_button, stop_button: The buttons.
@@ -66,9 +70,11 @@ class DIPComparePanel(widgets.VBox):
         ValueError: Unknown ``experiment``, no seeds or networks, ``seed`` in ``options``
             for ``"seeds"`` or ``network`` for ``"networks"``; a bad image or mask (checked
             now, not minutes later on Run), repeated seeds or more than 16, ``size`` outside
-            32 … 2048.
+            32 … 2048; an option value out of range (``steps`` below 1, ``lr`` ≤ 0 …).
         TypeError: Seeds that are not ints, ``networks`` not a dict of ``NetSpec``,
-            ``before`` not a dict of titled images.
+            ``before`` not a dict of titled images; an option ``inpaint`` and ``fit`` do not
+            take (closest names suggested), or one the panel sets itself (``stop``,
+            ``callback``, ``callback_every``).
     """
 
     def __init__(
@@ -128,6 +134,14 @@ class DIPComparePanel(widgets.VBox):
             variants = {label: {"network": spec} for label, spec in nets.items()}
         if not variants:
             raise ValueError(f"nothing to compare: no {experiment} given")
+        # names against inpaint's and fit's signatures now, not minutes later on Run
+        check_task_options(
+            "inpaint",
+            options,
+            owned=_PANEL_OWNED,
+            why="Stop button, status line",
+            fix="leave it out",
+        )
         self._dip = dip
         self.experiment, self.size = experiment, size
         self.image, self.mask = image, mask

@@ -29,21 +29,14 @@ from typing import Any, Literal
 import ipywidgets as widgets
 import numpy as np
 
-from vizkit._suggest import suggestion
-from vizkit._validate import (
-    check_bool,
-    check_choice,
-    check_int,
-    check_number,
-    check_optional_int,
-    check_seed,
-)
+from vizkit._validate import check_choice, check_int
 from vizkit.render.dip import (
     dip_images_figure,
     psnr_curve_figure,
     update_image,
     update_psnr_curve,
 )
+from vizkit.widgets._dip_options import check_task_options
 from vizkit.widgets._figure_widget import FigureWidget
 from vizkit.widgets._kernel_clicks import on_click_now
 
@@ -64,44 +57,13 @@ _PANEL_OWNED = ("stop", "callback", "callback_every", "clean", "mask", "factor")
 def _check_options(task: str, options: dict[str, Any]) -> None:
     """``**options`` checked when the panel is made, not only when a run starts: the names
     the task and :func:`vizkit.dip.fit` take, and the values of the common ones."""
-    import importlib
-    import inspect
-
-    tasks = importlib.import_module("vizkit.dip.tasks")  # the functions, even when patched
-    fit = importlib.import_module("vizkit.dip.fit").fit  # (vizkit.dip.fit is the function)
-    known = {
-        *inspect.signature(getattr(tasks, task)).parameters,
-        *inspect.signature(fit).parameters,
-        "lr",
-        "reg_noise_std",
-        "ema",
-        "input_scale",
-    } - {"options", "net", "z", "loss_fn", "noisy", "image", "low_res", "present", "clean"}
-    for name, value in options.items():
-        if name in _PANEL_OWNED:
-            raise TypeError(
-                f"{name} is set by the panel itself (Stop button, redraws, images): "
-                f"pass it as DIPPanel's own argument or leave it out"
-            )
-        if name not in known:
-            raise TypeError(
-                f"{name} is not an option of {task}: "
-                + suggestion(name, sorted(known), what="option")
-            )
-        if name in ("lr", "input_scale"):
-            check_number(name, value, above=0.0, fix="use e.g. 0.01 (lr) or 0.1 (input_scale)")
-        elif name == "reg_noise_std":
-            check_number(name, value, minimum=0.0, fix="use 0 (off) or e.g. 1/30")
-        elif name == "ema" and value is not None:
-            check_number(name, value, minimum=0.0, below=1.0, fix="use e.g. ema=0.99, or None")
-        elif name == "steps":
-            check_optional_int(name, value, minimum=1, maximum=1_000_000)
-        elif name == "seed":
-            check_seed(value)
-        elif name in ("snapshot_every", "patience"):
-            check_optional_int(name, value, minimum=1)
-        elif name == "progress":
-            check_bool(name, value)
+    check_task_options(
+        task,
+        options,
+        owned=_PANEL_OWNED,
+        why="Stop button, redraws, images",
+        fix="pass it as DIPPanel's own argument or leave it out",
+    )
 
 
 class DIPPanel(widgets.VBox):

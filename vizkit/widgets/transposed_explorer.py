@@ -49,6 +49,9 @@ class TransposedConvExplorer(SceneExplorer):
         (1, 5, 5)
     """
 
+    LABEL_IMAGES = ("input", "kernel", "direct input", "flipped kernel", "direct output")
+    SHAPES = ("output region", "output_padding", "input cell", "stamp")
+
     def __init__(
         self,
         input_height: int = 2,

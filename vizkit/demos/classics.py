@@ -186,9 +186,9 @@ def zfnet_vs_alexnet() -> ZFNetComparison:
             LayerPair(
                 name,
                 _describe(a.get_submodule(full)),
-                tuple(ta.row(full).output_shape[1:]),  # type: ignore[index]
+                ta.unbatched(ta.row(full).output_shape),  # type: ignore[arg-type]
                 _describe(z.get_submodule(full)),
-                tuple(tz.row(full).output_shape[1:]),  # type: ignore[index]
+                tz.unbatched(tz.row(full).output_shape),  # type: ignore[arg-type]
             )
         )
     return ZFNetComparison(

@@ -97,15 +97,17 @@ def _out(table: LayerTable, name: str) -> tuple[int, ...]:
         shape = table.row(name).output_shape
     if shape is None:
         raise ValueError(f"layer {name!r} did not run")
-    return tuple(shape[1:])
+    return table.unbatched(shape)
 
 
 def zoo_shape(bench: Bench, *, model: str, layer: str = "", softmax: bool = False) -> Measured:
     """Output volume ``(H, W, C)`` of a layer or block (``layer=""``: the model's input)."""
     table = bench.table(model)
     if not layer:
-        shape = table.input_shape or (1, *_input_of(model))  # None only for tensor-free inputs
-        return Measured(hwc(tuple(shape[1:])), f"input of {model}: {shape}")
+        if table.input_shape is None:  # only for tensor-free inputs
+            return Measured(hwc(_input_of(model)), f"input of {model}: {_input_of(model)}")
+        shape = table.input_shape
+        return Measured(hwc(table.unbatched(shape)), f"input of {model}: {shape}")
     shape = _out(table, layer)
     how = f"vk.summarize({model}): {layer} → {shape}"
     if softmax:
@@ -116,10 +118,11 @@ def zoo_shape(bench: Bench, *, model: str, layer: str = "", softmax: bool = Fals
 
 def zoo_last_shape(bench: Bench, *, model: str, type_name: str = "Conv2d") -> Measured:
     """Output volume ``(H, W, C)`` of the last layer of class ``type_name``."""
-    rows = [r for r in bench.table(model).rows if r.type == type_name and r.output_shape]
+    table = bench.table(model)
+    rows = [r for r in table.rows if r.type == type_name and r.output_shape]
     last = rows[-1]
     return Measured(
-        hwc(tuple(last.output_shape[1:])),  # type: ignore[index]
+        hwc(table.unbatched(last.output_shape)),  # type: ignore[arg-type]
         f"last {type_name} of vk.summarize({model}): {last.name} → {last.output_shape}",
     )
 

@@ -17,7 +17,7 @@ and :mod:`vizkit.render.architecture` draws it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -282,6 +282,19 @@ class LayerTable:
         """Elements behind :attr:`activation_bytes`: the inputs' and every row's
         ``activations`` (in-place outputs, views and pass-throughs not)."""
         return sum(_prod(t.shape) for t in self.inputs) + sum(r.activations for r in self.all_rows)
+
+    def unbatched(self, shape: Sequence[int]) -> tuple[int, ...]:
+        """``shape`` (:attr:`input_shape`, a row's or a block's ``output_shape``) without its
+        batch dimension, the one at :attr:`batch_dim`; the whole shape when there is none.
+
+        >>> LayerTable((), (), (8, 2, 5), "float32", 0, 0, 0, {}, 0, 0, 0, 0, 0, 0,
+        ...            batch_dim=1).unbatched((8, 2, 16))
+        (8, 16)
+        """
+        shape = tuple(shape)
+        if self.batch_dim is None or self.batch_dim >= len(shape):
+            return shape
+        return shape[: self.batch_dim] + shape[self.batch_dim + 1 :]
 
     def row(self, name: str) -> LayerRow:
         """The row of the leaf module ``name`` (its first call), or the own row of the block

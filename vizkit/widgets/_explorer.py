@@ -16,7 +16,6 @@ import ipywidgets as widgets
 
 from vizkit.geometry import GeometryError
 from vizkit.render.browser_layers import labels_as_images, trace_shape, traces_as_shapes
-from vizkit.widgets._figure_sync import FigureBox
 from vizkit.widgets._figure_widget import FigureWidget
 from vizkit.widgets.keyboard import Action, KeyboardControl
 
@@ -96,7 +95,7 @@ def code_html(text: str) -> str:
     return "<br>".join(f"<code>{html.escape(line)}</code>" for line in text.splitlines())
 
 
-class SceneExplorer(FigureBox, widgets.VBox):
+class SceneExplorer(widgets.VBox):
     """Base class: controls on the left, the figure and the status line below.
 
     For a quick redraw in the browser (:mod:`vizkit.render.browser_layers`), a subclass may

@@ -33,7 +33,8 @@ from vizkit.widgets.conv_explorer import ConvExplorer
 
 def decode(source: str) -> np.ndarray:
     assert source.startswith("data:image/png;base64,")
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))))
+    png = Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
+    return np.asarray(png.convert("RGBA"))
 
 
 def rect_cells(path: str) -> set[tuple[int, int]]:

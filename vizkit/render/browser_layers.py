@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -64,6 +65,23 @@ def cell_px(layout: dict[str, Any]) -> float:
     return float(plot_width) / float(x1 - x0)
 
 
+@lru_cache(maxsize=512)
+def _glyph(text: str, size: int, color: str) -> tuple[Image.Image, int, int]:
+    """One label drawn once (integer grids repeat a handful of values): the tile and the
+    offset of its top-left corner from the point it is centred on."""
+    font = _font(size)
+    probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
+    left, top, right, bottom = probe.multiline_textbbox(
+        (0, 0), text, font=font, anchor="mm", align="center", spacing=0
+    )
+    left, top = math.floor(left), math.floor(top)
+    tile = Image.new("RGBA", (max(1, math.ceil(right) - left), max(1, math.ceil(bottom) - top)))
+    ImageDraw.Draw(tile).multiline_text(
+        (-left, -top), text, fill=_color(color), font=font, anchor="mm", align="center", spacing=0
+    )
+    return tile, left, top
+
+
 @lru_cache(maxsize=64)
 def _png(
     labels: tuple[tuple[str, ...], ...], px: float, size: float, color: str, gaps: bool
@@ -71,27 +89,31 @@ def _png(
     rows, cols = len(labels), max((len(r) for r in labels), default=0)
     step = px * SCALE
     image = Image.new("RGBA", (max(1, round(cols * step)), max(1, round(rows * step))))
-    draw = ImageDraw.Draw(image)
-    font = _font(round(size * SCALE))
-    fill = _color(color)
+    for r, row in enumerate(labels):
+        for c, text in enumerate(row):
+            if not text:
+                continue
+            tile, left, top = _glyph(_plain(text), round(size * SCALE), color)
+            x, y = round((c + 0.5) * step) + left, round((r + 0.5) * step) + top
+            # clip to the picture (a label wider than its cell at the edge)
+            box = (
+                max(0, -x),
+                max(0, -y),
+                min(tile.width, image.width - x),
+                min(tile.height, image.height - y),
+            )
+            if box[0] < box[2] and box[1] < box[3]:
+                image.alpha_composite(tile, (x + box[0], y + box[1]), box)
     if gaps:  # the heatmap's 1-pixel cell gaps (xgap / ygap), centred on the cell borders
+        draw = ImageDraw.Draw(image)
         white, half = (255, 255, 255, 255), SCALE / 2
         for c in range(cols + 1):
             draw.rectangle([c * step - half, 0, c * step + half - 1, image.height], fill=white)
         for r in range(rows + 1):
             draw.rectangle([0, r * step - half, image.width, r * step + half - 1], fill=white)
-    for r, row in enumerate(labels):
-        for c, text in enumerate(row):
-            if text:
-                draw.multiline_text(
-                    ((c + 0.5) * step, (r + 0.5) * step),
-                    _plain(text),
-                    fill=fill,
-                    font=font,
-                    anchor="mm",
-                    align="center",
-                    spacing=0,
-                )
+    red, green, blue, _ = _color(color)
+    if red == green == blue:  # grey text on white gaps: luminance + alpha, half the bytes
+        image = image.convert("LA")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)
     source = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -186,7 +208,7 @@ def cover_shape(trace: dict[str, Any]) -> dict[str, Any]:
         "path": "".join(parts) or "M0,0Z",
         "visible": bool(parts),
         "fillcolor": "white",
-        "line": {"color": "white", "width": 1},  # hides the anti-aliased edge underneath
+        "line": {"color": "white", "width": 2},  # hides the anti-aliased edge underneath
         "layer": "above",
     }
 

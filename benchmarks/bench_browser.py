@@ -5,10 +5,12 @@ real Chromium, in the JupyterLab of `make lab` (started by ``scripts/lab.sh``), 
 moves ConvExplorer's stride slider (1 ↔ 2) and, separately, its step slider; page
 JavaScript takes ``performance.now()`` at the keydown and again when plotly has redrawn the
 graph (its ``plotly_afterplot`` event) and the next frame has been painted
-(``requestAnimationFrame``). Median over 20 moves each, after 3 warm-up moves. Reported
-against two references measured in the same run: the same stride change on the Python
-side only (no browser), and the round trip of a plain ipywidgets slider echoed into a Label
-(browser → kernel → browser, no figure) — what any widget costs.
+(``requestAnimationFrame``). Median over 3 interleaved rounds of 20 moves each (after 3
+warm-up moves per round). Reported against three references measured in the same run: the
+same stride change on the Python side only (no browser), the round trip of a plain
+ipywidgets slider echoed into a Label (browser → kernel → browser, no figure) — what any
+widget costs — and the same explorer drawn with the scene's plain traces (every number an
+SVG label, as before ``vizkit.render.browser_layers``), moved in the same rounds.
 
 With ``--notebooks`` (not part of `make bench`: tens of minutes on a CPU), it also times
 each notebook from opening to Run All finished, in full mode (no ``VIZKIT_QUICK``), or
@@ -48,7 +50,16 @@ BENCH_NOTEBOOK = "bench_latency.ipynb"
 BENCH_CELLS = [
     "from vizkit.widgets.conv_explorer import ConvExplorer\n"
     "explorer = ConvExplorer(input_height=16, input_width=16, kernel_size=5)\n"
+    "explorer.add_class('bench-fast')\n"
     "explorer",
+    # the reference: the same explorer drawn with the scene's plain traces (every number an
+    # SVG label, cover and outlines as traces), as before vizkit.render.browser_layers
+    "class PlainTraces(ConvExplorer):\n"
+    "    LABEL_IMAGES = ()\n"
+    "    SHAPES = ()\n"
+    "plain = PlainTraces(input_height=16, input_width=16, kernel_size=5)\n"
+    "plain.add_class('bench-plain')\n"
+    "plain",
     "import ipywidgets as widgets\n"
     "echo_in = widgets.IntSlider(description='echo')\n"
     "echo_out = widgets.Label('0')\n"
@@ -71,12 +82,13 @@ TIMER_JS = """() => {
       r({total: performance.now() - b.t0, first: b.first === null ? null : b.first - b.t0});
     }
   });
-  const graph = document.querySelector('.vizkit-conv-explorer .js-plotly-plot');
-  graph.on('plotly_afterplot', () => { b.plots += 1; window.__benchFinish(); });
-  // plotly starts drawing (the kernel's answer has arrived): its beforeplot event.
-  graph.on('plotly_beforeplot', () => {
-    if (b.t0 !== null && b.first === null) b.first = performance.now();
-  });
+  for (const graph of document.querySelectorAll('.vizkit-conv-explorer .js-plotly-plot')) {
+    graph.on('plotly_afterplot', () => { b.plots += 1; window.__benchFinish(); });
+    // plotly starts drawing (the kernel's answer has arrived): its beforeplot event.
+    graph.on('plotly_beforeplot', () => {
+      if (b.t0 !== null && b.first === null) b.first = performance.now();
+    });
+  }
   const label = document.querySelector('.bench-echo-label');
   new MutationObserver(() => window.__benchFinish())
     .observe(label, {childList: true, characterData: true, subtree: true});
@@ -244,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", default="", help="notebook numbers, e.g. 05,08")
     parser.add_argument("--moves", type=int, default=20, help="slider moves per measurement")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved rounds of every measurement"
+    )
     args = parser.parse_args(argv)
 
     chromium = (
@@ -279,12 +294,24 @@ def main(argv: list[str] | None = None) -> int:
         page.set_default_timeout(60_000)
         with lab_server(folder, quick=True) as (url, token):
             open_and_run(page, url, token, BENCH_NOTEBOOK, 240_000)
-            page.locator(".vizkit-conv-explorer .js-plotly-plot").first.wait_for()
+            for css in (".bench-fast", ".bench-plain"):
+                page.locator(f"{css} .js-plotly-plot").first.wait_for()
             page.locator(".bench-echo-label").first.wait_for()
             page.evaluate(TIMER_JS)
-            echo, _, _ = slider_latency(page, ".bench-echo-slider", moves)
-            stride = slider_latency(page, ".vizkit-conv-explorer .vizkit-slider-stride", moves)
-            step = slider_latency(page, ".vizkit-conv-explorer .vizkit-step", moves)
+            echo: list[float] = []
+            results: dict[tuple[str, str], tuple[list[float], list[float], list[int]]] = {
+                (kind, name): ([], [], [])
+                for kind in ("fast", "plain")
+                for name in ("stride slider", "step slider")
+            }
+            # interleaved rounds: the machine's drift hits both drawings alike
+            for _ in range(args.rounds):
+                echo += slider_latency(page, ".bench-echo-slider", moves)[0]
+                for (kind, name), acc in results.items():
+                    css = "vizkit-slider-stride" if name.startswith("stride") else "vizkit-step"
+                    got = slider_latency(page, f".bench-{kind} .{css}", moves)
+                    for bucket, new in zip(acc, got, strict=True):
+                        bucket.extend(new)  # type: ignore[attr-defined]
         browser.close()
 
     echo_ms = statistics.median(echo)
@@ -293,7 +320,9 @@ def main(argv: list[str] | None = None) -> int:
         f"reference: plain IntSlider → Label echo round trip in the browser: median "
         f"{echo_ms:.1f} ms (p90 {sorted(echo)[int(0.9 * len(echo))]:.1f} ms)"
     )
-    for name, (times, firsts, plots) in (("stride slider", stride), ("step slider", step)):
+    for name in ("stride slider", "step slider"):
+        times, firsts, plots = results[("fast", name)]
+        plain = statistics.median(results[("plain", name)][0])
         median = statistics.median(times)
         verdict = "ok" if median < 100 else "OVER"
         arrived = statistics.median(firsts) if firsts else float("nan")
@@ -303,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
             f"moves (target < 100 ms, {verdict}); {median / echo_ms:.1f}× the echo round "
             f"trip, {median / python_ms:.1f}× the Python side. Of the median: answer in the "
             f"browser after {arrived:.1f} ms, plotly drawing + paint the rest; plotly "
-            f"redrew {statistics.median(plots):g}× per move (median)"
+            f"redrew {statistics.median(plots):g}× per move (median). Same explorer drawn "
+            f"with plain traces (reference, interleaved): {plain:.1f} ms, "
+            f"{plain / median:.2f}× slower"
         )
 
     if args.notebooks:

@@ -25,7 +25,15 @@ from vizkit._suggest import did_you_mean
 from vizkit.geometry.receptive import ReceptiveField
 from vizkit.summary.table_html import table_html  # one way: table_html never imports table
 
-__all__ = ["OPTIMIZER_STATES", "BlockRow", "GraphNode", "LayerRow", "LayerTable", "TensorSpec"]
+__all__ = [
+    "OPTIMIZER_STATES",
+    "BlockRow",
+    "GraphNode",
+    "LayerRow",
+    "LayerTable",
+    "TensorSpec",
+    "drop_batch_dim",
+]
 
 #: Extra values per parameter an optimizer keeps, besides the weights and their gradients.
 OPTIMIZER_STATES: Mapping[str, int] = {"none": 0, "sgd": 0, "momentum": 1, "adam": 2}
@@ -166,6 +174,19 @@ class BlockRow:
     calls: int = 1
 
 
+def drop_batch_dim(shape: Sequence[int], batch_dim: int | None) -> tuple[int, ...]:
+    """``shape`` without the dimension at ``batch_dim``; the whole shape when ``batch_dim`` is
+    ``None`` (no batch) or beyond it.
+
+    >>> drop_batch_dim((8, 3, 32), 0), drop_batch_dim((8, 3, 32), 1), drop_batch_dim((3, 32), None)
+    ((3, 32), (8, 32), (3, 32))
+    """
+    shape = tuple(shape)
+    if batch_dim is None or batch_dim >= len(shape):
+        return shape
+    return shape[:batch_dim] + shape[batch_dim + 1 :]
+
+
 @dataclass(frozen=True)
 class LayerTable:
     """Shapes, parameters, operations, memory and receptive fields of a model, layer by layer.
@@ -291,10 +312,7 @@ class LayerTable:
         ...            batch_dim=1).unbatched((8, 2, 16))
         (8, 16)
         """
-        shape = tuple(shape)
-        if self.batch_dim is None or self.batch_dim >= len(shape):
-            return shape
-        return shape[: self.batch_dim] + shape[self.batch_dim + 1 :]
+        return drop_batch_dim(shape, self.batch_dim)
 
     def row(self, name: str) -> LayerRow:
         """The row of the leaf module ``name`` (its first call), or the own row of the block

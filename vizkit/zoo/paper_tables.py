@@ -28,6 +28,7 @@ from vizkit._validate import (
     check_optional_int,
     check_sequence,
 )
+from vizkit.summary.table import drop_batch_dim
 from vizkit.zoo.published import published
 from vizkit.zoo.vgg import VGG_CONFIGS, vgg
 
@@ -110,7 +111,7 @@ class LayerWalk:
 
         head = "<tr><th>layer</th><th>output</th><th>activations</th><th>parameters</th></tr>"
         first = (
-            f"<tr><td>input</td><td>{shape(_unbatched(self.input_shape, self.batch_dim))}</td>"
+            f"<tr><td>input</td><td>{shape(drop_batch_dim(self.input_shape, self.batch_dim))}</td>"
             f"<td>{self.input_activations:,}</td><td>0</td></tr>"
         )
         body = "".join(
@@ -162,18 +163,10 @@ def layer_walk(
             raise ValueError(f"types {sorted(wanted)} match no layer; the model has {present}")
     batch_dim = table.batch_dim
     lines = tuple(
-        WalkLine(r.name, _unbatched(r.output_shape, batch_dim), r.activations, r.params)
+        WalkLine(r.name, drop_batch_dim(r.output_shape, batch_dim), r.activations, r.params)
         for r in rows[:first]
     )
     return LayerWalk(tuple(table.input_shape), lines, batch_dim)
-
-
-def _unbatched(shape: Sequence[int], batch_dim: int | None) -> tuple[int, ...]:
-    """``shape`` without its batch dimension (all of it when there is none)."""
-    shape = tuple(shape)
-    if batch_dim is None or batch_dim >= len(shape):
-        return shape
-    return shape[:batch_dim] + shape[batch_dim + 1 :]
 
 
 class VGGCount(NamedTuple):

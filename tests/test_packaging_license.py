@@ -37,3 +37,11 @@ def test_build_system_requires_a_setuptools_that_reads_spdx() -> None:
     older = [v for v in ("68", "70.1", "76.1") if setuptools.specifier.contains(v)]
     assert older == [], f"[build-system] requires {setuptools}: allows {older}, raise it to >=77"
     assert setuptools.specifier.contains(SPDX_SETUPTOOLS)
+
+
+def test_the_license_file_ships_with_the_package() -> None:
+    project = _pyproject()["project"]
+    files = project.get("license-files", [])
+    assert "LICENSE" in files, "MIT asks for its notice in every copy: license-files = ['LICENSE']"
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith(f"{project['license']} License") and "Copyright (c)" in text

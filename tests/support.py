@@ -36,6 +36,21 @@ def tiny_split() -> DatasetSplit:
     )
 
 
+def digits_subset(train: int, test: int, size: int = 16) -> DatasetSplit:
+    """The first ``train`` / ``test`` images of ``vk.load_digits_split(size=size)``: real
+    digits, few enough for a training demo to run in a test."""
+    from vizkit.data.datasets import load_digits_split
+
+    full = load_digits_split(size=size)
+    (x, y), (tx, ty) = full.train.tensors, full.test.tensors
+    return DatasetSplit(
+        train=TensorDataset(x[:train], y[:train]),
+        test=TensorDataset(tx[:test], ty[:test]),
+        classes=full.classes,
+        name=full.name,
+    )
+
+
 def tiny_model() -> nn.Module:
     """A Linear classifier of 4×4 inputs (3 classes)."""
     return nn.Sequential(nn.Flatten(), nn.Linear(16, 3))

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import TensorDataset
 
-from vizkit.data.datasets import DatasetSplit, load_digits_split
+from tests.support import digits_subset
+from vizkit.data.datasets import DatasetSplit
 from vizkit.demos.recipes import (
     Recipe,
     compare_recipes,
@@ -24,14 +24,7 @@ pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 @pytest.fixture(scope="module")
 def tiny_split() -> DatasetSplit:
-    full = load_digits_split(size=16)
-    (x, y), (tx, ty) = full.train.tensors, full.test.tensors
-    return DatasetSplit(
-        train=TensorDataset(x[:192], y[:192]),
-        test=TensorDataset(tx[:64], ty[:64]),
-        classes=full.classes,
-        name="digits",
-    )
+    return digits_subset(192, 64)
 
 
 def _notes_vs_torch(lrs: list[float], mu: float = 0.9, lam: float = 0.0005) -> float:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import TensorDataset
 
-from vizkit.data.datasets import DatasetSplit, load_digits_split
+from tests.support import digits_subset
+from vizkit.data.datasets import DatasetSplit
 from vizkit.demos.activations_speed import relu_vs_tanh
 from vizkit.demos.bn_block import bias_before_bn, bn_placement
 from vizkit.demos.cliff import cliff_descent, cliff_loss
@@ -19,14 +19,7 @@ pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def _split() -> DatasetSplit:
-    full = load_digits_split(size=16)
-    (x, y), (tx, ty) = full.train.tensors, full.test.tensors
-    return DatasetSplit(
-        train=TensorDataset(x[:256], y[:256]),
-        test=TensorDataset(tx[:32], ty[:32]),
-        classes=full.classes,
-        name="digits",
-    )
+    return digits_subset(256, 32)
 
 
 def test_relu_vs_tanh_curves_and_steps_to_target_are_consistent() -> None:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import TensorDataset
 
-from vizkit.data.datasets import DatasetSplit, load_digits_split
+from tests.support import digits_subset
+from vizkit.data.datasets import DatasetSplit
 from vizkit.demos.activations_speed import relu_vs_tanh
 from vizkit.demos.cliff import cliff_descent
 from vizkit.demos.clipping import clip_scopes
@@ -26,14 +26,7 @@ pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def _split() -> DatasetSplit:
-    full = load_digits_split(size=16)
-    (x, y), (tx, ty) = full.train.tensors, full.test.tensors
-    return DatasetSplit(
-        train=TensorDataset(x[:128], y[:128]),
-        test=TensorDataset(tx[:32], ty[:32]),
-        classes=full.classes,
-        name="digits",
-    )
+    return digits_subset(128, 32)
 
 
 def test_recipe_curves_hold_accuracy_and_lr() -> None:

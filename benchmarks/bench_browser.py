@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                     css = "vizkit-slider-stride" if name.startswith("stride") else "vizkit-step"
                     got = slider_latency(page, f".bench-{kind} .{css}", moves)
                     for bucket, new in zip(acc, got, strict=True):
-                        bucket.extend(new)  # type: ignore[attr-defined]
+                        bucket.extend(new)
         browser.close()
 
     echo_ms = statistics.median(echo)

@@ -5,18 +5,22 @@ re-creates every heatmap label (one SVG ``<text>`` per cell) each time. At about
 label, the 256 numbers of a 16×16 input and the 144 of its output cost more than the rest of
 an explorer's redraw together (``benchmarks/bench_browser.py``). The explorers therefore draw
 
-* the numbers of panels that no step changes as one transparent PNG laid over the heatmap
-  (:func:`labels_as_images`: a layout image, redrawn by reference with no per-label work;
-  the heatmap keeps the colours and the hover text), and
-  together with the thin white lines between the cells, so plotly.js draws the heatmap
-  itself on its quick path (a cell-per-pixel image scaled up, instead of a canvas the size
-  of the plot painted cell by cell and encoded as a PNG on every redraw);
+* the numbers of heatmap panels as one transparent PNG each, laid over the heatmap
+  (:func:`label_layers`: a layout image, redrawn by reference with no per-label work; the
+  heatmap keeps the colours and the hover text), together with the thin white lines
+  between the cells, so plotly.js draws the heatmap itself on its quick path (a
+  cell-per-pixel image scaled up, instead of a canvas the size of the plot painted cell by
+  cell and encoded as a PNG on every redraw). A panel that a step changes (the products of
+  the current window, a second filter) gets a new picture at that step: drawing one from
+  cached glyphs costs about a millisecond in Python, less than plotly spends on its SVG labels;
+* the texts of text-only scatters (the panel headings) as one PNG too (:func:`text_image`),
+  unless one would reach outside the axes, where a layout image is clipped;
 * the white cover that hides the output cells not computed yet, and the window and cell
   outlines, as layout shapes above those pictures (:func:`traces_as_shapes`), so the
   numbers can be a picture too and the outlines stay on top.
 
 The scenes of :mod:`vizkit.render` stay pure traces (the animations and the GIF rasteriser
-use them); only the live explorers apply these two steps to the figure they show.
+use them); only the live explorers apply these steps to the figure they show.
 
 The PNG is drawn at twice the on-screen size (sharp on a HiDPI screen or a projector) with
 the DejaVu Sans font that :mod:`vizkit.render.raster` uses for GIF frames.
@@ -35,15 +39,18 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from vizkit.render._grid import revealed_count
-from vizkit.render.raster import _color, _font, _plain
+from vizkit.render.raster import _ANCHORS, _color, _font, _plain
 
 __all__ = [
     "cell_px",
     "cover_shape",
     "label_image",
+    "label_layers",
     "labels_as_images",
     "outline_shape",
     "path_points",
+    "strip_labels",
+    "text_image",
     "trace_shape",
     "traces_as_shapes",
 ]
@@ -66,18 +73,21 @@ def cell_px(layout: dict[str, Any]) -> float:
 
 
 @lru_cache(maxsize=512)
-def _glyph(text: str, size: int, color: str) -> tuple[Image.Image, int, int]:
+def _glyph(text: str, size: int, color: str, anchor: str = "mm") -> tuple[Image.Image, int, int]:
     """One label drawn once (integer grids repeat a handful of values): the tile and the
-    offset of its top-left corner from the point it is centred on."""
+    offset of its top-left corner from the point it is anchored at (Pillow's text anchors:
+    ``"mm"`` centred, ``"lm"`` starting at the point, vertically centred)."""
     font = _font(size)
     probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
+    if "\n" in text:  # Pillow anchors multi-line text by its first line's a/m/d only
+        anchor = anchor[0] + "m"
     left, top, right, bottom = probe.multiline_textbbox(
-        (0, 0), text, font=font, anchor="mm", align="center", spacing=0
+        (0, 0), text, font=font, anchor=anchor, align="center", spacing=0
     )
     left, top = math.floor(left), math.floor(top)
     tile = Image.new("RGBA", (max(1, math.ceil(right) - left), max(1, math.ceil(bottom) - top)))
     ImageDraw.Draw(tile).multiline_text(
-        (-left, -top), text, fill=_color(color), font=font, anchor="mm", align="center", spacing=0
+        (-left, -top), text, fill=_color(color), font=font, anchor=anchor, align="center", spacing=0
     )
     return tile, left, top
 
@@ -111,13 +121,16 @@ def _png(
             draw.rectangle([c * step - half, 0, c * step + half - 1, image.height], fill=white)
         for r in range(rows + 1):
             draw.rectangle([0, r * step - half, image.width, r * step + half - 1], fill=white)
+    return _data_uri(image, color), rows, cols
+
+
+def _data_uri(image: Image.Image, color: str) -> str:
     red, green, blue, _ = _color(color)
-    if red == green == blue:  # grey text on white gaps: luminance + alpha, half the bytes
+    if red == green == blue:  # grey text (on white gaps): luminance + alpha, half the bytes
         image = image.convert("LA")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)
-    source = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    return source, rows, cols
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def label_image(trace: dict[str, Any], px: float) -> dict[str, Any]:
@@ -154,24 +167,126 @@ def label_image(trace: dict[str, Any], px: float) -> dict[str, Any]:
     }
 
 
-def labels_as_images(
-    traces: Sequence[dict[str, Any]], layout: dict[str, Any], names: Sequence[str]
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Move the labels of the heatmaps named ``names`` into layout images.
+def strip_labels(trace: dict[str, Any]) -> dict[str, Any]:
+    """A heatmap trace without its labels and cell gaps (its label picture draws both)."""
+    return {**trace, "text": None, "texttemplate": None, "xgap": 0, "ygap": 0}
 
-    Returns new trace and layout dicts (the inputs are not changed): those heatmaps without
-    ``text`` and without gaps (the image draws them), the layout with one image per heatmap
-    that had labels (``layout["images"]``, an empty list when none had).
+
+def _is_text_scatter(trace: dict[str, Any]) -> bool:
+    return (
+        trace.get("type") == "scatter"
+        and trace.get("mode") == "text"
+        and trace.get("visible", True) is not False
+    )
+
+
+def label_layers(
+    traces: Sequence[dict[str, Any]], layout: dict[str, Any], names: Sequence[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[int, int]]:
+    """Move the labels of the heatmaps named ``names`` into layout images, and the texts of
+    the text-only scatters named ``names`` too (:func:`text_image`; one that would reach
+    outside the axes stays a trace, as plotly draws it unclipped).
+
+    Returns new trace and layout dicts (the inputs are not changed) and, by trace index,
+    the index of its picture in ``layout["images"]`` (an empty list when none moved): the
+    heatmaps without ``text`` and without gaps, the scatters hidden (``visible: False``,
+    so trace indices are unchanged).
     """
     px = cell_px(layout)
     out: list[dict[str, Any]] = []
     images: list[dict[str, Any]] = []
-    for trace in traces:
-        if trace.get("type") == "heatmap" and trace.get("name") in names and trace.get("text"):
-            images.append(label_image(trace, px))
-            trace = {**trace, "text": None, "texttemplate": None, "xgap": 0, "ygap": 0}
+    slots: dict[int, int] = {}
+    for index, trace in enumerate(traces):
+        if trace.get("name") in names:
+            if trace.get("type") == "heatmap" and trace.get("text"):
+                slots[index] = len(images)
+                images.append(label_image(trace, px))
+                trace = strip_labels(trace)
+            elif _is_text_scatter(trace) and (image := text_image(trace, layout)) is not None:
+                slots[index] = len(images)
+                images.append(image)
+                trace = {**trace, "visible": False}
         out.append(trace)
-    return out, {**layout, "images": images}
+    return out, {**layout, "images": images}, slots
+
+
+def labels_as_images(
+    traces: Sequence[dict[str, Any]], layout: dict[str, Any], names: Sequence[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """:func:`label_layers` without the slots."""
+    out, layout, _ = label_layers(traces, layout, names)
+    return out, layout
+
+
+@lru_cache(maxsize=64)
+def _text_png(
+    items: tuple[tuple[float, float, str], ...], px: float, size: float, color: str, anchor: str
+) -> tuple[str, float, float, float, float]:
+    step = px * SCALE
+    placed = []
+    for x, y, text in items:
+        tile, left, top = _glyph(text, round(size * SCALE), color, anchor)
+        placed.append((tile, round(x * step) + left, round(y * step) + top))
+    x0 = min(p[1] for p in placed)
+    y0 = min(p[2] for p in placed)
+    x1 = max(p[1] + p[0].width for p in placed)
+    y1 = max(p[2] + p[0].height for p in placed)
+    image = Image.new("RGBA", (x1 - x0, y1 - y0))
+    for tile, x, y in placed:
+        image.alpha_composite(tile, (x - x0, y - y0))
+    return _data_uri(image, color), x0 / step, y0 / step, (x1 - x0) / step, (y1 - y0) / step
+
+
+def text_image(trace: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any] | None:
+    """A text-only scatter (headings, captions) as one layout image of its texts, or None
+    when a text would reach outside the axis ranges (a layout image is clipped to them;
+    plotly draws ``cliponaxis=False`` text unclipped) or there is nothing to draw.
+
+    Example:
+        >>> from vizkit.render._grid import axes_layout
+        >>> layout = axes_layout(10, 5, "t")
+        >>> heading = {"type": "scatter", "mode": "text", "x": [0], "y": [1], "text": ["in"],
+        ...            "textposition": "middle right", "textfont": {"size": 12}}
+        >>> image = text_image(heading, layout)
+        >>> image["x"] >= 0 and image["xanchor"] == "left" and image["yanchor"] == "top"
+        True
+    """
+    items = tuple(
+        (float(x), float(y), _plain(text))
+        for x, y, text in zip(
+            trace.get("x") or [], trace.get("y") or [], trace.get("text") or [], strict=False
+        )
+        if x is not None and y is not None and text
+    )
+    if not items:
+        return None
+    font = trace.get("textfont") or {}
+    source, x, y, sizex, sizey = _text_png(
+        items,
+        round(cell_px(layout), 3),
+        float(font.get("size", 12)),
+        font.get("color", "#222222"),
+        _ANCHORS.get(str(trace.get("textposition", "middle center")), "mm"),
+    )
+    (xa, xb), (ya, yb) = layout["xaxis"]["range"], layout["yaxis"]["range"]
+    if ya < yb:  # y up: the cell canvases all have y down
+        return None
+    if x < min(xa, xb) or x + sizex > max(xa, xb) or y < min(ya, yb) or y + sizey > max(ya, yb):
+        return None
+    return {
+        "source": source,
+        "name": f"{trace.get('name', 'text')} texts",
+        "xref": "x",
+        "yref": "y",
+        "x": x,
+        "y": y,
+        "sizex": sizex,
+        "sizey": sizey,
+        "xanchor": "left",
+        "yanchor": "top",
+        "sizing": "stretch",
+        "layer": "above",
+    }
 
 
 def cover_shape(trace: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,14 @@ from typing import Any, Protocol
 import ipywidgets as widgets
 
 from vizkit.geometry import GeometryError
-from vizkit.render.browser_layers import labels_as_images, trace_shape, traces_as_shapes
+from vizkit.render.browser_layers import (
+    cell_px,
+    label_image,
+    label_layers,
+    text_image,
+    trace_shape,
+    traces_as_shapes,
+)
 from vizkit.widgets._figure_widget import FigureWidget
 from vizkit.widgets.keyboard import Action, KeyboardControl
 
@@ -99,10 +106,11 @@ class SceneExplorer(widgets.VBox):
     """Base class: controls on the left, the figure and the status line below.
 
     For a quick redraw in the browser (:mod:`vizkit.render.browser_layers`), a subclass may
-    name in ``LABEL_IMAGES`` the heatmaps no step changes whose cell numbers are drawn as
-    one picture instead of one SVG text per cell (plotly.js re-creates every label on every
-    redraw), and in ``SHAPES`` the reveal cover and outlines drawn as layout shapes above
-    those pictures.
+    name in ``LABEL_IMAGES`` the heatmaps whose cell numbers, and the text scatters whose
+    texts, are drawn as one picture each instead of one SVG text per label (plotly.js
+    re-creates every label on every redraw; a step that changes them draws a new picture),
+    and in ``SHAPES`` the reveal cover and outlines drawn as layout shapes above those
+    pictures.
     """
 
     LABEL_IMAGES: tuple[str, ...] = ()
@@ -138,6 +146,8 @@ class SceneExplorer(widgets.VBox):
         self._sent_layout: dict[str, Any] = {}
         self._moved: dict[int, dict[str, Any]] = {}  # trace index → trace drawn as a shape
         self._base_shapes: list[Any] = []
+        # trace index → (its picture's index in layout.images, the trace with its labels)
+        self._pictured: dict[int, tuple[int, dict[str, Any]]] = {}
         self.keyboard = KeyboardControl(self._on_key)
         player = widgets.HBox([self.play, self.step, self.speed, self.keyboard])
         super().__init__(
@@ -251,8 +261,11 @@ class SceneExplorer(widgets.VBox):
         self, traces: list[dict[str, Any]], layout: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The scene's traces and layout with LABEL_IMAGES and SHAPES applied."""
+        self._pictured = {}
         if self.LABEL_IMAGES:
-            traces, layout = labels_as_images(traces, layout, self.LABEL_IMAGES)
+            labelled = traces
+            traces, layout, slots = label_layers(traces, layout, self.LABEL_IMAGES)
+            self._pictured = {i: (slot, labelled[i]) for i, slot in slots.items()}
         self._moved, self._base_shapes = {}, list(layout.get("shapes") or [])
         if self.SHAPES:
             traces, layout, self._moved = traces_as_shapes(traces, layout, self.SHAPES)
@@ -263,17 +276,44 @@ class SceneExplorer(widgets.VBox):
         if self._scene is None:
             return
         frame = self._scene.frame(min(self.step.value, self._scene.n_steps - 1))
+        images = list(self._sent_layout.get("images") or [])
         with self.figure.batch_update():
             for index, new in zip(frame["traces"], frame["data"], strict=True):
                 if index in self._moved:
                     self._moved[index] = {**self._moved[index], **new}
+                elif index in self._pictured:
+                    self._update_trace(index, self._repicture(index, new, images))
                 else:
                     self._update_trace(index, new)
+            if images != self._sent_layout.get("images", []):
+                self.figure.layout.images = images
+                self._sent_layout["images"] = images
             if self._moved:
                 shapes = [*self._base_shapes, *(trace_shape(t) for t in self._moved.values())]
                 if _differs(self._sent_layout.get("shapes"), shapes):
                     self.figure.layout.shapes = shapes
                     self._sent_layout["shapes"] = shapes
+
+    def _repicture(
+        self, index: int, new: dict[str, Any], images: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """A frame's update of a trace drawn as a picture: redraw its picture into
+        ``images`` (cached: an unchanged one costs a lookup) and return the update for the
+        trace itself, without what the picture draws."""
+        slot, full = self._pictured[index]
+        full = {**full, **new}
+        self._pictured[index] = (slot, full)
+        if full.get("type") == "heatmap":
+            images[slot] = label_image(full, cell_px(self._sent_layout))
+            return {
+                k: v for k, v in new.items() if k not in ("text", "texttemplate", "xgap", "ygap")
+            }
+        image = text_image(full, self._sent_layout)
+        if image is None:  # the new texts would be clipped: plotly draws them (unclipped)
+            images[slot] = {**images[slot], "visible": False}
+            return {**{k: v for k, v in full.items() if k != "type"}, "visible": True}
+        images[slot] = {**image, "visible": True}
+        return {"visible": False}
 
     def _update_trace(self, index: int, new: dict[str, Any]) -> None:
         """Send only the properties that differ from what this explorer last sent.

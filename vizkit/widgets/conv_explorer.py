@@ -69,7 +69,7 @@ class ConvExplorer(SceneExplorer):
         ((1, 2, 2), 3)
     """
 
-    LABEL_IMAGES = ("input", "output")
+    LABEL_IMAGES = ("input", "output", "kernel", "products", "headings")
     SHAPES = ("cover", "window", "current")
 
     def __init__(

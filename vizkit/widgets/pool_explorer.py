@@ -44,7 +44,7 @@ class PoolExplorer(SceneExplorer):
         (1, 3, 3)
     """
 
-    LABEL_IMAGES = ("input", "output")
+    LABEL_IMAGES = ("input", "output", "terms", "headings")
     SHAPES = ("cover", "window", "overhang", "winner", "current")
 
     def __init__(

@@ -49,7 +49,15 @@ class TransposedConvExplorer(SceneExplorer):
         (1, 5, 5)
     """
 
-    LABEL_IMAGES = ("input", "kernel", "direct input", "flipped kernel", "direct output")
+    LABEL_IMAGES = (
+        "input",
+        "kernel",
+        "direct input",
+        "flipped kernel",
+        "direct output",
+        "canvas",
+        "headings",
+    )
     SHAPES = ("output region", "output_padding", "input cell", "stamp")
 
     def __init__(

@@ -40,26 +40,33 @@ def _input_of(key: str) -> tuple[int, int, int]:
 
 
 def _build(key: str) -> nn.Module:
-    import vizkit.zoo as zoo
+    # from the defining modules (vizkit.zoo loads these names lazily: mypy cannot see them)
+    from vizkit.zoo.alexnet import alexnet, zfnet
+    from vizkit.zoo.googlenet import googlenet
+    from vizkit.zoo.inception import inception_v3
+    from vizkit.zoo.nin import allconv, nin
+    from vizkit.zoo.resnet import resnet
+    from vizkit.zoo.stacks import conv_stack
+    from vizkit.zoo.vgg import vgg
 
     name, _, rest = key.partition(":")
     if name == "vgg":
-        return zoo.vgg(rest)  # type: ignore[arg-type]
+        return vgg(rest)  # type: ignore[arg-type]
     if name == "allconv":
         model, variant = rest.split(":")
-        return zoo.allconv(model, variant)  # type: ignore[arg-type]
+        return allconv(model, variant)  # type: ignore[arg-type]
     if name.startswith("resnet"):
         depth, _, v15 = name.removeprefix("resnet").partition("_")
-        return zoo.resnet(int(depth), v1_5=v15 == "v1.5")
+        return resnet(int(depth), v1_5=v15 == "v1.5")
     builders: dict[str, Callable[[], nn.Module]] = {
-        "alexnet": zoo.alexnet,
-        "googlenet": zoo.googlenet,
-        "googlenet_aux": lambda: zoo.googlenet(aux_logits=True),
-        "inception_v3": zoo.inception_v3,
-        "zfnet": zoo.zfnet,
-        "nin": zoo.nin,
-        "stack3x3": lambda: zoo.conv_stack(64, (3, 3, 3)),
-        "stack7x7": lambda: zoo.conv_stack(64, (7,)),
+        "alexnet": alexnet,
+        "googlenet": googlenet,
+        "googlenet_aux": lambda: googlenet(aux_logits=True),
+        "inception_v3": inception_v3,
+        "zfnet": zfnet,
+        "nin": nin,
+        "stack3x3": lambda: conv_stack(64, (3, 3, 3)),
+        "stack7x7": lambda: conv_stack(64, (7,)),
     }
     if name not in builders:
         raise ValueError(f"model key {key!r} is not one of {sorted(builders)}, vgg:…, resnet…")
@@ -169,7 +176,7 @@ def zoo_activations(
     table = bench.table(model)
     times = f" × {scale}" if scale != 1 else ""
     if walk:
-        from vizkit.zoo import layer_walk
+        from vizkit.zoo.paper_tables import layer_walk
 
         n = layer_walk(table).total_activations
         how = f"input + conv, pool and linear outputs of vk.summarize({model}): {n:,}{times}"
@@ -293,7 +300,7 @@ def majority(bench: Bench, *, model: str, layers: tuple[str, ...], of: str = "pa
     if of == "params":
         part, whole = sum(table.row(n).params for n in layers), table.total_params
     else:
-        from vizkit.zoo import layer_walk
+        from vizkit.zoo.paper_tables import layer_walk
 
         part = sum(table.row(n).activations for n in layers)
         whole = layer_walk(table).total_activations
@@ -304,7 +311,7 @@ def majority(bench: Bench, *, model: str, layers: tuple[str, ...], of: str = "pa
 def zoo_kernel_sizes(bench: Bench, *, model: str, layers: tuple[str, ...]) -> Measured:
     """``kernel_size`` (height, width) of conv layers, one after the other."""
     named = dict(bench.model(model).named_modules())
-    sizes = tuple(int(k) for name in layers for k in named[name].kernel_size)  # type: ignore[union-attr]
+    sizes = tuple(int(k) for name in layers for k in named[name].kernel_size)
     return Measured(sizes, f"kernel_size of {', '.join(layers)} in {model}")
 
 

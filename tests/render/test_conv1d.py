@@ -96,3 +96,25 @@ def test_errors_teach(kwargs, message):
 def test_frames_argument_checked():
     with pytest.raises(ValueError, match=r"frames 1 is below 2: use e\.g\. frames=41"):
         continuous_conv_animation(frames=1)
+
+
+@pytest.mark.parametrize(("x", "w"), [("box", "box"), ("gauss", "exp"), ("spike", "box")])
+def test_the_running_reading_stays_inside_the_figure(x, w):
+    """The "τ = …  y(τ) = shaded area = …" reading beside the moving point: at the ends of
+    the axis it sits to the point's inner side, so no frame cuts it off at the figure's edge
+    (centred at τ = −2.5 its first characters were outside the picture)."""
+    fig = continuous_conv_animation(x, w, frames=15)
+    layout = fig.layout
+    x0, x1 = layout.xaxis2.range
+    plot_px = layout.width - layout.margin.l - layout.margin.r
+    per_px = (x1 - x0) / plot_px
+    for k in range(len(fig.frames)):
+        reading = frame_data(fig, k)[6]
+        tau, (text,) = reading["x"][0], reading["text"]
+        width = len(text) * 0.6 * 13 * per_px  # 13 px font, ~0.6 em per character
+        left = {"middle right": tau, "middle left": tau - width}.get(
+            reading["textposition"], tau - width / 2
+        )
+        # within the figure: the plot area plus its margins
+        assert left >= x0 - layout.margin.l * per_px, (k, reading)
+        assert left + width <= x1 + layout.margin.r * per_px, (k, reading)

@@ -11,7 +11,7 @@ window of ``x`` under it and the products, exactly as the trace holds them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -208,6 +208,17 @@ def _closed(times: np.ndarray, values: np.ndarray, dt: float) -> tuple[list, lis
     )
 
 
+def _reading_position(tau: float, span: Sequence[float]) -> str:
+    """Where the running reading goes beside the point at ``tau``: to its right near the left
+    end of the axis, to its left near the right end (centred text would leave the figure).
+
+    >>> [_reading_position(t, (0, 10)) for t in (0.5, 5, 9.5)]
+    ['middle right', 'middle center', 'middle left']
+    """
+    where = (tau - span[0]) / ((span[1] - span[0]) or 1.0)
+    return "middle right" if where < 0.3 else "middle left" if where > 0.7 else "middle center"
+
+
 def continuous_conv_animation(
     x: Signal = "box",
     w: Signal = "box",
@@ -260,6 +271,7 @@ def continuous_conv_animation(
     top = max(heights) if heights else float(np.max(np.abs(s.kernel)))
     top = top or 1.0
     y_lo, y_hi = min(0.0, float(s.y.min())), max(float(s.y.max()), 1e-12)
+    span = [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)]
 
     def dynamic(m: int) -> list[g.Trace]:
         times, kernel, _, products = s.window_at(m)
@@ -277,6 +289,7 @@ def continuous_conv_animation(
                 "x": [tau],
                 "y": [y_hi * 1.12],
                 "text": [f"τ = {tau:.2f}   y(τ) = shaded area = {g.fmt(float(s.y[m]))}"],
+                "textposition": _reading_position(tau, span),
             },
         ]
 
@@ -337,8 +350,7 @@ def continuous_conv_animation(
         },
         {
             "name": "value",
-            "mode": "text",
-            "textposition": "middle center",
+            "mode": "text",  # textposition: per frame (_reading_position)
             "textfont": theme.font(13),
             "xaxis": "x2",
             "yaxis": "y2",
@@ -360,7 +372,6 @@ def continuous_conv_animation(
     controls["sliders"][0]["currentvalue"]["prefix"] = "τ = "
     controls["updatemenus"][0]["y"] = -0.08
     controls["sliders"][0]["y"] = -0.16
-    span = [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)]
     layout = {
         "title": {
             "text": "continuous convolution  y(τ) = ∫ x(t) · w(τ − t) dt  "

@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from vizkit.render._grid import polygon_cells, revealed_count
+from vizkit.render._grid import fmt, polygon_cells, revealed_count
 from vizkit.render.conv import ConvScene, conv_animation, conv_figure
 from vizkit.sliding import conv2d_trace
 
@@ -214,3 +214,74 @@ def test_vectorised_labels_equal_fmt(rng):
     )
     assert fmt_array(values).tolist() == [fmt(float(v)) for v in values]
     assert fmt_grid(np.array([[1.0, np.nan], [1 / 3, -2.5]])) == [["1", ""], ["0.333", "-2.5"]]
+
+
+def _camera_edges():
+    from vizkit.data.natural import natural_image
+
+    crop = natural_image("camera")[164:172, 164:172, 0]  # notebook 01's real-image example
+    sobel_x = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    return conv2d_trace(crop[None], sobel_x[None, None])
+
+
+LABEL_CASES = {
+    "camera crop, Sobel x (real values)": _camera_edges,
+    "16×16 integers, 5×5 kernel (the explorer's)": lambda: conv2d_trace(
+        np.random.default_rng(0).integers(-2, 4, (1, 16, 16)),
+        np.random.default_rng(1).integers(-1, 2, (1, 1, 5, 5)),
+    ),
+    "2 → 3 channels, real weights, bias": lambda: conv2d_trace(
+        np.random.default_rng(2).normal(size=(2, 5, 5)),
+        np.random.default_rng(3).normal(size=(3, 2, 3, 3)),
+        np.array([0.5, -1.25, 2.0]),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", LABEL_CASES)
+def test_every_cell_label_fits_its_cell(case):
+    """No number runs into its neighbours: with real values on a wide canvas the labels
+    shrink (and drop to two significant digits where three would need a tiny font)."""
+    from vizkit.render._grid import canvas_cell_px, label_em
+
+    trace = LABEL_CASES[case]()
+    scene = ConvScene(trace)
+    px = canvas_cell_px(scene.width)
+    assert scene.font >= 7
+    for step in sorted({0, scene.n_steps // 2, scene.n_steps - 1}):
+        for t in scene.traces(step):
+            if t["type"] != "heatmap" or not t.get("text"):
+                continue
+            size = t["textfont"]["size"]
+            for row in t["text"]:
+                for label in row:
+                    first = (label or "").split("<br>")[0]
+                    assert label_em(first) * size <= px - 2 + 1e-9, (t["name"], label, size, px)
+    # the labels still say the values (to the digits shown) and the hover text says more
+    out = next(t for t in scene.traces(0) if t["name"] == "output")
+    shown = np.array([[float(v) for v in row] for row in out["text"] if any(row)])
+    values = np.concatenate(list(np.asarray(trace.output)))  # the grids, one under another
+    assert np.allclose(shown, values, rtol=10 ** (1 - scene.digits), atol=1e-9)
+    hovers = [
+        h for row, hs in zip(out["text"], out["hovertext"], strict=True) if any(row) for h in hs
+    ]
+    assert hovers == [f"output = {fmt(v)}" for v in values.ravel()]  # three digits
+
+
+def test_the_real_valued_example_keeps_a_readable_font():
+    scene = ConvScene(_camera_edges())
+    assert (scene.digits, scene.font) == (2, 8)  # three digits would need a 7 px font
+    integers = ConvScene(LABEL_CASES["16×16 integers, 5×5 kernel (the explorer's)"]())
+    assert (integers.digits, integers.font) == (3, 9)  # unchanged where labels fit
+
+
+def test_multichannel_headings_are_short_and_the_title_says_what_lanes_are(rng):
+    x = rng.normal(size=(2, 4, 4))
+    w = rng.normal(size=(3, 2, 3, 3))
+    scene = ConvScene(conv2d_trace(x, w))
+    heads = next(t for t in scene.traces(0) if t["name"] == "headings")["text"]
+    assert {"padded input", "kernel", "products", "output"} <= set(heads)
+    title = scene.title()
+    assert "one lane per input channel (2)" in title and "one output grid per filter k (3)" in title
+    single = ConvScene(conv2d_trace(x[:1], w[:1, :1])).title()
+    assert "lane" not in single and "grid per filter" not in single

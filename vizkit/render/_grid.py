@@ -253,6 +253,45 @@ def revealed_count(colorscale: Sequence[Sequence[Any]], total: int) -> int:
     return round(float(colorscale[1][0]) * total)
 
 
+def canvas_cell_px(width_cells: float, cell_px: float = 34) -> float:
+    """Screen pixels per cell of an :func:`axes_layout` canvas ``width_cells`` wide: the
+    theme's cell size, smaller where the canvas would grow wider than the theme allows.
+
+    Example:
+        >>> canvas_cell_px(10), canvas_cell_px(60) < 34
+        (34.0, True)
+    """
+    theme = current_theme()
+    grow = theme.cell_px / THEMES["notebook"].cell_px
+    return float(max(12.0, min(cell_px * grow, theme.max_width_px / max(width_cells, 1))))
+
+
+def label_em(text: str) -> float:
+    """Width of a cell label in em, as plotly's sans-serif fonts draw it: digits and
+    letters about 0.6 em, ``-``, ``.`` and spaces about 0.35 em.
+
+    Example:
+        >>> label_em("-0.153")
+        3.1
+    """
+    return round(sum(0.35 if ch in "-. " else 0.6 for ch in text), 6)
+
+
+def fitting_font(widest_em: float, cell_px: float, preferred: float, smallest: float = 7) -> int:
+    """The font size (px) at which a label ``widest_em`` wide (:func:`label_em`) fits a cell
+    ``cell_px`` wide: ``preferred`` when it fits, smaller down to ``smallest`` (a label that
+    still overflows then overlaps its neighbours; the hover text keeps the full value).
+
+    Example:
+        >>> fitting_font(1.2, 34, 11), fitting_font(2.75, 26, 11), fitting_font(5.0, 12, 11)
+        (11, 8, 7)
+    """
+    if widest_em <= 0:
+        return int(preferred)
+    fits = math.floor((cell_px - 2) / widest_em)
+    return int(max(smallest, min(preferred, fits)))
+
+
 def axes_layout(
     width_cells: float, height_cells: float, title: str, *, cell_px: float = 34, extra_top: int = 0
 ) -> dict[str, Any]:
@@ -262,8 +301,7 @@ def axes_layout(
     widest the canvas may grow, the caption font and the margins).
     """
     theme = current_theme()
-    grow = theme.cell_px / THEMES["notebook"].cell_px
-    px = max(12.0, min(cell_px * grow, theme.max_width_px / max(width_cells, 1)))
+    px = canvas_cell_px(width_cells, cell_px)
     top = round((70 + 18 * title.count("<br>")) * theme.font_scale) + extra_top
     bottom = round(100 * theme.font_scale)
     return {

@@ -110,6 +110,37 @@ class ConvScene:
         xmax = float(np.nanmax(np.abs(self.padded))) if self.padded.size else 1.0
         self.wmax, self.pmax = wmax, (wmax * xmax) or 1.0
         self._kernels: dict[int, g.Trace] = {}
+        # Cell labels as large as fit their cells: real-valued data ("-0.0863") on a wide
+        # canvas would otherwise overflow into the neighbouring cells. Two significant
+        # digits instead of three where that keeps the font readable; the hover text keeps
+        # three.
+        px = g.canvas_cell_px(self.width)
+        self.digits = 3
+        font = g.fitting_font(self._widest_label(3), px, self.font)
+        if font < 9:
+            shorter = g.fitting_font(self._widest_label(2), px, self.font)
+            if shorter > font:
+                self.digits, font = 2, shorter
+        self.font = font
+
+    def _widest_label(self, digits: int) -> float:
+        """Width in em (:func:`~vizkit.render._grid.label_em`) of the widest cell label:
+        inputs, outputs and weights, and for the products (too many to format) the widest of
+        the smallest and the largest magnitudes a product can have, negative (a label's
+        width grows with its leading zeros as with its integer digits)."""
+        widest = 0.6
+        magnitudes = []
+        for v in (self.padded, self.output, np.asarray(self.trace.weight)):
+            finite = np.unique(v[np.isfinite(v)])
+            if finite.size:
+                widest = max(widest, *(g.label_em(t) for t in g.fmt_array(finite, digits)))
+        for v in (self.padded, np.asarray(self.trace.weight)):
+            mags = np.abs(v[np.isfinite(v) & (v != 0)])
+            magnitudes.append((mags.min(), mags.max()) if mags.size else (0.0, 0.0))
+        (x_lo, x_hi), (w_lo, w_hi) = magnitudes
+        for product in (x_lo * w_lo, x_hi * w_hi):
+            widest = max(widest, g.label_em(g.fmt(-float(product), digits)))
+        return widest
 
     # ----------------------------------------------------------------- static parts
     def _categories(self) -> tuple[np.ndarray, list[list[str]]]:
@@ -180,7 +211,7 @@ class ConvScene:
             zmax=3.5,
             hovertext=hovers,
             font_size=self.font,
-            text=g.fmt_grid(values) if self.numbers else None,
+            text=g.fmt_grid(values, self.digits) if self.numbers else None,
         )
         out = self._stack(list(self.output), self.out_h, self.ho, self.wo)
         lo, hi = float(np.nanmin(self.output)), float(np.nanmax(self.output))
@@ -193,7 +224,7 @@ class ConvScene:
             zmin=lo,
             zmax=hi if hi > lo else lo + 1,
             font_size=self.font,
-            text=g.fmt_grid(out) if self.wo <= 24 else None,
+            text=g.fmt_grid(out, self.digits) if self.wo <= 24 else None,
             hovertext=[[f"output = {t}" for t in row] for row in g.fmt_grid(out)],
         )
         order = np.arange(self.n_steps, dtype=float).reshape(self.out_channels, self.ho, self.wo)
@@ -207,17 +238,11 @@ class ConvScene:
             zmax=self.n_steps - 0.5,
         )
         cover["xgap"] = cover["ygap"] = 0
-        heads = [
-            (-0.5, -1.0, "padded input" + (" (lane = input channel)" if self.channels > 1 else ""))
-        ]
+        # what the lanes and grids are is said in the title (a longer heading would run
+        # into the next panel's, or off the canvas)
+        heads = [(-0.5, -1.0, "padded input")]
         heads += [(self.x_kernel - 0.5, -1.0, "kernel"), (self.x_products - 0.5, -1.0, "products")]
-        heads += [
-            (
-                self.x_out - 0.5,
-                -1.0,
-                "output" + (" (one grid per filter)" if self.out_channels > 1 else ""),
-            )
-        ]
+        heads += [(self.x_out - 0.5, -1.0, "output")]
         for c in range(self.channels):
             y = c * self.lane_h + (self.hp - 1) / 2
             heads.append((self.x_kernel - 1.9, y, "⊙"))
@@ -258,7 +283,7 @@ class ConvScene:
                 colorscale=g.DIVERGING,
                 zmin=-self.wmax,
                 zmax=self.wmax,
-                text=g.fmt_grid(kernel),
+                text=g.fmt_grid(kernel, self.digits),
                 font_size=self.font,
             )
             self._kernels[out_channel] = cached
@@ -297,10 +322,10 @@ class ConvScene:
         lane_rows = chans[:, :, None] * self.lane_h + np.arange(self.kh)[None, None]
         z[np.arange(n)[:, None, None], lane_rows] = products
         ptext = np.full(z.shape, "", dtype=object)
-        labels = g.fmt_array(products)
+        labels = g.fmt_array(products, self.digits)
         if self.running_sum:
             run = np.cumsum(products.reshape(n, self.cg, -1), axis=2).reshape(products.shape)
-            labels = labels + "<br><sub>Σ " + g.fmt_array(run) + "</sub>"
+            labels = labels + "<br><sub>Σ " + g.fmt_array(run, self.digits) + "</sub>"
         ptext[np.arange(n)[:, None, None], lane_rows] = labels
         zobj = z.astype(object)
         zobj[np.isnan(z)] = None
@@ -315,7 +340,7 @@ class ConvScene:
             zmin=-self.pmax,
             zmax=self.pmax,
             text=[[""]],
-            font_size=self.font if not self.running_sum else 10,
+            font_size=self.font if not self.running_sum else min(10, self.font),
         )
         sums_base = g.labels("sums", [], size=12, anchor="middle right")
         window_base = g.outline("window", g.WINDOW_COLOR, g.WINDOW_FILL)
@@ -419,6 +444,13 @@ class ConvScene:
             f"<b>2D {kind}</b>   <span style='font-family:monospace'>{code}</span><br>"
             f"{formula}   ·   {params}"
         )
+        parts = []
+        if self.channels > 1:
+            parts.append(f"one lane per input channel ({self.channels})")
+        if self.out_channels > 1:
+            parts.append(f"one output grid per filter k ({self.out_channels})")
+        if parts:
+            text += "<br>" + "   ·   ".join(parts)
         unread_r, unread_c = geo.unread_input
         if unread_r or unread_c:
             text += (

@@ -142,7 +142,8 @@ _PROBLEMS_JS = """() => {
 
 
 def problems(page: Any) -> list[str]:
-    """Error outputs, stderr tracebacks and widgets that failed to render, as text."""
+    """Error outputs, stderr tracebacks, widgets that failed to render and plotly trace
+    properties the widget lost (present but undefined), as text."""
     return list(page.evaluate(_PROBLEMS_JS))
 
 

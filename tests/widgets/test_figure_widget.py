@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import math
 import warnings
 from pathlib import Path
@@ -159,3 +160,46 @@ def test_per_trace_arrays_of_different_shapes() -> None:
     with widget.batch_update():
         widget.data[0].z, widget.data[1].z = first, second
     assert sent and all(_sendable(m["state"]) for m in sent)
+
+
+def _model_after(update: dict[str, Any], data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What plotly's widget *model* (JavaScript, ``do_update``) makes of ``_widget_data``:
+    each trace's value set as sent, ``"_undefined_"`` too (it becomes ``undefined``: the
+    property is then present but empty), ``null`` unset."""
+    model = [dict(t) for t in data]
+    for prop, values in update["style_data"].items():
+        for trace, value in zip(update["style_traces"], values, strict=True):
+            if value is None:
+                model[trace].pop(prop, None)
+            else:
+                model[trace][prop] = "undefined" if value == "_undefined_" else value
+    return model
+
+
+@pytest.mark.parametrize("kind", ["plotly", "vizkit"])
+def test_a_batch_update_of_some_traces_keeps_the_others_properties(kind: str) -> None:
+    """KernelPlayground's photo came out in plotly's plasma colours instead of grey: a batch
+    update that set ``colorscale`` on trace 1 sent trace 0 plotly's "undefined"
+    placeholder, and plotly's widget model stored it (the view made later from the model
+    drew the default). plotly's own widget still does (the first case fails if plotly fixes
+    it); vizkit's sends trace 0 its current colorscale."""
+    figure = go.Figure(
+        [
+            go.Heatmap(z=[[0.0]], colorscale="gray", name="photo"),
+            go.Heatmap(z=[[0.0]], colorscale="gray", name="filtered", xaxis="x2"),
+        ]
+    )
+    widget = go.FigureWidget(figure) if kind == "plotly" else FigureWidget(figure)
+    sent = _recording(widget)
+    with widget.batch_update():
+        widget.data[0].update(z=[[1.0, 2.0]])
+        widget.data[1].update(z=[[3.0, 4.0]], colorscale="RdBu_r")
+    (update,) = [m["state"]["_py2js_update"] for m in sent if m["state"].get("_py2js_update")]
+    before = json.loads(_sendable({"d": figure.to_plotly_json()["data"]}))["state"]["d"]
+    model = _model_after(json.loads(_sendable(update))["state"], before)
+    grey = before[0]["colorscale"]
+    if kind == "plotly":
+        assert model[0]["colorscale"] == "undefined"
+    else:
+        assert model[0]["colorscale"] == grey and model[1]["colorscale"][0] == [0.0, "rgb(5,48,97)"]
+        assert widget.data[0].colorscale == figure.data[0].colorscale  # Python unchanged too

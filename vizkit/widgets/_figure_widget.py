@@ -22,6 +22,15 @@ lecture mode). :meth:`FigureWidget.get_state` therefore fills those two keys fro
 current figure whenever the **full** state is asked for (ipywidgets' ``send_state()`` on
 open and the ``request_state`` of a page that connects); single-key updates are unchanged.
 
+A batch update that sets a property on some of its traces only (``with fig.batch_update():``
+``fig.data[0].update(z=…)``, ``fig.data[1].update(z=…, colorscale=…)``) sends the others
+plotly's "undefined" placeholder. plotly.js skips those, but plotly's widget *model* stores
+them: its copy of the figure then has ``colorscale: undefined`` on trace 0, and a view made
+from the model later (a widget inside a box shown after the update: KernelPlayground's
+"grey" photo came out in plotly's default plasma colours) draws the default.
+:meth:`FigureWidget._build_update_params_from_batch` therefore sends each such trace its
+current value instead (``null`` where it has none: plotly's "unset", which changes nothing).
+
 Every widget in vizkit makes its figures with :class:`FigureWidget`, never
 ``go.FigureWidget`` directly (``tests/widgets/test_figure_widget.py`` checks the source).
 """
@@ -35,6 +44,7 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.basedatatypes import Undefined
 
 from vizkit.render._plotly_internals import defer_nbformat
 
@@ -79,6 +89,26 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def _current(trace: dict[str, Any], prop: str) -> tuple[bool, Any]:
+    """``(True, value)`` of the dotted property ``prop`` (``"marker.color"``) in a trace
+    dict, ``None`` where it is not set; ``(False, None)`` for a path this cannot read
+    (an index like ``"dimensions[0]"``), which then stays undefined.
+
+    >>> _current({"z": [[1]], "marker": {"color": "red"}}, "marker.color")
+    (True, 'red')
+    >>> _current({"z": [[1]]}, "colorscale"), _current({}, "dimensions[0].values")
+    ((True, None), (False, None))
+    """
+    value: Any = trace
+    for part in prop.split("."):
+        if "[" in part:
+            return False, None
+        if not isinstance(value, dict):
+            return True, None
+        value = value.get(part)
+    return True, value
+
+
 class FigureWidget(go.FigureWidget):
     """A ``go.FigureWidget`` that never sends NaN or infinity to the browser and whose full
     state is always the current figure (see module)."""
@@ -99,6 +129,20 @@ class FigureWidget(go.FigureWidget):
                 to_json = self.trait_metadata(name, "to_json", self._trait_to_json)
                 state[name] = to_json(value, self)
         return state
+
+    def _build_update_params_from_batch(
+        self,
+    ) -> tuple[dict[str, list[Any]], dict[str, Any], list[int]]:
+        """plotly's batch update parameters, each trace's "undefined" placeholder replaced by
+        the value that trace has now (see module)."""
+        restyle, relayout, traces = super()._build_update_params_from_batch()
+        for prop, values in restyle.items():
+            for position, value in enumerate(values):
+                if value is Undefined:
+                    found, current = _current(self._data[traces[position]], prop)
+                    if found:
+                        values[position] = current
+        return restyle, relayout, traces
 
     def trait_metadata(self, traitname: str, key: str, default: Any = None) -> Any:
         """ipywidgets serializes each synced trait with its ``to_json`` metadata; plotly's

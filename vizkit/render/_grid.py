@@ -17,6 +17,7 @@ hundreds of frames and validating each would cost seconds.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -292,28 +293,76 @@ def fitting_font(widest_em: float, cell_px: float, preferred: float, smallest: f
     return int(max(smallest, min(preferred, fits)))
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
+def headline(name: str, code: str) -> str:
+    """A caption's first line: ``name`` in bold, then the torch line in monospace; the
+    torch line on a line of its own where both would not fit the widest canvas.
+
+    Example:
+        >>> headline("max pooling", "nn.MaxPool2d(2)")
+        "<b>max pooling</b>   <span style='font-family:monospace'>nn.MaxPool2d(2)</span>"
+    """
+    theme = current_theme()
+    size = float(theme.font(14)["size"])
+    width = (label_em(name) * 1.1 + 2 + 0.6 * len(code)) * size  # bold; monospace 0.6 em
+    gap = "<br>" if width + 40 > theme.max_width_px else "   "
+    return f"<b>{name}</b>{gap}<span style='font-family:monospace'>{code}</span>"
+
+
+def _lines(html_text: str) -> list[str]:
+    """The plain text lines of a plotly caption (``<br>`` breaks, tags dropped)."""
+    return [_TAG.sub("", line) for line in html_text.split("<br>")]
+
+
 def axes_layout(
-    width_cells: float, height_cells: float, title: str, *, cell_px: float = 34, extra_top: int = 0
+    width_cells: float,
+    height_cells: float,
+    title: str,
+    *,
+    cell_px: float = 34,
+    extra_top: int = 0,
+    texts: Sequence[tuple[float, str, float]] = (),
 ) -> dict[str, Any]:
     """Layout of a one-axis cell canvas: equal aspect, y down, no ticks, sized to the cells.
 
     ``cell_px`` is the notebook theme's cell size; the current theme scales it (and the
     widest the canvas may grow, the caption font and the margins).
+
+    The canvas grows to the right, cells keeping their size, until the caption's longest
+    line and every ``texts`` label — ``(x, text, font px)``, drawn from ``x`` (in cells)
+    rightwards like a "middle right" scatter label — fit in the figure (plotly would cut
+    them off at its edge), up to the theme's widest canvas.
+
+    Example:
+        >>> narrow = axes_layout(3, 3, "a caption far longer than three cells of 34 px")
+        >>> narrow["width"] >= 14 * 0.6 * 40 and narrow["xaxis"]["range"][1] > 3
+        True
     """
     theme = current_theme()
     px = canvas_cell_px(width_cells, cell_px)
+    font = theme.font(14)
+    right = float(width_cells)
+    for x, text, size in texts:
+        right = max(right, x + max(label_em(line) for line in _lines(text)) * size / px + 0.3)
+    # 10 % more than label_em: bold and monospace parts are wider
+    title_px = max(label_em(line) for line in _lines(title)) * 1.1 * float(font["size"]) + 16
+    right = max(right, (title_px - 40) / px - 1)
+    widest = max(theme.max_width_px + 40, px * (width_cells + 1) + 40)
+    right = min(right, (widest - 40) / px - 1)
     top = round((70 + 18 * title.count("<br>")) * theme.font_scale) + extra_top
     bottom = round(100 * theme.font_scale)
     return {
-        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": theme.font(14)},
-        "xaxis": {"visible": False, "range": [-1.0, width_cells], "fixedrange": True},
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": font},
+        "xaxis": {"visible": False, "range": [-1.0, right], "fixedrange": True},
         "yaxis": {
             "visible": False,
             "range": [height_cells, -1.5],
             "scaleanchor": "x",
             "fixedrange": True,
         },
-        "width": int(px * (width_cells + 1) + 40),
+        "width": int(px * (right + 1) + 40),
         "height": int(px * (height_cells + 2.5) + top + bottom + 10),
         "margin": {"l": 20, "r": 20, "t": top, "b": bottom},
         "plot_bgcolor": "white",

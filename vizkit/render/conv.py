@@ -440,10 +440,7 @@ class ConvScene:
             f"parameters F·F·D·K{' + K' if bias else ''} = {self.kh}·{self.kw}·{self.cg}·"
             f"{self.out_channels}{f' + {bias}' if bias else ''} = {weights + bias}"
         )
-        text = (
-            f"<b>2D {kind}</b>   <span style='font-family:monospace'>{code}</span><br>"
-            f"{formula}   ·   {params}"
-        )
+        text = f"{g.headline(f'2D {kind}', code)}<br>{formula}   ·   {params}"
         parts = []
         if self.channels > 1:
             parts.append(f"one lane per input channel ({self.channels})")

@@ -276,8 +276,8 @@ class PoolScene:
             else "   ".join(lines)
         )
         text = (
-            f"<b>{NAMES[self.trace.kind]}</b>   <span style='font-family:monospace'>"
-            f"{pool_code(self.trace)}</span><br>{formula}   ·   0 parameters"
+            f"{g.headline(NAMES[self.trace.kind], pool_code(self.trace))}<br>"
+            f"{formula}   ·   0 parameters"
         )
         rows, cols = self.geometry.unread_input
         if rows or cols:

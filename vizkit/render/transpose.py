@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from vizkit._validate import describe
 from vizkit.render import _grid as g
 from vizkit.render._args import check_frames
+from vizkit.render.theme import current_theme
 from vizkit.sliding import ConvTransposeTrace, adjoint_check
 
 __all__ = ["TransposedScene", "transposed_animation"]
@@ -62,6 +63,36 @@ class TransposedScene:
         self.height = self.y_direct + dh + 1
         big = float(np.abs(trace.canvas).max()) or 1.0
         self.cmax = big
+
+    def _headings(self) -> list[tuple[float, float, str]]:
+        """The panels' headings: ``(x, y, text)``."""
+        ho = self.trace.output.shape[1]
+        (sh, _), pads = self.geometry.stride, self.geometry.direct_padding
+        return [
+            (-0.5, -1.0, "input"),
+            (self.x_kernel - 0.5, -1.0, "kernel"),
+            (
+                self.x_canvas - 0.5,
+                -1.0,
+                "scatter: each input cell stamps value·kernel (green = output)",
+            ),
+            (
+                -0.5,
+                self.y_direct - 1.2,
+                f"direct view: stretch by stride {sh} (orange zeros), pad {pads[0][0]}, "
+                "convolve with the flipped kernel",
+            ),
+            (self.x_dkernel - 0.5, self.y_direct - 0.2 + self.kh, "flipped kernel"),
+            (self.x_dout - 0.5, self.y_direct - 0.2 + ho, "= same output"),
+        ]
+
+    def _stamp_text(self, step: int) -> str:
+        s = self.trace.steps[step]
+        i, j = s.in_index
+        return (
+            f"x[{i}, {j}] = {g.fmt(s.value)} stamps {g.fmt(s.value)}·kernel at rows "
+            f"{s.rows[0]}…{s.rows[-1]}, columns {s.cols[0]}…{s.cols[-1]}"
+        )
 
     def static_traces(self) -> list[g.Trace]:
         """Input, kernel, crop outline, direct view (stretched input, flipped kernel, output)."""
@@ -119,24 +150,7 @@ class TransposedScene:
         flipped = t.direct.weight[0, 0]
         out = t.output[0]
         omax = float(np.abs(out).max()) or 1.0
-        (sh, _), pads = self.geometry.stride, self.geometry.direct_padding
-        heads = [
-            (-0.5, -1.0, "input"),
-            (self.x_kernel - 0.5, -1.0, "kernel"),
-            (
-                self.x_canvas - 0.5,
-                -1.0,
-                "scatter: each input cell stamps value·kernel (green = output)",
-            ),
-            (
-                -0.5,
-                self.y_direct - 1.2,
-                f"direct view: stretch by stride {sh} (orange zeros), pad {pads[0][0]}, "
-                "convolve with the flipped kernel",
-            ),
-            (self.x_dkernel - 0.5, self.y_direct - 0.2 + self.kh, "flipped kernel"),
-            (self.x_dout - 0.5, self.y_direct - 0.2 + ho, "= same output"),
-        ]
+        heads = self._headings()
         return [
             g.heatmap(
                 x,
@@ -196,10 +210,7 @@ class TransposedScene:
         i, j = s.in_index
         ix, iy = g.cell_polygons([(i, j)])
         sx, sy = g.cell_polygons([(r, self.x_canvas + c) for r in s.rows for c in s.cols])
-        text = (
-            f"x[{i}, {j}] = {g.fmt(s.value)} stamps {g.fmt(s.value)}·kernel at rows "
-            f"{s.rows[0]}…{s.rows[-1]}, columns {s.cols[0]}…{s.cols[-1]}"
-        )
+        text = self._stamp_text(step)
         return [
             g.heatmap(
                 canvas,
@@ -211,7 +222,8 @@ class TransposedScene:
                 zmax=self.cmax,
                 text=g.fmt_grid(canvas),
             ),
-            g.labels("stamp", [(-0.5, max(self.h, self.kh) + 0.8, text)]),
+            # below the input, the kernel and the canvas (a long line would cross the canvas)
+            g.labels("stamp", [(-0.5, max(self.h, self.kh, self.hc) + 0.6, text)]),
             {**g.outline("input cell", g.WINDOW_COLOR, g.WINDOW_FILL), "x": ix, "y": iy},
             {**g.outline("stamp", g.WINDOW_COLOR, g.WINDOW_FILL), "x": sx, "y": sy},
         ]
@@ -246,15 +258,21 @@ class TransposedScene:
             else "   ".join(lines)
         )
         return (
-            f"<b>transposed convolution</b>   <span style='font-family:monospace'>"
-            f"{geo.torch_code()}</span><br>{formula}<br>adjoint check with a random x: "
+            f"{g.headline('transposed convolution', geo.torch_code())}<br>{formula}<br>"
+            "adjoint check with a random x: "
             f"⟨conv(x), y⟩ = {g.fmt(check.conv_x_dot_y)} = ⟨x, convᵀ(y)⟩ = "
             f"{g.fmt(check.x_dot_conv_transpose_y)}"
         )
 
     def layout(self) -> dict[str, Any]:
         """Figure layout."""
-        return g.axes_layout(self.width, self.height, self.title())
+        # the canvas grows to hold the headings and the longest stamp line (plotly would cut
+        # them off at the figure's edge)
+        theme = current_theme()
+        texts = [(x, text, theme.font_size(12)) for x, _, text in self._headings()]
+        stamps = (self._stamp_text(k) for k in range(self.n_steps))
+        texts.append((-0.5, max(stamps, key=g.label_em), theme.font_size(13)))
+        return g.axes_layout(self.width, self.height, self.title(), texts=texts)
 
 
 def transposed_animation(

@@ -28,8 +28,8 @@ plotly's "undefined" placeholder. plotly.js skips those, but plotly's widget *mo
 them: its copy of the figure then has ``colorscale: undefined`` on trace 0, and a view made
 from the model later (a widget inside a box shown after the update: KernelPlayground's
 "grey" photo came out in plotly's default plasma colours) draws the default.
-:meth:`FigureWidget._build_update_params_from_batch` therefore sends each such trace its
-current value instead (``null`` where it has none: plotly's "unset", which changes nothing).
+:meth:`FigureWidget._send_update_msg` therefore sends each such trace its current value
+instead (``null`` where it has none: plotly's "unset", which changes nothing).
 
 Every widget in vizkit makes its figures with :class:`FigureWidget`, never
 ``go.FigureWidget`` directly (``tests/widgets/test_figure_widget.py`` checks the source).
@@ -38,6 +38,7 @@ Every widget in vizkit makes its figures with :class:`FigureWidget`, never
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from copy import deepcopy
 from typing import Any
@@ -89,24 +90,26 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def _current(trace: dict[str, Any], prop: str) -> tuple[bool, Any]:
-    """``(True, value)`` of the dotted property ``prop`` (``"marker.color"``) in a trace
-    dict, ``None`` where it is not set; ``(False, None)`` for a path this cannot read
-    (an index like ``"dimensions[0]"``), which then stays undefined.
+def _current(trace: dict[str, Any], prop: str) -> Any:
+    """The value of the property ``prop`` (dotted: ``"marker.color"``, or with an index:
+    ``"dimensions[0].values"``) in a trace dict; ``None`` where it is not set.
 
     >>> _current({"z": [[1]], "marker": {"color": "red"}}, "marker.color")
-    (True, 'red')
-    >>> _current({"z": [[1]]}, "colorscale"), _current({}, "dimensions[0].values")
-    ((True, None), (False, None))
+    'red'
+    >>> _current({"z": [[1]]}, "colorscale"), _current({"d": [{"v": 1}]}, "d[0].v")
+    (None, 1)
     """
     value: Any = trace
-    for part in prop.split("."):
-        if "[" in part:
-            return False, None
-        if not isinstance(value, dict):
-            return True, None
-        value = value.get(part)
-    return True, value
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", prop):
+        if index:
+            value = (
+                value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
+            )
+        else:
+            value = value.get(name) if isinstance(value, dict) else None
+        if value is None:
+            return None
+    return value
 
 
 class FigureWidget(go.FigureWidget):
@@ -130,19 +133,26 @@ class FigureWidget(go.FigureWidget):
                 state[name] = to_json(value, self)
         return state
 
-    def _build_update_params_from_batch(
+    def _send_update_msg(
         self,
-    ) -> tuple[dict[str, list[Any]], dict[str, Any], list[int]]:
-        """plotly's batch update parameters, each trace's "undefined" placeholder replaced by
-        the value that trace has now (see module)."""
-        restyle, relayout, traces = super()._build_update_params_from_batch()
-        for prop, values in restyle.items():
-            for position, value in enumerate(values):
-                if value is Undefined:
-                    found, current = _current(self._data[traces[position]], prop)
-                    if found:
-                        values[position] = current
-        return restyle, relayout, traces
+        restyle_data: dict[str, Any],
+        relayout_data: dict[str, Any],
+        trace_indexes: Any = None,
+        source_view_id: Any = None,
+    ) -> None:
+        """plotly's update message, each trace's "undefined" placeholder replaced by the
+        value that trace has now, ``None`` (unset: nothing changes) where it has none (see
+        module). Python's own copy was updated before, with the placeholders skipped."""
+        indexes = self._normalize_trace_indexes(trace_indexes)
+        filled = {}
+        for prop, values in restyle_data.items():
+            if isinstance(values, list) and any(v is Undefined for v in values):
+                values = [
+                    _current(self._data[indexes[i % len(indexes)]], prop) if v is Undefined else v
+                    for i, v in enumerate(values)
+                ]
+            filled[prop] = values
+        super()._send_update_msg(filled, relayout_data, trace_indexes, source_view_id)
 
     def trait_metadata(self, traitname: str, key: str, default: Any = None) -> Any:
         """ipywidgets serializes each synced trait with its ``to_json`` metadata; plotly's

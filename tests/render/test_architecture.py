@@ -143,6 +143,15 @@ def test_bubble_chart_of_torchvision_metadata():
     by_name = dict(zip(fig.data[0].text, fig.data[0].x, strict=True))
     assert by_name["vgg16"] == pytest.approx(15.47)
     assert by_name["alexnet"] < by_name["resnet18"] < by_name["resnet50"]
+    # no two names on the same side of neighbouring bubbles (googlenet and resnet18 overlapped)
+    trace = fig.data[0]
+    logs, ys = np.log10(trace.x), np.asarray(trace.y)
+    for i in range(len(logs)):
+        for j in range(i):
+            near = abs(logs[i] - logs[j]) < 0.2 and abs(ys[i] - ys[j]) < 3
+            same = trace.textposition[i] == trace.textposition[j] == "top center"
+            assert not (near and same), (trace.text[i], trace.text[j])
+    assert fig.layout.width >= 900  # the caption's lines fit
 
 
 def test_ilsvrc_history_from_the_published_file():

@@ -55,7 +55,9 @@ def accuracy_bubble_figure(
             y=[r["top1"] for r in rows],
             mode="markers+text",
             text=[r["name"] for r in rows],
-            textposition="top center",
+            textposition=_label_positions(
+                [float(r["gmacs"]) for r in rows], [float(r["top1"]) for r in rows]
+            ),
             customdata=params / 1e6,
             marker={
                 "size": size,
@@ -70,14 +72,33 @@ def accuracy_bubble_figure(
     )
     fig.update_layout(
         title=title
-        or "ImageNet top-1 accuracy vs operations (bubble area = "
-        "parameters), after Canziani et al. 2016",
+        or "ImageNet top-1 accuracy vs operations (bubble area = parameters)<br>"
+        "<sup>after Canziani et al. 2016</sup>",
         xaxis={"title": "G multiply-adds per 224×224 image", "type": "log"},
         yaxis={"title": "top-1 accuracy (%)"},
         height=520,
-        width=760,
+        width=900,
     )
     return fig
+
+
+def _label_positions(x: Sequence[float], y: Sequence[float]) -> list[str]:
+    """Above each bubble, or below it where a bubble near it (in log x and in y) already has
+    its name above: neighbours' names would overlap.
+
+    >>> _label_positions([1.8, 1.5, 4.1], [69.8, 69.8, 76.1])
+    ['bottom center', 'top center', 'top center']
+    """
+    logs = np.log10(np.maximum(np.asarray(x, dtype=float), 1e-9))
+    positions = [""] * len(logs)
+    for i in np.argsort(logs, kind="stable"):
+        crowded = any(
+            positions[j] == "top center" and abs(logs[i] - logs[j]) < 0.2 and abs(y[i] - y[j]) < 3
+            for j in range(len(logs))
+            if positions[j]
+        )
+        positions[i] = "bottom center" if crowded else "top center"
+    return positions
 
 
 def ilsvrc_history_figure(

@@ -89,3 +89,48 @@ def test_transposed_headings_and_stamp_lines_fit(
         _fits(layout, texts)
     finally:
         use_theme("notebook")
+
+
+def _annotation_lines_fit(fig) -> None:
+    """Every line of every paper-anchored annotation ends inside the figure."""
+    layout = fig.layout
+    for ann in layout.annotations:
+        if ann.xref != "paper" or ann.x is None:
+            continue
+        size = (ann.font.size if ann.font and ann.font.size else 12) * 1.1  # italic/bold
+        margin_l = 80 if layout.margin.l is None else layout.margin.l  # plotly's defaults
+        margin_r = 80 if layout.margin.r is None else layout.margin.r
+        left = margin_l + ann.x * (layout.width - margin_l - margin_r)
+        for line in _lines(ann.text):
+            assert left + label_em(line) * size <= layout.width + 1, (line, layout.width)
+
+
+def test_filter_captions_are_wrapped_to_their_figure() -> None:
+    """The normalisation caption ran past a narrow grid's edge, and under the filter
+    evolution's play buttons."""
+    from vizkit.inspect.filters import filter_evolution, filter_grid
+    from vizkit.render.filters import (
+        filter_banks_figure,
+        filter_evolution_figure,
+        filter_grid_figure,
+    )
+
+    small = filter_grid(torch.randn(8, 1, 5, 5), normalize="symmetric")  # notebook 06's
+    _annotation_lines_fit(filter_grid_figure(small))
+    _annotation_lines_fit(filter_banks_figure({"a": small, "b": small}))
+    snaps = filter_evolution([torch.randn(8, 1, 5, 5) for _ in range(3)], layer="conv1")
+    evolution = filter_evolution_figure(snaps, [0, 10, 20])
+    _annotation_lines_fit(evolution)
+    (caption,) = evolution.layout.annotations
+    buttons = evolution.layout.updatemenus[0]
+    assert caption.y >= 1 and caption.yanchor == "bottom"  # above the grid
+    assert buttons.y <= 0  # the buttons under it
+
+
+def test_ilsvrc_source_is_wrapped() -> None:
+    from vizkit.render.history import ilsvrc_history_figure
+    from vizkit.zoo.published import published
+
+    fig = ilsvrc_history_figure(published("ilsvrc_top5"))
+    _annotation_lines_fit(fig)
+    assert "Russakovsky" in fig.layout.annotations[0].text

@@ -7,6 +7,7 @@ because the same weights look very different under different normalisations.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -68,31 +69,39 @@ def filter_grid_figure(grid: FilterGrid, *, title: str | None = None) -> go.Figu
     _check_grid("grid", grid)
     check_text("title", title)
     width, height = _size(grid.image.shape)
+    caption, caption_px = _caption(grid.caption, width)
     fig = go.Figure(image_trace(grid.image, hovertemplate=_hover(grid)))
     fig.update_layout(
         title={"text": title or grid.title, "x": 0.01, "xanchor": "left"},
         width=width,
-        height=height,
-        margin={"l": 20, "r": 20, "t": 50, "b": 60},
+        height=height + max(caption_px - 40, 0),
+        margin={"l": 20, "r": 20, "t": 50, "b": 20 + caption_px},
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x"},
-        annotations=[_caption(grid.caption)],
+        annotations=[caption],
     )
     return fig
 
 
-def _caption(text: str) -> dict[str, Any]:
-    return {
-        "text": f"<i>{text}</i>",
+def _caption(text: str, width_px: float, *, above: bool = False) -> tuple[dict[str, Any], int]:
+    """The normalisation caption as an annotation, its lines wrapped to fit ``width_px``
+    (plotly cuts a long line off at the figure's edge), under the plot or ``above`` it
+    (where the animation's buttons sit under it); and the pixels its lines take."""
+    theme = current_theme()
+    chars = max(20, int((width_px - 40) / (0.66 * theme.font_size(11))))  # italic: 0.66 em
+    lines = [part for line in text.split("<br>") for part in textwrap.wrap(line, chars) or [""]]
+    annotation = {
+        "text": "<i>" + "<br>".join(lines) + "</i>",
         "xref": "paper",
         "yref": "paper",
         "x": 0,
-        "y": -0.02,
+        "y": 1.0 if above else -0.02,
         "xanchor": "left",
-        "yanchor": "top",
+        "yanchor": "bottom" if above else "top",
         "showarrow": False,
-        "font": current_theme().font(11),
+        "font": theme.font(11),
     }
+    return annotation, round(len(lines) * 1.35 * theme.font_size(11)) + 6
 
 
 def filter_evolution_figure(
@@ -136,11 +145,16 @@ def filter_evolution_figure(
         )
         for g, name in zip(grids, names, strict=True)
     ]
-    _, height = _size(grids[0].image.shape)
+    width, height = _size(grids[0].image.shape)
+    # the caption above the grid: the play buttons and the slider take the space under it
+    caption, caption_px = _caption(grids[0].caption, width, above=True)
     fig.update_layout(
-        **animation_controls(names, label="step"), height=height + 90, margin={"b": 150}
+        **animation_controls(names, label="step"),
+        height=height + 90 + caption_px,
+        margin={"t": 50 + caption_px, "b": 150},
+        annotations=[caption],
     )
-    fig.layout.annotations[0].y = -0.02
+    fig.layout.title.update(y=1, yref="container", yanchor="top", pad={"t": 12})
     return fig
 
 
@@ -170,11 +184,13 @@ def filter_banks_figure(
         fig.update_xaxes(visible=False, row=1, col=i)
         fig.update_yaxes(visible=False, scaleanchor=f"x{'' if i == 1 else i}", row=1, col=i)
     captions = "<br>".join(f"{n}: {grids[n].caption}" for n in names)
+    width = 330 * len(names) + 40
+    caption, caption_px = _caption(captions, width)
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},
-        width=330 * len(names) + 40,
-        height=460,
-        margin={"l": 20, "r": 20, "t": 70, "b": 90},
+        width=width,
+        height=400 + caption_px,
+        margin={"l": 20, "r": 20, "t": 70, "b": 30 + caption_px},
     )
-    fig.add_annotation(_caption(captions) | {"y": -0.04})
+    fig.add_annotation(caption | {"y": -0.04})
     return fig

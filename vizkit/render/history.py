@@ -5,6 +5,7 @@ Data in, ``go.Figure`` out (no torch): the plain data of :mod:`vizkit.zoo.publis
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -133,6 +134,9 @@ def ilsvrc_history_figure(
     for e in entries:
         if not all(k in e for k in ("year", "model", "top5_error")):
             raise ValueError(f"history: entry {dict(e)!r} needs 'year', 'model' and 'top5_error'")
+    # wrapped to the figure's width: plotly cuts a long line off at its edge
+    chars = int((760 - 100) / (0.66 * current_theme().font_size(9)))
+    source_lines = textwrap.wrap(f"source: {source}", chars) if source else []
     fig = go.Figure(
         go.Bar(
             x=[f"{e['year']}<br>{e['model'].split(' (')[0]}" for e in entries],
@@ -147,11 +151,14 @@ def ilsvrc_history_figure(
     fig.update_layout(
         title=title or "ILSVRC top-5 error of the winning entry (grey: before CNNs)",
         yaxis={"title": "top-5 error (%)"},
-        height=440,
+        height=440 + 12 * len(source_lines),
         width=760,
+        margin={"b": 90 + 12 * len(source_lines)},
         annotations=[
             {
-                "text": f"source: {source}",
+                "text": "<br>".join(source_lines),
+                "yanchor": "top",
+                "align": "left",
                 "showarrow": False,
                 "xref": "paper",
                 "yref": "paper",

@@ -44,6 +44,9 @@ def test_pooling_shift_animation() -> None:
     fig = vk.pooling_shift_animation(p, crop=16)
     assert [f.name for f in fig.frames] == ["shift 0", "shift 1", "shift 2", "shift 3"]
     assert len(fig.layout.sliders[0].steps) == 4
+    slider = fig.layout.sliders[0]
+    assert slider.currentvalue.prefix == "shift " and slider.steps[3].label == "3 px"
+    assert [list(s.args[0]) for s in slider.steps] == [[f.name] for f in fig.frames]
     for i, frame in enumerate(fig.frames):
         same = np.asarray(frame.data[1].z)[::-1]
         assert same.shape == (8, 8)

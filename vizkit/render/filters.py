@@ -184,7 +184,7 @@ def filter_banks_figure(
         fig.update_xaxes(visible=False, row=1, col=i)
         fig.update_yaxes(visible=False, scaleanchor=f"x{'' if i == 1 else i}", row=1, col=i)
     captions = "<br>".join(f"{n}: {grids[n].caption}" for n in names)
-    width = 330 * len(names) + 40
+    width = 300 * len(names) + 40  # three panels fit a notebook (about 1000 px)
     caption, caption_px = _caption(captions, width)
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},

@@ -173,4 +173,6 @@ def pooling_shift_animation(result: PoolingInvariance, *, crop: int = 48) -> go.
         height=420,
         **animation_controls(names, label="shift"),
     )
+    for step, shift in zip(fig.layout.sliders[0].steps, result.shifts, strict=True):
+        step.label = f"{shift} px"  # the slider reads "shift 3 px", not "shift shift 3"
     return fig

@@ -45,9 +45,10 @@ def test_table_figure_has_one_row_per_claim_and_marks_disagreements(small: Claim
 
 def test_title_names_the_note(small: ClaimTable) -> None:
     fig = claims_table_figure(small.note("bakhshi"))
-    assert fig.layout.title.text.startswith(
-        "Bakhshi, *Convolutional Neural Networks* lecture notes (2021): "
+    assert fig.layout.title.text.startswith(  # the Markdown italics as plotly's
+        "Bakhshi, <i>Convolutional Neural Networks</i> lecture notes (2021)<br>"
     )
+    assert "*" not in fig.layout.title.text
     assert claims_table_figure(small).layout.title.text.startswith("All five notes")
     assert claims_table_figure(small, title="T", height=300).layout.height == 300
 

@@ -8,6 +8,7 @@ the note and torch disagree are highlighted and carry their explanation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,16 @@ def _check_options(title: object, height: object) -> None:
     """The title (a str or None) and the height in pixels (100 … 5000, or None)."""
     check_text("title", title)
     check_optional_int("height", height, minimum=100, maximum=5000, fix="use e.g. height=600")
+
+
+def _italics(text: str) -> str:
+    """A citation's Markdown ``*title*`` as plotly's ``<i>title</i>`` (a title shows the
+    asterisks otherwise).
+
+    >>> _italics("Straka, NPFL114 lecture 4 *Convolutional Neural Networks* (2019)")
+    'Straka, NPFL114 lecture 4 <i>Convolutional Neural Networks</i> (2019)'
+    """
+    return re.sub(r"\*([^*]+)\*", r"<i>\1</i>", text)
 
 
 def _height(n: int, per_row: float, *, most: int = 900) -> int:
@@ -131,7 +142,9 @@ def claims_table_figure(
     bad = sum(not r.agrees for r in rows)
     who = citations[0] if len(citations) == 1 else "All five notes"
     fig.update_layout(
-        title=title or f"{who}: {len(rows)} numbers recomputed with torch, {bad} disagree",
+        title=title
+        or f"{_italics(who)}<br><sup>{len(rows)} numbers recomputed with torch, "
+        f"{bad} disagree</sup>",
         height=height or _height(len(rows), 34),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
     )

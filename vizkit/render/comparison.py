@@ -125,7 +125,7 @@ def training_comparison_figure(
             2,
         )
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log", dtick="D2", row=1, col=1)  # 1, 2, 5 labelled: not every digit
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},

@@ -373,7 +373,7 @@ def normalization_axes_figure(
             "xanchor": "left",
         },
         height=350,
-        width=240 * len(arrays) + 80,
+        width=215 * len(arrays) + 80,  # four panels fit a notebook (about 950 px)
         margin={"t": 110, "b": 20, "l": 20, "r": 20},
         plot_bgcolor="white",
         meta={"panels": meta},

@@ -42,7 +42,7 @@ def training_curves_figure(
     fig.add_trace(go.Scatter(name="val loss", mode="lines+markers"), 1, 1)
     fig.add_trace(go.Scatter(name="val accuracy", mode="lines+markers", showlegend=True), 1, 2)
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log", dtick="D2", row=1, col=1)  # 1, 2, 5 labelled: not every digit
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},

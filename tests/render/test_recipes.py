@@ -42,6 +42,10 @@ def test_recipe_curves_hold_accuracy_and_lr() -> None:
         recipe_curves_figure([])
     with pytest.raises(TypeError, match="runs\\[0\\] must be a RecipeRun"):
         recipe_curves_figure([3])
+    assert recipe_curves_figure(runs, title="BN").layout.title.text == "BN"
+    assert fig.layout.title.text.startswith("Training recipes")
+    with pytest.raises(TypeError, match="title"):
+        recipe_curves_figure(runs, title=3)  # type: ignore[arg-type]
 
 
 def test_sgd_check_figure_marks_the_drop() -> None:

@@ -115,7 +115,7 @@ def claims_table_figure(
     ]
     fig = go.Figure(
         go.Table(
-            columnwidth=[1.4, 2.4, 1.5, 1.1, 0.45, 3.6],
+            columnwidth=[1.4, 2.4, 1.5, 1.1, 0.6, 3.6],
             header={
                 "values": [
                     "section",
@@ -178,7 +178,7 @@ def seed_errors_figure(
     plain = ["white"] * len(rows)
     fig = go.Figure(
         go.Table(
-            columnwidth=[1.6, 1.3, 2.2, 1.3, 1.1, 0.9, 4.0],
+            columnwidth=[1.6, 1.3, 2.2, 1.3, 1.1, 1.25, 4.0],
             header={
                 "values": [
                     "note",

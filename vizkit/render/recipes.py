@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vizkit._validate import check_sequence
-from vizkit.render._args import check_data
+from vizkit.render._args import check_data, check_text
 
 if TYPE_CHECKING:
     from vizkit.demos.activations_speed import ActivationSpeed
@@ -42,11 +42,13 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
-def recipe_curves_figure(runs: Sequence[RecipeRun]) -> go.Figure:
+def recipe_curves_figure(runs: Sequence[RecipeRun], *, title: str | None = None) -> go.Figure:
     """Test accuracy (left) and learning rate (right) per epoch, one line per recipe.
 
     Args:
         runs: From :func:`vizkit.demos.compare_recipes`.
+        title: Figure title (default: "Training recipes of the classics, same net, same
+            seed").
 
     Returns:
         ``go.Figure`` with two traces per run (accuracy, learning rate).
@@ -56,6 +58,7 @@ def recipe_curves_figure(runs: Sequence[RecipeRun]) -> go.Figure:
         ValueError: ``runs`` is empty.
     """
     items = check_sequence("runs", runs, what="RecipeRun objects")
+    check_text("title", title)
     if not items:
         raise ValueError("runs is empty: pass the list compare_recipes returned")
     for i, r in enumerate(items):
@@ -81,8 +84,8 @@ def recipe_curves_figure(runs: Sequence[RecipeRun]) -> go.Figure:
             1, 2,
         )  # fmt: skip
     fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(type="log", col=2)
-    return _layout(fig, "Training recipes of the classics, same net, same seed")
+    fig.update_yaxes(type="log", dtick="D2", col=2)  # 1, 2, 5 labelled: not every digit
+    return _layout(fig, title or "Training recipes of the classics, same net, same seed")
 
 
 def sgd_check_figure(check: SGDCheck) -> go.Figure:

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from vizkit._validate import check_bool, check_int, describe
 from vizkit.render import _grid as g
 from vizkit.render._args import check_frames, check_index
+from vizkit.render.theme import current_theme
 from vizkit.sliding import ConvTrace
 
 __all__ = ["ConvScene", "conv_animation", "conv_figure"]
@@ -114,12 +115,14 @@ class ConvScene:
         # canvas would otherwise overflow into the neighbouring cells. Two significant
         # digits instead of three where that keeps the font readable; the hover text keeps
         # three.
-        px = g.canvas_cell_px(self.width)
+        # Sizes here are before the theme scales them (the lecture theme's fonts are 1.5×).
+        px, scale = g.canvas_cell_px(self.width), current_theme().font_scale
         self.digits = 3
-        font = g.fitting_font(self._widest_label(3), px, self.font)
-        if font < 9:
-            shorter = g.fitting_font(self._widest_label(2), px, self.font)
-            if shorter > font:
+        wide = self._widest_label(3) * scale
+        font = g.fitting_font(wide, px, self.font)
+        if font < 9:  # two digits if that gives a larger font, or fits where three cannot
+            shorter = g.fitting_font(self._widest_label(2) * scale, px, self.font)
+            if shorter > font or wide * font > px - 2:
                 self.digits, font = 2, shorter
         self.font = font
 

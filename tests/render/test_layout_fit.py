@@ -134,3 +134,28 @@ def test_ilsvrc_source_is_wrapped() -> None:
     fig = ilsvrc_history_figure(published("ilsvrc_top5"))
     _annotation_lines_fit(fig)
     assert "Russakovsky" in fig.layout.annotations[0].text
+
+
+NOTEBOOK_COLUMN_PX = 960  # JupyterLab's notebook column in a 1,400 px window: ~970 px
+
+
+def test_wide_figures_fit_a_notebook_column() -> None:
+    """The filter banks (1,030 px) and the normalisation cubes (1,040 px) scrolled sideways
+    in JupyterLab's notebook column."""
+    from vizkit.demos.normalization import NORMALIZATIONS, normalization_sets
+    from vizkit.inspect.filters import filter_grid
+    from vizkit.render.filters import filter_banks_figure
+    from vizkit.render.normalization import normalization_axes_figure
+
+    grid = filter_grid(torch.randn(8, 1, 5, 5))
+    banks = filter_banks_figure({"ICA": grid, "Gabor": grid, "CNN": grid})  # notebook 06
+    sets = {k: normalization_sets(k, (2, 4, 3, 3), num_groups=2) for k in NORMALIZATIONS}
+    cubes = normalization_axes_figure(sets)  # notebook 05: all four
+    for fig in (banks, cubes):
+        assert fig.layout.width <= NOTEBOOK_COLUMN_PX
+
+
+def test_log_axes_label_1_2_5_not_every_digit() -> None:
+    from vizkit.render.training import training_curves_figure
+
+    assert training_curves_figure().layout.yaxis.dtick == "D2"

@@ -11,6 +11,8 @@ Fixtures:
         → ReLU → AdaptiveAvgPool2d(1) → Flatten → Linear(8, 10). Input (N, 1, 16, 16).
     gradient_image: a (16, 16) float64 numpy ramp with a bright square, values in [0, 1].
     camera_image: ``skimage.data.camera()`` (512×512 uint8) scaled to floats in [0, 1].
+    two_threads: torch at 2 CPU threads for the test, the previous count restored after
+        (the thread helpers' tests start from a known count).
     torch_one_thread: torch single-threaded for a module, restored afterwards; use with
         ``pytestmark = pytest.mark.usefixtures("torch_one_thread")``. Tests of many tiny ops
         need it: on a loaded 2-core machine torch's second thread mostly waits (a 1×1×9
@@ -43,6 +45,17 @@ settings.register_profile(
     "thorough", deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "vizkit"))
+
+
+@pytest.fixture
+def two_threads() -> Iterator[None]:
+    """torch at 2 CPU threads for the test; the count before it restored after."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture

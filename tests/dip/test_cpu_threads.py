@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import torch
 
@@ -12,14 +10,6 @@ from tests.support import small_astronaut
 from vizkit.dip.cpu_threads import ThreadTuner
 
 CPU = torch.device("cpu")
-
-
-@pytest.fixture
-def two_threads() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(before)
 
 
 def _drive(tuner: ThreadTuner, steps: int, seconds: dict[int, float]) -> list[int]:

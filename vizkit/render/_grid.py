@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -296,6 +297,15 @@ def fitting_font(widest_em: float, cell_px: float, preferred: float, smallest: f
 _TAG = re.compile(r"<[^>]+>")
 
 
+def plain_text(text: str) -> str:
+    r"""A plotly label or caption as plain text: ``<br>`` a line break, other tags dropped.
+
+    >>> plain_text("<b>2D</b> conv<br>H_out = 3")
+    '2D conv\nH_out = 3'
+    """
+    return _TAG.sub("", str(text).replace("<br>", "\n"))
+
+
 def headline(name: str, code: str) -> str:
     """A caption's first line: ``name`` in bold, then the torch line in monospace; the
     torch line on a line of its own where both would not fit the widest canvas.
@@ -305,15 +315,27 @@ def headline(name: str, code: str) -> str:
         "<b>max pooling</b>   <span style='font-family:monospace'>nn.MaxPool2d(2)</span>"
     """
     theme = current_theme()
-    size = float(theme.font(14)["size"])
+    size = theme.font_size(14)
     width = (label_em(name) * 1.1 + 2 + 0.6 * len(code)) * size  # bold; monospace 0.6 em
     gap = "<br>" if width + 40 > theme.max_width_px else "   "
     return f"<b>{name}</b>{gap}<span style='font-family:monospace'>{code}</span>"
 
 
+def wrap_lines(text: str, width_px: float, font_px: float) -> list[str]:
+    """``text`` (lines joined by ``<br>``) wrapped to fit ``width_px`` at ``font_px``, for a
+    plotly annotation (plotly cuts a long line off at the figure's edge). 0.66 em a
+    character: room for italics and wide letters.
+
+    >>> wrap_lines("one two three four five six seven eight nine ten", 150, 11)
+    ['one two three four', 'five six seven eight', 'nine ten']
+    """
+    chars = max(20, int(width_px / (0.66 * font_px)))
+    return [part for line in text.split("<br>") for part in textwrap.wrap(line, chars) or [""]]
+
+
 def _lines(html_text: str) -> list[str]:
     """The plain text lines of a plotly caption (``<br>`` breaks, tags dropped)."""
-    return [_TAG.sub("", line) for line in html_text.split("<br>")]
+    return plain_text(html_text).split("\n")
 
 
 def axes_layout(

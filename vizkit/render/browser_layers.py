@@ -38,8 +38,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from vizkit.render._grid import revealed_count
-from vizkit.render.raster import _ANCHORS, _color, _font, _plain
+from vizkit.render._grid import plain_text, revealed_count
+from vizkit.render.raster import _ANCHORS, _color, _font
 
 __all__ = [
     "cell_px",
@@ -103,7 +103,7 @@ def _png(
         for c, text in enumerate(row):
             if not text:
                 continue
-            tile, left, top = _glyph(_plain(text), round(size * SCALE), color)
+            tile, left, top = _glyph(plain_text(text), round(size * SCALE), color)
             x, y = round((c + 0.5) * step) + left, round((r + 0.5) * step) + top
             # clip to the picture (a label wider than its cell at the edge)
             box = (
@@ -252,7 +252,7 @@ def text_image(trace: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any] 
         True
     """
     items = tuple(
-        (float(x), float(y), _plain(text))
+        (float(x), float(y), plain_text(text))
         for x, y, text in zip(
             trace.get("x") or [], trace.get("y") or [], trace.get("text") or [], strict=False
         )

@@ -7,7 +7,6 @@ because the same weights look very different under different normalisations.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from vizkit._validate import check_int, describe
 from vizkit.render._args import check_data, check_mapping, check_picture, check_text
-from vizkit.render._grid import animation_controls
+from vizkit.render._grid import animation_controls, wrap_lines
 from vizkit.render.theme import current_theme
 
 if TYPE_CHECKING:
@@ -88,8 +87,7 @@ def _caption(text: str, width_px: float, *, above: bool = False) -> tuple[dict[s
     (plotly cuts a long line off at the figure's edge), under the plot or ``above`` it
     (where the animation's buttons sit under it); and the pixels its lines take."""
     theme = current_theme()
-    chars = max(20, int((width_px - 40) / (0.66 * theme.font_size(11))))  # italic: 0.66 em
-    lines = [part for line in text.split("<br>") for part in textwrap.wrap(line, chars) or [""]]
+    lines = wrap_lines(text, width_px - 40, theme.font_size(11))
     annotation = {
         "text": "<i>" + "<br>".join(lines) + "</i>",
         "xref": "paper",

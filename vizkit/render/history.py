@@ -5,7 +5,6 @@ Data in, ``go.Figure`` out (no torch): the plain data of :mod:`vizkit.zoo.publis
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,6 +13,7 @@ import plotly.graph_objects as go
 
 from vizkit._validate import describe
 from vizkit.render._args import check_text
+from vizkit.render._grid import wrap_lines
 from vizkit.render.theme import current_theme
 
 __all__ = ["accuracy_bubble_figure", "ilsvrc_history_figure"]
@@ -135,8 +135,9 @@ def ilsvrc_history_figure(
         if not all(k in e for k in ("year", "model", "top5_error")):
             raise ValueError(f"history: entry {dict(e)!r} needs 'year', 'model' and 'top5_error'")
     # wrapped to the figure's width: plotly cuts a long line off at its edge
-    chars = int((760 - 100) / (0.66 * current_theme().font_size(9)))
-    source_lines = textwrap.wrap(f"source: {source}", chars) if source else []
+    source_lines = (
+        wrap_lines(f"source: {source}", 760 - 100, current_theme().font_size(9)) if source else []
+    )
     fig = go.Figure(
         go.Bar(
             x=[f"{e['year']}<br>{e['model'].split(' (')[0]}" for e in entries],

@@ -21,10 +21,10 @@ import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 
 from vizkit._validate import check_int, check_memory, check_number, describe
+from vizkit.render._grid import plain_text as _plain
 
 __all__ = ["figure_frames"]
 
-_TAG = re.compile(r"<[^>]+>")
 _ANCHORS = {
     "middle right": "lm",
     "middle left": "rm",
@@ -53,10 +53,6 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         except OSError:
             continue
     return ImageFont.load_default(size=max(int(size), 6))  # some symbols may show as boxes
-
-
-def _plain(text: str) -> str:
-    return _TAG.sub("", str(text).replace("<br>", "\n"))
 
 
 @lru_cache(maxsize=256)

@@ -19,6 +19,7 @@ from vizkit.render.browser_layers import (
     cell_px,
     label_image,
     label_layers,
+    strip_labels,
     text_image,
     trace_shape,
     traces_as_shapes,
@@ -305,9 +306,7 @@ class SceneExplorer(widgets.VBox):
         self._pictured[index] = (slot, full)
         if full.get("type") == "heatmap":
             images[slot] = label_image(full, cell_px(self._sent_layout))
-            return {
-                k: v for k, v in new.items() if k not in ("text", "texttemplate", "xgap", "ygap")
-            }
+            return strip_labels(new)  # what the picture draws stays off (as sent already)
         image = text_image(full, self._sent_layout)
         if image is None:  # the new texts would be clipped: plotly draws them (unclipped)
             images[slot] = {**images[slot], "visible": False}

@@ -38,14 +38,13 @@ Every widget in vizkit makes its figures with :class:`FigureWidget`, never
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from copy import deepcopy
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.basedatatypes import Undefined
+from plotly.basedatatypes import BaseFigure, Undefined
 
 from vizkit.render._plotly_internals import defer_nbformat
 
@@ -92,7 +91,8 @@ def json_safe(value: Any) -> Any:
 
 def _current(trace: dict[str, Any], prop: str) -> Any:
     """The value of the property ``prop`` (dotted: ``"marker.color"``, or with an index:
-    ``"dimensions[0].values"``) in a trace dict; ``None`` where it is not set.
+    ``"dimensions[0].values"``, split as plotly splits it) in a trace dict; ``None`` where
+    it is not set.
 
     >>> _current({"z": [[1]], "marker": {"color": "red"}}, "marker.color")
     'red'
@@ -100,13 +100,11 @@ def _current(trace: dict[str, Any], prop: str) -> Any:
     (None, 1)
     """
     value: Any = trace
-    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", prop):
-        if index:
-            value = (
-                value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
-            )
+    for key in BaseFigure._str_to_dict_path(prop):
+        if isinstance(key, int):
+            value = value[key] if isinstance(value, list) and key < len(value) else None
         else:
-            value = value.get(name) if isinstance(value, dict) else None
+            value = value.get(key) if isinstance(value, dict) else None
         if value is None:
             return None
     return value
